@@ -1,0 +1,61 @@
+// Finds and reads `.rootlock.yaml`, turning every problem into an InputError
+// with file, line and column.
+import { readFile, access } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { readConfig, emptyConfig } from '../core/config.js';
+import type { RootlockConfig } from '../core/config.js';
+import { formatPath } from '../core/path.js';
+import type { InputError } from '../core/types.js';
+import { parseManifests } from '../input/kube-yaml.js';
+
+export const CONFIG_FILE_NAMES = ['.rootlock.yaml', '.rootlock.yml'];
+
+export async function findConfigFile(cwd: string): Promise<string | undefined> {
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(dir, name);
+      try {
+        await access(candidate);
+        return candidate;
+      } catch {
+        // keep looking upward
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface LoadedConfig {
+  config: RootlockConfig;
+  file?: string;
+  errors: InputError[];
+}
+
+export async function loadConfig(options: { cwd: string; explicit?: string; knownRules: ReadonlySet<string> }): Promise<LoadedConfig> {
+  const file = options.explicit ? resolve(options.cwd, options.explicit) : await findConfigFile(options.cwd);
+  if (!file) return { config: emptyConfig(), errors: [] };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return { config: emptyConfig(), file, errors: [{ file, code: 'config-unreadable', message: `cannot read config: ${(error as Error).message}` }] };
+  }
+  const parsed = parseManifests(text, file);
+  if (parsed.errors.length) return { config: emptyConfig(), file, errors: parsed.errors.map((e) => ({ ...e, code: 'config-invalid' })) };
+  if (parsed.documents.length > 1) return { config: emptyConfig(), file, errors: [{ file, line: 1, column: 1, code: 'config-invalid', message: 'config must be a single YAML document' }] };
+  const document = parsed.documents[0];
+  const { config, problems } = readConfig(document?.value, options.knownRules);
+  const errors: InputError[] = problems.map((problem) => {
+    const at = document?.locate(problem.path);
+    return {
+      file,
+      ...(at ? { line: at.line, column: at.column } : {}),
+      code: 'config-invalid',
+      message: `${problem.path.length ? `${formatPath(problem.path)}: ` : ''}${problem.message}`,
+    };
+  });
+  return { config, file, errors };
+}

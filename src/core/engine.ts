@@ -1,0 +1,220 @@
+// The rule engine: runs every enabled rule over one object at a time, maps
+// finding paths to positions, applies exemptions and severity overrides, and
+// turns anything it cannot understand into an error record, never an exception.
+import { KnowledgeBase } from '../knowledge/images.js';
+import { checkFieldTypes } from './field-types.js';
+import { annotationExemption, configExemption, isExpired, objectReference } from './exemptions.js';
+import { formatPath, isObject } from './path.js';
+import { effectiveSecurityContext } from './security-context.js';
+import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from './workloads.js';
+import { FixBuilder } from './rule.js';
+import type { InputIndex, Report, RuleContext, RuleDefinition } from './rule.js';
+import type { RootlockConfig } from './config.js';
+import type { PodSpecLocation } from './workloads.js';
+import type { Finding, InputError, JsonObject, Notice, Path, Position, Severity } from './types.js';
+
+/** One object to audit, as a front end hands it over. */
+export interface AuditSubject {
+  /** File name, `-` for stdin, or an API reference for live objects. */
+  file: string;
+  value: unknown;
+  documentIndex?: number;
+  helmSource?: string;
+  /** Maps a path inside `value` to a source position; absent for objects without a source text. */
+  locate?: (path: Path) => Position;
+}
+
+export interface AuditResult {
+  findings: Finding[];
+  errors: InputError[];
+  notices: Notice[];
+}
+
+export interface EngineOptions {
+  rules: readonly RuleDefinition[];
+  config: RootlockConfig;
+  /** Today as YYYY-MM-DD, for exemption expiry; the core never reads the clock itself. */
+  today: string;
+}
+
+interface Deferred {
+  finding: Finding;
+  keep: (index: InputIndex) => boolean;
+}
+
+const LIST_KIND = /List$/;
+
+export class Engine {
+  private readonly rules: readonly RuleDefinition[];
+  private readonly knowledge: KnowledgeBase;
+  private readonly locations: readonly PodSpecLocation[];
+  private readonly index: InputIndex = { serviceAccounts: new Map() };
+  private readonly deferred: Deferred[] = [];
+  private readonly usedExpired = new Set<number>();
+  /** Objects and workloads seen so far, for report summaries. */
+  readonly stats = { objects: 0, workloads: 0 };
+
+  constructor(private readonly options: EngineOptions) {
+    this.rules = options.rules.filter((rule) => !options.config.disabledRules.has(rule.id));
+    this.knowledge = KnowledgeBase.withExtra(options.config.images);
+    this.locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
+  }
+
+  /** Audits one parsed document (which may be a List of objects). */
+  audit(subject: AuditSubject): AuditResult {
+    const result: AuditResult = { findings: [], errors: [], notices: [] };
+    const value = subject.value;
+    if (value === null || value === undefined) return result;
+    const position = subject.locate?.([]);
+    if (!isObject(value) || typeof value['kind'] !== 'string' || typeof value['apiVersion'] !== 'string') {
+      result.notices.push({
+        file: subject.file,
+        ...(position ? { line: position.line, column: position.column } : {}),
+        code: 'not-kubernetes',
+        message: `document ${(subject.documentIndex ?? 0) + 1} is not a Kubernetes object (no apiVersion and kind); skipped`,
+      });
+      return result;
+    }
+    if (LIST_KIND.test(value['kind']) && Array.isArray(value['items'])) {
+      value['items'].forEach((item: unknown, i: number) => {
+        const locate = subject.locate;
+        const inner = this.audit({
+          ...subject,
+          value: item,
+          ...(locate ? { locate: (path: Path) => locate(['items', i, ...path]) } : {}),
+        });
+        result.findings.push(...inner.findings);
+        result.errors.push(...inner.errors);
+        result.notices.push(...inner.notices);
+      });
+      return result;
+    }
+    this.auditObject(value, subject, result);
+    return result;
+  }
+
+  private auditObject(object: JsonObject, subject: AuditSubject, result: AuditResult): void {
+    const ref = objectReference(object);
+    this.stats.objects++;
+    if (ref.kind === 'ServiceAccount') {
+      this.index.serviceAccounts.set(`${ref.namespace ?? ''}/${ref.name}`, object['automountServiceAccountToken']);
+    }
+    const workload = workloadOf(object, this.locations);
+    const locate = (path: Path): Position | undefined => subject.locate?.(path);
+
+    if (workload) {
+      this.stats.workloads++;
+      for (const problem of checkFieldTypes(workload)) {
+        const at = locate(problem.path);
+        result.errors.push({
+          file: subject.file,
+          ...(at ? { line: at.line, column: at.column } : {}),
+          code: 'invalid-field-type',
+          message: `${ref.kind} ${ref.name}: ${formatPath(problem.path)}: ${problem.message}`,
+        });
+      }
+    }
+
+    const metadatas = [object['metadata'], workload?.podMetadata];
+    for (const rule of this.rules) {
+      const reports: Report[] = [];
+      const context: RuleContext = {
+        object,
+        ref,
+        workload,
+        knowledge: this.knowledge,
+        containers: () => workload?.containers ?? [],
+        effective: (container) => effectiveSecurityContext(workload as NonNullable<typeof workload>, container),
+        report: (report) => reports.push(report),
+      };
+      try {
+        rule.check(context);
+      } catch (error) {
+        result.errors.push({
+          file: subject.file,
+          code: 'rule-crashed',
+          message: `rule ${rule.id} failed on ${ref.kind} ${ref.name}: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        continue;
+      }
+      for (const report of reports) {
+        const finding = this.toFinding(rule, report, subject, ref, metadatas, locate);
+        if (report.unlessInInput) this.deferred.push({ finding, keep: (index) => !report.unlessInInput?.(index) });
+        else result.findings.push(finding);
+      }
+    }
+  }
+
+  private toFinding(
+    rule: RuleDefinition,
+    report: Report,
+    subject: AuditSubject,
+    ref: ReturnType<typeof objectReference>,
+    metadatas: readonly unknown[],
+    locate: (path: Path) => Position | undefined,
+  ): Finding {
+    let edits;
+    if (report.fix) {
+      if (!rule.fixable) throw new Error(`rule ${rule.id} offers a fix but is not declared fixable`);
+      const builder = new FixBuilder();
+      report.fix(builder);
+      edits = builder.edits;
+    }
+    const severity: Severity = this.options.config.severities.get(rule.id) ?? report.severity ?? rule.severity;
+    const at = locate(report.path);
+    const container = report.container;
+    const finding: Finding = {
+      rule: rule.id,
+      severity,
+      message: report.message,
+      hint: report.hint,
+      file: subject.file,
+      ...(at ? { line: at.line, column: at.column } : {}),
+      ...(at?.endLine !== undefined ? { endLine: at.endLine, endColumn: at.endColumn } : {}),
+      object: ref,
+      ...(container ? { container: container.name, containerType: container.type } : {}),
+      path: formatPath(report.path),
+      fixable: edits !== undefined && edits.length > 0,
+      exempted: false,
+      ...(subject.helmSource !== undefined ? { helmSource: subject.helmSource } : {}),
+      ...(subject.documentIndex !== undefined ? { documentIndex: subject.documentIndex } : {}),
+      ...(edits && edits.length ? { edits } : {}),
+    };
+    const byAnnotation = annotationExemption(metadatas, rule.id, container?.name);
+    if (byAnnotation) {
+      finding.exempted = true;
+      finding.exemption = { source: 'annotation', ...byAnnotation };
+      return finding;
+    }
+    const subjectForConfig = { rule: rule.id, ref, ...(container ? { container: container.name } : {}), ...(container?.image ? { image: container.image } : {}) };
+    const byConfig = configExemption(this.options.config.exemptions, subjectForConfig, this.options.today);
+    if (byConfig) {
+      finding.exempted = true;
+      finding.exemption = { source: 'config', reason: byConfig.reason };
+    } else {
+      for (const expired of this.options.config.exemptions) {
+        if (isExpired(expired, this.options.today) && configExemption([{ ...expired, expires: undefined }], subjectForConfig, this.options.today)) {
+          this.usedExpired.add(expired.index);
+        }
+      }
+    }
+    return finding;
+  }
+
+  /** Findings that needed the whole input, and notices about the run itself. Call once, after the last document. */
+  finish(configFile = '.rootlock.yaml'): AuditResult {
+    const findings = this.deferred.filter((d) => d.keep(this.index)).map((d) => d.finding);
+    const notices: Notice[] = [];
+    for (const exemption of this.options.config.exemptions) {
+      if (isExpired(exemption, this.options.today)) {
+        const used = this.usedExpired.has(exemption.index);
+        notices.push({
+          file: configFile,
+          code: 'exemption-expired',
+          message: `exemption ${exemption.index + 1} ("${exemption.reason}") expired on ${exemption.expires} and no longer applies${used ? '; findings it used to waive are reported again' : ''}`,
+        });
+      }
+    }
+    return { findings, errors: [], notices };
+  }
+}

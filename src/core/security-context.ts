@@ -1,0 +1,72 @@
+// The security settings Kubernetes actually applies to a container: container
+// fields override the pod's where the API defines both (runAsUser, runAsGroup,
+// runAsNonRoot, seccompProfile, seLinuxOptions, appArmorProfile); the
+// container-only fields are read from the container alone.
+import { isObject } from './path.js';
+import type { JsonObject, Path } from './types.js';
+import type { ContainerView, Workload } from './workloads.js';
+
+/** Fields that exist on both PodSecurityContext and SecurityContext; the container wins. */
+export const INHERITED_FIELDS = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seccompProfile', 'seLinuxOptions', 'appArmorProfile', 'windowsOptions'] as const;
+
+/** Fields that only exist on the container SecurityContext: at pod level Kubernetes drops them. */
+export const CONTAINER_ONLY_FIELDS = ['readOnlyRootFilesystem', 'allowPrivilegeEscalation', 'capabilities', 'privileged', 'procMount'] as const;
+
+export interface EffectiveValue<T> {
+  value: T | undefined;
+  /** Where the value comes from, or where it should be written when absent. */
+  path: Path;
+  from: 'container' | 'pod' | 'unset';
+}
+
+export interface EffectiveSecurityContext {
+  readOnlyRootFilesystem: EffectiveValue<unknown>;
+  allowPrivilegeEscalation: EffectiveValue<unknown>;
+  privileged: EffectiveValue<unknown>;
+  capabilities: EffectiveValue<unknown>;
+  runAsNonRoot: EffectiveValue<unknown>;
+  runAsUser: EffectiveValue<unknown>;
+  runAsGroup: EffectiveValue<unknown>;
+  seccompProfile: EffectiveValue<unknown>;
+}
+
+export function containerSecurityContextPath(container: ContainerView): Path {
+  return [...container.path, 'securityContext'];
+}
+
+export function podSecurityContextPath(workload: Workload): Path {
+  return [...workload.podSpecPath, 'securityContext'];
+}
+
+function own(object: JsonObject | undefined, field: string): boolean {
+  return object !== undefined && Object.prototype.hasOwnProperty.call(object, field) && object[field] !== null;
+}
+
+export function effectiveSecurityContext(workload: Workload, container: ContainerView): EffectiveSecurityContext {
+  const containerContext = isObject(container.spec['securityContext']) ? container.spec['securityContext'] : undefined;
+  const podContext = isObject(workload.podSpec['securityContext']) ? workload.podSpec['securityContext'] : undefined;
+  const containerPath = containerSecurityContextPath(container);
+  const podPath = podSecurityContextPath(workload);
+
+  const containerOnly = (field: string): EffectiveValue<unknown> =>
+    own(containerContext, field)
+      ? { value: containerContext?.[field], path: [...containerPath, field], from: 'container' }
+      : { value: undefined, path: [...containerPath, field], from: 'unset' };
+
+  const inherited = (field: string): EffectiveValue<unknown> => {
+    if (own(containerContext, field)) return { value: containerContext?.[field], path: [...containerPath, field], from: 'container' };
+    if (own(podContext, field)) return { value: podContext?.[field], path: [...podPath, field], from: 'pod' };
+    return { value: undefined, path: [...containerPath, field], from: 'unset' };
+  };
+
+  return {
+    readOnlyRootFilesystem: containerOnly('readOnlyRootFilesystem'),
+    allowPrivilegeEscalation: containerOnly('allowPrivilegeEscalation'),
+    privileged: containerOnly('privileged'),
+    capabilities: containerOnly('capabilities'),
+    runAsNonRoot: inherited('runAsNonRoot'),
+    runAsUser: inherited('runAsUser'),
+    runAsGroup: inherited('runAsGroup'),
+    seccompProfile: inherited('seccompProfile'),
+  };
+}

@@ -1,0 +1,81 @@
+// Docker-style image references, normalised the way the container runtimes do
+// (`nginx` is docker.io/library/nginx), so knowledge entries match however the
+// manifest spells the image.
+
+export interface ImageReference {
+  registry: string;
+  /** Repository path without registry, e.g. library/nginx. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+  /** registry/repository, the key knowledge entries match on. */
+  name: string;
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+export function parseImageReference(image: string): ImageReference | undefined {
+  const text = image.trim();
+  if (text === '' || /\s/.test(text)) return undefined;
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > lastSlash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  let registry = 'docker.io';
+  const first = parts[0] ?? '';
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    registry = first;
+    parts.shift();
+  }
+  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = 'docker.io';
+  let repository = parts.join('/').toLowerCase();
+  if (registry === 'docker.io' && parts.length === 1) repository = `library/${repository}`;
+  if (repository === '') return undefined;
+  const reference: ImageReference = { registry, repository, name: `${registry}/${repository}` };
+  if (tag !== undefined) reference.tag = tag;
+  if (digest !== undefined) reference.digest = digest;
+  return reference;
+}
+
+/** True when the reference carries a full sha256 digest (64 hex characters). */
+export function isPinnedByDigest(image: string): boolean {
+  const ref = parseImageReference(image);
+  return ref?.digest !== undefined && DIGEST.test(ref.digest);
+}
+
+/**
+ * Glob match for image patterns: `*` matches any run of characters, and a
+ * pattern without a registry also matches the docker.io spelling.
+ */
+export function imageMatches(pattern: string, image: string): boolean {
+  const ref = parseImageReference(image);
+  const candidates = new Set([image]);
+  if (ref) {
+    candidates.add(ref.name);
+    candidates.add(ref.repository);
+    if (ref.registry === 'docker.io' && ref.repository.startsWith('library/')) candidates.add(ref.repository.slice('library/'.length));
+    if (ref.tag !== undefined) {
+      candidates.add(`${ref.name}:${ref.tag}`);
+      candidates.add(`${ref.repository}:${ref.tag}`);
+    }
+  }
+  const re = globToRegExp(pattern);
+  for (const candidate of candidates) if (re.test(candidate)) return true;
+  return false;
+}
+
+export function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}

@@ -1,0 +1,16 @@
+// Report formats, loaded on demand so `rootlock --version` stays fast.
+import type { Renderer } from './model.js';
+
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export async function loadRenderer(format: ReportFormat): Promise<Renderer> {
+  switch (format) {
+    case 'text': return (await import('./text.js')).renderText;
+    case 'json': return (await import('./json.js')).renderJson;
+    case 'sarif':
+    case 'junit':
+    case 'markdown':
+      throw new Error(`format ${format} is not built yet`);
+  }
+}

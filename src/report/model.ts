@@ -1,0 +1,47 @@
+// The audit report every format renders: the documented JSON shape (version 1).
+import type { Finding, InputError, Notice, Severity } from '../core/types.js';
+import type { RuleDefinition } from '../core/rule.js';
+
+export interface AuditSummary {
+  files: number;
+  documents: number;
+  objects: number;
+  workloads: number;
+  findings: number;
+  /** Findings that are not exempted, by severity. */
+  bySeverity: Record<Severity, number>;
+  exempted: number;
+  errors: number;
+  notices: number;
+  /** Highest non-exempted severity at or above --fail-on decides exit code 1. */
+  failOn: Severity;
+  failed: boolean;
+}
+
+export interface AuditReport {
+  version: 1;
+  tool: { name: 'rootlock'; version: string };
+  summary: AuditSummary;
+  findings: Finding[];
+  errors: InputError[];
+  notices: Notice[];
+}
+
+export interface RenderContext {
+  report: AuditReport;
+  rules: readonly RuleDefinition[];
+  color: boolean;
+}
+
+export type Renderer = (context: RenderContext) => string;
+
+/** Sort so reports are stable: by file, then position, then rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    (a.container ?? '').localeCompare(b.container ?? '')
+  );
+}

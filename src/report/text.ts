@@ -1,0 +1,59 @@
+// Human report: grouped by file and object, `file:line:column`, rule id and a
+// one-line fix hint. Colour only when asked (the CLI asks on a TTY).
+import { compareFindings } from './model.js';
+import type { Renderer } from './model.js';
+import type { Finding, ObjectReference } from '../core/types.js';
+
+const COLORS = { red: 31, yellow: 33, blue: 34, gray: 90, bold: 1 } as const;
+
+function objectLabel(ref: ObjectReference): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+export const renderText: Renderer = ({ report, color }) => {
+  const paint = (code: keyof typeof COLORS, text: string) => (color ? `\u001b[${COLORS[code]}m${text}\u001b[0m` : text);
+  const severityLabel = (finding: Finding) => {
+    const label = finding.exempted ? 'exempt' : finding.severity;
+    if (finding.exempted) return paint('gray', label.padEnd(7));
+    return paint(finding.severity === 'error' ? 'red' : finding.severity === 'warning' ? 'yellow' : 'blue', label.padEnd(7));
+  };
+  const lines: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of [...report.findings].sort(compareFindings)) {
+    const list = byFile.get(finding.file) ?? [];
+    list.push(finding);
+    byFile.set(finding.file, list);
+  }
+  for (const [file, findings] of byFile) {
+    lines.push(paint('bold', file));
+    let lastObject = '';
+    for (const finding of findings) {
+      const label = objectLabel(finding.object) + (finding.helmSource ? ` (from ${finding.helmSource})` : '');
+      if (label !== lastObject) {
+        lines.push(`  ${label}`);
+        lastObject = label;
+      }
+      const where = `${file}:${finding.line ?? 0}:${finding.column ?? 0}`;
+      lines.push(`    ${where}  ${severityLabel(finding)} ${finding.rule}  ${finding.message}`);
+      const extra = finding.exempted ? `exempted${finding.exemption?.reason ? `: ${finding.exemption.reason}` : ''}` : `fix: ${finding.hint}`;
+      lines.push(paint('gray', `      ${extra}`));
+    }
+    lines.push('');
+  }
+  for (const error of report.errors) {
+    const where = error.line !== undefined ? `${error.file}:${error.line}:${error.column ?? 0}` : error.file;
+    lines.push(`${paint('red', 'error')} ${where}: ${error.message} [${error.code}]`);
+  }
+  for (const notice of report.notices) {
+    const where = notice.line !== undefined ? `${notice.file}:${notice.line}:${notice.column ?? 0}` : notice.file;
+    lines.push(`${paint('gray', 'notice')} ${where}: ${notice.message} [${notice.code}]`);
+  }
+  const s = report.summary;
+  if (report.errors.length || report.notices.length) lines.push('');
+  lines.push(
+    `${s.files} file(s), ${s.objects} object(s), ${s.workloads} workload(s): ` +
+      `${s.bySeverity.error} error(s), ${s.bySeverity.warning} warning(s), ${s.bySeverity.info} info, ` +
+      `${s.exempted} exempted, ${s.errors} input error(s)`,
+  );
+  return lines.join('\n') + '\n';
+};

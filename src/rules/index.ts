@@ -1,0 +1,9 @@
+// The rule registry. A guard test checks that every folder under src/rules is listed here.
+import type { RuleDefinition } from '../core/rule.js';
+import readOnlyRootFilesystem from './read-only-root-filesystem/rule.js';
+
+export const RULES: readonly RuleDefinition[] = [
+  readOnlyRootFilesystem,
+];
+
+export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
