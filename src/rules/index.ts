@@ -2,10 +2,12 @@
 import type { RuleDefinition } from '../core/rule.js';
 import readOnlyRootFilesystem from './read-only-root-filesystem/rule.js';
 import imagePinnedByDigest from './image-pinned-by-digest/rule.js';
+import noServiceAccountTokenAutomount from './no-service-account-token-automount/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
   imagePinnedByDigest,
+  noServiceAccountTokenAutomount,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
