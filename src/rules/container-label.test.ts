@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeContainer, quotedList } from './container-label.js';
+import { describeContainer, listInWords, quotedList } from './container-label.js';
 
 describe('container-label', () => {
   it('names each container type in words', () => {
@@ -14,5 +14,6 @@ describe('container-label', () => {
     assert.equal(quotedList(['a']), '"a"');
     assert.equal(quotedList(['a', 'b']), '"a" and "b"');
     assert.equal(quotedList(['a', 'b', 'c']), '"a", "b" and "c"');
+    assert.equal(listInWords(['container "a"', 'init container "b"']), 'container "a" and init container "b"');
   });
 });

@@ -14,9 +14,13 @@ export function describeContainer(container: Pick<ContainerView, 'type' | 'name'
   return `${TYPE_WORDS[container.type]} "${container.name}"`;
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+export function listInWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 /** `"a"`, `"a" and "b"`, `"a", "b" and "c"`. */
 export function quotedList(names: readonly string[]): string {
-  const quoted = names.map((name) => `"${name}"`);
-  if (quoted.length <= 1) return quoted.join('');
-  return `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+  return listInWords(names.map((name) => `"${name}"`));
 }

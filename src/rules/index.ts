@@ -4,12 +4,14 @@ import readOnlyRootFilesystem from './read-only-root-filesystem/rule.js';
 import imagePinnedByDigest from './image-pinned-by-digest/rule.js';
 import noServiceAccountTokenAutomount from './no-service-account-token-automount/rule.js';
 import resourceLimits from './resource-limits/rule.js';
+import seccompProfile from './seccomp-profile/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
   imagePinnedByDigest,
   noServiceAccountTokenAutomount,
   resourceLimits,
+  seccompProfile,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
