@@ -5,6 +5,7 @@ import imagePinnedByDigest from './image-pinned-by-digest/rule.js';
 import noServiceAccountTokenAutomount from './no-service-account-token-automount/rule.js';
 import resourceLimits from './resource-limits/rule.js';
 import seccompProfile from './seccomp-profile/rule.js';
+import memoryEmptydirSizeLimit from './memory-emptydir-size-limit/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
@@ -12,6 +13,7 @@ export const RULES: readonly RuleDefinition[] = [
   noServiceAccountTokenAutomount,
   resourceLimits,
   seccompProfile,
+  memoryEmptydirSizeLimit,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
