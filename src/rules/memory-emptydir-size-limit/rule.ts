@@ -25,9 +25,9 @@ export default defineRule({
       'An emptyDir with medium: Memory is a tmpfs: it keeps sensitive temporary files off disk, but every byte ' +
       'written to it is RAM, and it counts against the container\'s memory limit. Without a sizeLimit a runaway ' +
       'log, cache or an attacker filling /tmp grows until the container is OOM-killed or, without a limit, until the ' +
-      'node runs short of memory (the API caps the tmpfs at the smaller of sizeLimit and the pod\'s summed memory ' +
-      'limits, so with neither set nothing caps it). A sizeLimit above the memory limit of a container that mounts the volume gives no ' +
-      'protection: the container is killed before the volume is full.',
+      'node runs short of memory: the tmpfs is capped at the smaller of sizeLimit and the pod\'s summed memory ' +
+      'limits, so with neither set only the node\'s memory bounds it. A sizeLimit above the memory limit of a ' +
+      'container that mounts the volume gives no protection: the container is killed before the volume is full.',
     remediation:
       'Give every memory-backed emptyDir a sizeLimit (for example sizeLimit: 64Mi, as in the seed example) that fits ' +
       'inside the memory limit of each container that mounts it, with room left for the process itself; a sizeLimit ' +
