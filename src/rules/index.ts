@@ -6,6 +6,7 @@ import noServiceAccountTokenAutomount from './no-service-account-token-automount
 import resourceLimits from './resource-limits/rule.js';
 import seccompProfile from './seccomp-profile/rule.js';
 import memoryEmptydirSizeLimit from './memory-emptydir-size-limit/rule.js';
+import configFromConfigmapOrSecret from './config-from-configmap-or-secret/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
@@ -14,6 +15,7 @@ export const RULES: readonly RuleDefinition[] = [
   resourceLimits,
   seccompProfile,
   memoryEmptydirSizeLimit,
+  configFromConfigmapOrSecret,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
