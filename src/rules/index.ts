@@ -7,6 +7,7 @@ import resourceLimits from './resource-limits/rule.js';
 import seccompProfile from './seccomp-profile/rule.js';
 import memoryEmptydirSizeLimit from './memory-emptydir-size-limit/rule.js';
 import configFromConfigmapOrSecret from './config-from-configmap-or-secret/rule.js';
+import namespacePodSecurity from './namespace-pod-security/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
@@ -16,6 +17,7 @@ export const RULES: readonly RuleDefinition[] = [
   seccompProfile,
   memoryEmptydirSizeLimit,
   configFromConfigmapOrSecret,
+  namespacePodSecurity,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
