@@ -8,6 +8,7 @@ import seccompProfile from './seccomp-profile/rule.js';
 import memoryEmptydirSizeLimit from './memory-emptydir-size-limit/rule.js';
 import configFromConfigmapOrSecret from './config-from-configmap-or-secret/rule.js';
 import namespacePodSecurity from './namespace-pod-security/rule.js';
+import configmapSecretImmutable from './configmap-secret-immutable/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
@@ -18,6 +19,7 @@ export const RULES: readonly RuleDefinition[] = [
   memoryEmptydirSizeLimit,
   configFromConfigmapOrSecret,
   namespacePodSecurity,
+  configmapSecretImmutable,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
