@@ -25,11 +25,15 @@ describe('image-pinned-by-digest', () => {
     assert.equal(finding?.severity, 'warning');
   });
 
-  it('says :latest when the tag is latest, and "tag only" for any other tag', () => {
-    assert.match(runRule(rule, pod('nginx:latest')).findings[0]?.message ?? '', /:latest is a tag that moves/);
-    const tagged = runRule(rule, pod('nginx:1.25')).findings[0]?.message ?? '';
-    assert.match(tagged, /pinned by tag only/);
-    assert.doesNotMatch(tagged, /latest/);
+  it('says :latest when the tag is latest, and "tag only" for any other tag, with a hint for that image', () => {
+    const latest = runRule(rule, pod('nginx:latest')).findings[0];
+    assert.match(latest?.message ?? '', /:latest is a tag that moves/);
+    assert.equal(latest?.hint, 'choose a version and pin it by digest: nginx:<version>@sha256:<64 hex digits>');
+    assert.equal(runRule(rule, pod('nginx')).findings[0]?.hint, latest?.hint);
+    const tagged = runRule(rule, pod('python:3.11-slim')).findings[0];
+    assert.match(tagged?.message ?? '', /pinned by tag only/);
+    assert.doesNotMatch(tagged?.message ?? '', /latest/);
+    assert.equal(tagged?.hint, 'pin it as python:3.11-slim@sha256:<64 hex digits>, the digest your registry reports for that tag');
   });
 
   it('treats a registry port as part of the name, not as a tag', () => {
@@ -43,6 +47,15 @@ describe('image-pinned-by-digest', () => {
       const run = runRule(rule, pod(`nginx@${digest}`));
       assert.equal(run.findings.length, 1, digest);
       assert.match(run.findings[0]?.message ?? '', /not a full sha256 digest/, digest);
+      assert.equal(run.findings[0]?.hint, 'replace the digest with the full one: nginx@sha256:<64 hex digits>', digest);
+    }
+  });
+
+  it('reports references the API server would reject as invalid', () => {
+    for (const image of ['"nginx :1.25"', `" nginx@${DIGEST}"`, '"@sha256:abc"', `"@${DIGEST}"`, '":1.25"', '"nginx:"']) {
+      const run = runRule(rule, pod(image));
+      assert.equal(run.findings.length, 1, image);
+      assert.match(run.findings[0]?.message ?? '', /which is not a valid image reference$/, image);
     }
   });
 

@@ -2,7 +2,7 @@ import { defineRule } from '../../core/rule.js';
 import { isPinnedByDigest, parseImageReference } from '../../knowledge/image-ref.js';
 import { describeContainer } from '../container-label.js';
 
-const HINT = 'pin the image by digest, e.g. image: nginx:1.25@sha256:<64 hex digits>, using the digest your registry reports for that tag';
+const GENERIC_HINT = 'set image to a reference pinned by digest, e.g. registry.example.com/app:1.0@sha256:<64 hex digits>';
 
 export default defineRule({
   id: 'image-pinned-by-digest',
@@ -33,22 +33,36 @@ export default defineRule({
       const who = describeContainer(container);
       const image = container.spec['image'];
       if (image === undefined || image === null || image === '') {
-        context.report({ container, path, message: `${who} has no image, so what it runs is not pinned to any build`, hint: HINT });
+        context.report({ container, path, message: `${who} has no image, so what it runs is not pinned to any build`, hint: GENERIC_HINT });
         continue;
       }
       if (typeof image !== 'string') {
-        context.report({ container, path, message: `${who} has an image that is not a string, so it names no image at all`, hint: HINT });
+        context.report({ container, path, message: `${who} has an image that is not a string, so it names no image at all`, hint: GENERIC_HINT });
         continue;
       }
-      if (isPinnedByDigest(image)) continue;
-      const reference = parseImageReference(image);
+      // The API server rejects surrounding whitespace, which the reference parser would trim away.
+      const untrimmed = image !== image.trim();
+      if (!untrimmed && isPinnedByDigest(image)) continue;
+      const reference = untrimmed ? undefined : parseImageReference(image);
       let problem: string;
-      if (!reference) problem = `uses "${image}", which is not a valid image reference`;
-      else if (reference.digest !== undefined) problem = `uses "${image}", whose digest is not a full sha256 digest of 64 lowercase hex digits`;
-      else if (reference.tag === undefined) problem = `uses "${image}" without a tag or digest, which means :latest, a tag that moves with every push`;
-      else if (reference.tag === 'latest') problem = `uses "${image}", and :latest is a tag that moves with every push`;
-      else problem = `uses "${image}", which is pinned by tag only, and a tag can be moved to a different image`;
-      context.report({ container, path, message: `${who} ${problem}`, hint: HINT });
+      let hint: string;
+      if (!reference || reference.tag === '') {
+        problem = `uses ${JSON.stringify(image)}, which is not a valid image reference`;
+        hint = GENERIC_HINT;
+      } else if (reference.digest !== undefined) {
+        problem = `uses "${image}", whose digest is not a full sha256 digest of 64 lowercase hex digits`;
+        hint = `replace the digest with the full one: ${image.slice(0, image.indexOf('@'))}@sha256:<64 hex digits>`;
+      } else if (reference.tag === undefined || reference.tag === 'latest') {
+        const name = reference.tag === undefined ? image : image.slice(0, -':latest'.length);
+        problem = reference.tag === undefined
+          ? `uses "${image}" without a tag or digest, which means :latest, a tag that moves with every push`
+          : `uses "${image}", and :latest is a tag that moves with every push`;
+        hint = `choose a version and pin it by digest: ${name}:<version>@sha256:<64 hex digits>`;
+      } else {
+        problem = `uses "${image}", which is pinned by tag only, and a tag can be moved to a different image`;
+        hint = `pin it as ${image}@sha256:<64 hex digits>, the digest your registry reports for that tag`;
+      }
+      context.report({ container, path, message: `${who} ${problem}`, hint });
     }
   },
 });
