@@ -87,6 +87,11 @@ describe('seccomp-profile', () => {
     assert.equal(runRule(rule, deployment({ pod: RUNTIME_DEFAULT, annotations: '{seccomp.security.alpha.kubernetes.io/pod: unconfined}' })).findings.length, 0);
   });
 
+  it('skips Windows pods, where seccomp does not exist', () => {
+    assert.equal(runRule(rule, 'apiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  os: {name: windows}\n  containers: [{name: app, image: x}]\n').findings.length, 0);
+    assert.equal(runRule(rule, 'apiVersion: v1\nkind: Pod\nmetadata: {name: l}\nspec:\n  os: {name: linux}\n  containers: [{name: app, image: x}]\n').findings.length, 1);
+  });
+
   it('covers ephemeral containers and CronJobs', () => {
     const run = runRule(rule, [
       'apiVersion: batch/v1', 'kind: CronJob', 'metadata: {name: c}', 'spec:', '  schedule: "@daily"', '  jobTemplate:', '    spec:', '      template:', '        spec:',

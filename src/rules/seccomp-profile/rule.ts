@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { isObject } from '../../core/path.js';
+import { getAt, isObject } from '../../core/path.js';
 import { podSecurityContextPath } from '../../core/security-context.js';
 import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer, listInWords } from '../container-label.js';
@@ -53,7 +53,8 @@ export default defineRule({
       'tighter custom profile. A container\'s own seccompProfile overrides the pod\'s: remove a container-level ' +
       'Unconfined (it is never fixed automatically, nor is an explicit pod-level Unconfined, because someone chose it). ' +
       `The annotations ${POD_ANNOTATION} and ${CONTAINER_ANNOTATION_PREFIX}<name> are deprecated and ignored since ` +
-      'Kubernetes 1.27; replace them with the securityContext field.',
+      'Kubernetes 1.27; replace them with the securityContext field. Pods with spec.os.name: windows are skipped, ' +
+      'since seccomp is Linux only.',
     references: [
       'https://kubernetes.io/docs/tutorials/security/seccomp/',
       'https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-the-seccomp-profile-for-a-container',
@@ -63,6 +64,8 @@ export default defineRule({
   check(context) {
     const workload = context.workload;
     if (!workload) return;
+    // Seccomp is Linux only; the restricted standard exempts pods that declare os.name: windows.
+    if (getAt(workload.podSpec, ['os', 'name']) === 'windows') return;
     const podProfilePath = [...podSecurityContextPath(workload), 'seccompProfile'];
     // Containers that take the pod's profile because they set none of their own.
     const inheriting: ContainerView[] = [];
