@@ -8,7 +8,6 @@ export default defineRule({
   id: 'configmap-secret-immutable',
   severity: 'info',
   fixable: true,
-  checklist: 'Configuration provided via ConfigMaps/Secrets, not baked into the image',
   docs: {
     summary: 'ConfigMap or Secret without immutable: true',
     rationale:
