@@ -72,7 +72,7 @@ describe('seccomp-profile', () => {
   it('rejects Localhost without a localhostProfile and unknown types, replacing the whole pod profile', () => {
     const localhost = runRule(rule, deployment({ pod: '{seccompProfile: {type: Localhost}}' }));
     assert.equal(localhost.findings[0]?.path, 'spec.template.spec.securityContext.seccompProfile.localhostProfile');
-    assert.match(localhost.findings[0]?.message ?? '', /Localhost without a localhostProfile, so the API server rejects it/);
+    assert.equal(localhost.findings[0]?.message, 'pod sets seccompProfile type Localhost without a localhostProfile, so the API server rejects it and container "app" gets no seccomp profile');
     assert.deepEqual(localhost.findings[0]?.edits, [{ op: 'set', path: ['spec', 'template', 'spec', 'securityContext', 'seccompProfile'], value: { type: 'RuntimeDefault' } }]);
     const legacy = runRule(rule, deployment({ pod: '{seccompProfile: {type: runtime/default}}' }));
     assert.match(legacy.findings[0]?.message ?? '', /type "runtime\/default", which is not RuntimeDefault, Localhost or Unconfined/);

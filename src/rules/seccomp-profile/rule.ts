@@ -129,7 +129,7 @@ export default defineRule({
     }
     context.report({
       path: [...podProfilePath, assessment.field],
-      message: `pod sets ${assessment.problem}, so the API server rejects it and ${names} get no seccomp profile${deprecation}`,
+      message: `pod sets ${assessment.problem}, so the API server rejects it and ${names} ${inheriting.length > 1 ? 'get' : 'gets'} no seccomp profile${deprecation}`,
       hint,
       // Replace the whole profile: a stale localhostProfile beside RuntimeDefault is itself rejected.
       fix: (fix) => fix.set(podProfilePath, { type: 'RuntimeDefault' }),
