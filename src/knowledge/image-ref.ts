@@ -31,6 +31,8 @@ export function parseImageReference(image: string): ImageReference | undefined {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
+  // "@sha256:..." or ":1.0" alone names no repository.
+  if (rest === '') return undefined;
   const parts = rest.split('/');
   let registry = 'docker.io';
   const first = parts[0] ?? '';

@@ -1,0 +1,59 @@
+// Kubernetes resource quantities ("64Mi", "1.5G", "500m", "1e3"), parsed
+// exactly so that two spellings of one amount compare equal. The grammar is
+// the one documented on resource.Quantity:
+//   quantity ::= signedNumber suffix
+//   suffix   ::= binarySI (Ki Mi Gi Ti Pi Ei) | decimalSI (m "" k M G T P E) | decimalExponent (e|E signedNumber)
+// Like Kubernetes, amounts finer than one nano unit are rounded up.
+
+export interface Quantity {
+  /** The quantity as written, for messages. */
+  text: string;
+  /** The amount in nano units (10^-9 of the base unit: bytes, cores). */
+  nanos: bigint;
+}
+
+const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|([mkMGTPE]))?$/;
+
+const BINARY_POWERS: Readonly<Record<string, bigint>> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
+const DECIMAL_POWERS: Readonly<Record<string, number>> = { m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+/** Larger exponents are legal in the grammar but no real limit uses them; refusing them bounds the arithmetic. */
+const MAX_EXPONENT = 1000;
+
+/**
+ * Parses a quantity written as a string, or as a number where YAML read one
+ * (`sizeLimit: 1000`). Returns undefined for anything that is not a quantity.
+ */
+export function parseQuantity(input: unknown): Quantity | undefined {
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else if (typeof input === 'number' && Number.isFinite(input)) text = String(input);
+  else return undefined;
+  const match = QUANTITY.exec(text);
+  if (!match) return undefined;
+  const [, sign = '', number = '', binary, exponent, decimal] = match;
+  const [whole = '', fraction = ''] = number.split('.');
+  let power10 = -fraction.length;
+  let power2 = 0n;
+  if (binary !== undefined) power2 = BINARY_POWERS[binary] ?? 0n;
+  else if (exponent !== undefined) {
+    const value = Number(exponent);
+    if (Math.abs(value) > MAX_EXPONENT) return undefined;
+    power10 += value;
+  } else if (decimal !== undefined) power10 += DECIMAL_POWERS[decimal] ?? 0;
+
+  const digits = BigInt(`${whole}${fraction}` || '0') << power2;
+  const scale = power10 + 9;
+  let nanos: bigint;
+  if (scale >= 0) nanos = digits * 10n ** BigInt(scale);
+  else {
+    const divisor = 10n ** BigInt(-scale);
+    nanos = (digits + divisor - 1n) / divisor;
+  }
+  return { text, nanos: sign === '-' ? -nanos : nanos };
+}
+
+/** Negative when a < b, zero when equal, positive when a > b. */
+export function compareQuantities(a: Quantity, b: Quantity): number {
+  return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
+}

@@ -1,0 +1,81 @@
+import { defineRule } from '../../core/rule.js';
+import { getAt } from '../../core/path.js';
+import { parseQuantity } from '../../core/quantity.js';
+import { describeContainer } from '../container-label.js';
+
+const RESOURCES = ['cpu', 'memory'] as const;
+type Resource = (typeof RESOURCES)[number];
+
+const CONSEQUENCE: Record<'both' | Resource, string> = {
+  both: 'has neither a cpu nor a memory limit, so it can take all the CPU time and memory of its node',
+  cpu: 'has no cpu limit, so it can take all the CPU time of its node',
+  memory: 'has no memory limit, so it can use memory until the node runs out',
+};
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+export default defineRule({
+  id: 'resource-limits',
+  severity: 'warning',
+  // Limits are never invented: only the owner knows what the workload needs.
+  fixable: false,
+  checklist: 'Resource limits set to prevent resource abuse',
+  docs: {
+    summary: 'Container without a cpu or memory limit',
+    rationale:
+      'A container without limits can take every CPU cycle and byte of memory on its node: a compromised container ' +
+      'can run a cryptominer or exhaust memory and starve its neighbours, and a memory-backed emptyDir (tmpfs) ' +
+      'counts against the memory limit, so without one its writes are bounded only by the node. Limits keep an ' +
+      'incident inside the container it started in.',
+    remediation:
+      'Set resources.limits.cpu and resources.limits.memory on every container and init container, sized from ' +
+      'observed usage with headroom (requests as well, so the scheduler can place the pod). A pod-level limit in ' +
+      'spec.resources.limits (PodLevelResources, beta and on by default since Kubernetes 1.34) also bounds every ' +
+      'container and satisfies this rule for that resource. Ephemeral containers cannot have resources and are ' +
+      'not checked. A LimitRange in the namespace can supply defaults, but rootlock cannot see it in a manifest.',
+    references: [
+      'https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/',
+      'https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/',
+      'https://kubernetes.io/docs/concepts/policy/limit-range/',
+    ],
+  },
+  check(context) {
+    const workload = context.workload;
+    if (!workload) return;
+    const podLimits = getAt(workload.podSpec, ['resources', 'limits']);
+    for (const container of context.containers()) {
+      // The API has no resources field for ephemeral containers.
+      if (container.type === 'ephemeralContainer') continue;
+      const who = describeContainer(container);
+      const limitsPath = [...container.path, 'resources', 'limits'];
+      const limits = getAt(container.spec, ['resources', 'limits']);
+      const missing: Resource[] = [];
+      for (const resource of RESOURCES) {
+        const value = getAt(limits, [resource]);
+        if (isSet(value)) {
+          if (!parseQuantity(value)) {
+            context.report({
+              container,
+              path: [...limitsPath, resource],
+              message: `${who} has a ${resource} limit ${JSON.stringify(value)} that is not a Kubernetes quantity, so the API server rejects it`,
+              hint: `write the ${resource} limit as a quantity such as ${resource === 'cpu' ? '500m or 2' : '256Mi or 1Gi'}`,
+            });
+          }
+          continue;
+        }
+        if (isSet(getAt(podLimits, [resource]))) continue;
+        missing.push(resource);
+      }
+      if (missing.length === 0) continue;
+      const only = missing.length === 1 ? missing[0] : undefined;
+      context.report({
+        container,
+        path: only ? [...limitsPath, only] : limitsPath,
+        message: `${who} ${CONSEQUENCE[only ?? 'both']}`,
+        hint: `set resources.limits.${only ?? 'cpu and resources.limits.memory'} from the container's measured usage plus headroom`,
+      });
+    }
+  },
+});
