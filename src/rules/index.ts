@@ -2,10 +2,12 @@
 import type { RuleDefinition } from '../core/rule.js';
 import readOnlyRootFilesystem from './read-only-root-filesystem/rule.js';
 import writablePathsMounted from './writable-paths-mounted/rule.js';
+import misplacedSecurityContext from './misplaced-security-context/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
   writablePathsMounted,
+  misplacedSecurityContext,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
