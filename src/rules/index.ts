@@ -4,12 +4,16 @@ import readOnlyRootFilesystem from './read-only-root-filesystem/rule.js';
 import writablePathsMounted from './writable-paths-mounted/rule.js';
 import misplacedSecurityContext from './misplaced-security-context/rule.js';
 import runAsNonRoot from './run-as-non-root/rule.js';
+import noPrivilegeEscalation from './no-privilege-escalation/rule.js';
+import noPrivileged from './no-privileged/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
   writablePathsMounted,
   misplacedSecurityContext,
   runAsNonRoot,
+  noPrivilegeEscalation,
+  noPrivileged,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
