@@ -6,6 +6,8 @@ import misplacedSecurityContext from './misplaced-security-context/rule.js';
 import runAsNonRoot from './run-as-non-root/rule.js';
 import noPrivilegeEscalation from './no-privilege-escalation/rule.js';
 import noPrivileged from './no-privileged/rule.js';
+import dropAllCapabilities from './drop-all-capabilities/rule.js';
+import noAddedCapabilities from './no-added-capabilities/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
@@ -14,6 +16,8 @@ export const RULES: readonly RuleDefinition[] = [
   runAsNonRoot,
   noPrivilegeEscalation,
   noPrivileged,
+  dropAllCapabilities,
+  noAddedCapabilities,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
