@@ -45,7 +45,7 @@ describe('volumes', () => {
       containers: [{
         name: 'c',
         volumeMounts: [
-          { name: 'scratch', mountPath: '/tmp' },
+          { name: 'scratch', mountPath: '/tmp', subPath: 'a' },
           { name: 'scratch', mountPath: '/ro', readOnly: true },
           { name: 'config', mountPath: '/etc/app' },
           { name: 'claim', mountPath: '/data' },
@@ -77,5 +77,6 @@ describe('volumes', () => {
       { '/tmp': true, '/ro': false, '/etc/app': false, '/data': true, '/frozen': false, '/host': true, '/generic': true, '/missing': false, '/nfs': false },
     );
     assert.equal(mounts[7]?.volume, undefined);
+    assert.deepEqual(mounts.map((m) => m.subPath), ['a', undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 });

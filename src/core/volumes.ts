@@ -19,6 +19,8 @@ export interface MountView {
   path: Path;
   name: string | undefined;
   mountPath: string | undefined;
+  /** The part of the volume mounted, when the mount names one. */
+  subPath: string | undefined;
   readOnly: boolean;
   /** The pod volume the mount refers to, when the pod declares it. */
   volume: JsonObject | undefined;
@@ -55,6 +57,7 @@ export function mountsOf(workload: Workload, container: ContainerView): MountVie
       path: [...container.path, 'volumeMounts', index],
       name,
       mountPath: typeof mount['mountPath'] === 'string' ? mount['mountPath'] : undefined,
+      subPath: typeof mount['subPath'] === 'string' && mount['subPath'] !== '' ? mount['subPath'] : undefined,
       readOnly: mount['readOnly'] === true,
       volume,
       volumeType: volume ? volumeType(volume) : undefined,

@@ -8,6 +8,7 @@ import noPrivilegeEscalation from './no-privilege-escalation/rule.js';
 import noPrivileged from './no-privileged/rule.js';
 import dropAllCapabilities from './drop-all-capabilities/rule.js';
 import noAddedCapabilities from './no-added-capabilities/rule.js';
+import noWritableHostPath from './no-writable-host-path/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
@@ -18,6 +19,7 @@ export const RULES: readonly RuleDefinition[] = [
   noPrivileged,
   dropAllCapabilities,
   noAddedCapabilities,
+  noWritableHostPath,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
