@@ -51,9 +51,12 @@ describe('no-writable-host-path', () => {
     assert.equal(socket.findings.length, 1);
     assert.match(socket.findings[0]?.message ?? '', /read-only, but readOnly does not stop a process from connecting to the containerd socket/);
     assert.match(socket.findings[0]?.hint ?? '', /^remove the container runtime socket mount/);
+    assert.equal(socket.findings[0]?.severity, 'error');
     const root = runRule(rule, mounting('/', ', readOnly: true'));
     assert.match(root.findings[0]?.message ?? '', /connecting to the containerd socket/, 'read-only / still reaches the socket');
     assert.match(root.findings[0]?.hint ?? '', /^mount only the narrowest node path/);
+    assert.equal(root.findings[0]?.severity, 'warning', 'a read-only / only exposes the socket');
+    assert.equal(runRule(rule, mounting('/')).findings[0]?.severity, 'error');
     assert.deepEqual(runRule(rule, mounting('/etc', ', readOnly: true')).findings, []);
   });
 

@@ -75,7 +75,8 @@ export default defineRule({
       '/var/lib/kubelet, /proc, /sys, /dev and the container runtime sockets (/var/run/docker.sock, ' +
       '/run/containerd/containerd.sock, /run/crio/crio.sock); the finding calls these out. A runtime socket is ' +
       'reported even when mounted read-only, because readOnly does not stop a process from connecting to a socket ' +
-      'and starting a privileged container. /var/run and /run are treated as the same directory. The Baseline Pod ' +
+      'and starting a privileged container (a warning when a read-only mount of a parent such as / merely contains ' +
+      'the socket). /var/run and /run are treated as the same directory. The Baseline Pod ' +
       'Security Standard forbids hostPath volumes altogether.',
     remediation:
       'Add readOnly: true to the volumeMount when the container only reads the node path, or replace the hostPath ' +
@@ -106,6 +107,8 @@ export default defineRule({
           context.report({
             container,
             path: mount.path,
+            // Mounting the socket itself means using it; a read-only parent (node exporters mount /) only exposes it.
+            ...(danger?.socket?.itself ? {} : { severity: 'warning' as const }),
             message: `${what} read-only, but readOnly does not stop a process from connecting to ${danger?.socket?.description ?? 'a socket'}, which controls every container on the node`,
             hint,
           });

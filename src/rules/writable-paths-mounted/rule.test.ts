@@ -17,6 +17,7 @@ describe('writable-paths-mounted', () => {
     assert.equal(finding?.line, 6);
     assert.equal(finding?.container, 'app');
     assert.match(finding?.message ?? '', /^container "app" has a read-only root filesystem, but its image nginx:1\.25 writes to \/tmp \(temporary files\), \/var\/run \(nginx\.pid\), \/var\/cache\/nginx .* and \/var\/log\/nginx .*"Read-only file system"$/);
+    assert.doesNotMatch(finding?.message ?? '', /\([^)]*\(/, 'no nested parentheses');
     assert.equal(finding?.fixable, true);
     const volumes = ['spec', 'volumes'];
     const mounts = ['spec', 'containers', 0, 'volumeMounts'];

@@ -52,7 +52,7 @@ export default defineRule({
       'readOnlyRootFilesystem: true without writable directories makes many images crash at start: nginx cannot ' +
       'write /var/run/nginx.pid, shells cannot create here-documents in /tmp, databases cannot create their lock ' +
       'files. The usual reaction is to switch readOnlyRootFilesystem back off, losing immutability for the whole ' +
-      'container. rootlock knows the paths common images write to (src/knowledge/images.ts, each entry with its ' +
+      'container. rootlock knows the paths common images write to (its image knowledge base names a source for every entry) ' +
       'sources) and reports the ones that no writable volume (emptyDir, generic ephemeral volume, ' +
       'persistentVolumeClaim or a hostPath mounted without readOnly) covers. A mount covers a path when it is mounted ' +
       'at that path or at a parent directory; /var/run and /run count as the same directory because /var/run is a ' +
@@ -103,8 +103,10 @@ export default defineRule({
       const undeclared = [...new Set([...blockedBy.values()].filter((mount) => mount.volume === undefined).map((mount) => `"${mount.name ?? ''}"`))];
       const fixable = missing.filter((writable) => writable.shipsFiles !== true && !blockedBy.has(writable.path));
       const named = missing.map((writable) => {
+        // The reason goes in parentheses; flatten any the knowledge text has of its own.
+        const why = writable.why.replace(/\s*\(([^()]*)\)/g, ', $1');
         const blocker = blockedBy.get(writable.path);
-        return blocker ? `${writable.path} (${writable.why}; ${whyNotWritable(blocker)})` : `${writable.path} (${writable.why})`;
+        return blocker ? `${writable.path} (${why}; ${whyNotWritable(blocker)})` : `${writable.path} (${why})`;
       });
       const copyNote = shipsFiles.length
         ? `; the image ships files in ${joinList(shipsFiles)}, so an emptyDir there needs an init container that copies them in first`
