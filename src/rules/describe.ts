@@ -24,3 +24,9 @@ export function isWindowsPod(workload: Workload | undefined): boolean {
   const os = workload?.podSpec['os'];
   return isObject(os) && os['name'] === 'windows';
 }
+
+/** `a`, `a and b`, `a, b and c`. */
+export function joinList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

@@ -3,14 +3,11 @@ import { isObject } from '../../core/path.js';
 import { containerSecurityContextPath } from '../../core/security-context.js';
 import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
-import { describeContainer, isWindowsPod } from '../describe.js';
+import { describeContainer, isWindowsPod, joinList } from '../describe.js';
 
 /** Default capabilities worth naming first, the ones that matter most to a compromised process. */
 const NOTABLE_DEFAULTS = ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'NET_RAW', 'FOWNER', 'SETGID', 'KILL'];
 
-function joinList(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
 
 export default defineRule({
   id: 'drop-all-capabilities',

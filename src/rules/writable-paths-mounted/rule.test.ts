@@ -67,11 +67,18 @@ describe('writable-paths-mounted', () => {
     assert.equal(run.findings.length, 1);
     const message = run.findings[0]?.message ?? '';
     assert.match(message, /\/tmp \(temporary files\)/);
-    assert.match(message, /\/var\/lib\/postgresql\/data \(.*; \/var\/lib\/postgresql\/data is mounted from a persistentVolumeClaim volume, which is read-only\)/);
+    assert.match(message, /\/var\/lib\/postgresql\/data \(.*; \/var\/lib\/postgresql\/data is mounted from a persistentVolumeClaim with readOnly: true\)/);
     assert.match(message, /\/var\/run\/postgresql \(.*; \/var\/run\/postgresql is mounted from a secret volume, which is read-only\)/);
     // Only /tmp can be fixed by adding a volume; the others already have a mount at that directory.
     assert.deepEqual(run.findings[0]?.edits?.map((edit) => edit.op === 'delete' ? edit.path : edit.value), [{ name: 'tmp', emptyDir: {} }, { name: 'tmp', mountPath: '/tmp' }]);
     assert.match(run.findings[0]?.hint ?? '', /make the mount over \/var\/lib\/postgresql\/data and \/var\/run\/postgresql writable/);
+  });
+
+  it('does not count volume types it cannot judge, and says so', () => {
+    const run = runRule(rule, pod(
+      '  containers:\n  - name: u\n    image: nginxinc/nginx-unprivileged:1.27\n    securityContext: {readOnlyRootFilesystem: true}\n' +
+      '    volumeMounts:\n    - {name: shared, mountPath: /tmp}\n  volumes:\n  - {name: shared, nfs: {server: nfs.example.com, path: /exports/tmp}}\n'));
+    assert.match(run.findings[0]?.message ?? '', /\/tmp is mounted from a nfs volume, which rootlock cannot tell is writable/);
   });
 
   it('says readOnly: true and undeclared volumes do not make a path writable', () => {

@@ -4,13 +4,17 @@ import type { FixBuilder } from '../../core/rule.js';
 import type { MountView } from '../../core/volumes.js';
 import type { WritablePath } from '../../knowledge/images.js';
 import type { Path } from '../../core/types.js';
-import { describeContainer } from '../describe.js';
+import { describeContainer, joinList } from '../describe.js';
 
+/** A volume name is a DNS-1123 label. */
 const MAX_VOLUME_NAME = 63;
+/** Volume types that can never be written through. */
+const READ_ONLY_VOLUME_TYPES: ReadonlySet<string> = new Set(['configMap', 'secret', 'downwardAPI', 'projected', 'image']);
 
 /** `/var/cache/nginx` -> `var-cache-nginx`: a DNS-1123 label that says where the volume goes. */
 export function volumeNameFor(path: string): string {
   const base = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  // Room for a -NNN suffix when the name is taken.
   return (base === '' ? 'writable' : base).slice(0, MAX_VOLUME_NAME - 4).replace(/-+$/, '');
 }
 
@@ -27,13 +31,11 @@ function whyNotWritable(mount: MountView): string {
   const at = `${mount.mountPath ?? ''} is mounted`;
   if (mount.volume === undefined) return `${at} from volume "${mount.name ?? ''}", which the pod does not declare`;
   if (mount.readOnly) return `${at} with readOnly: true`;
-  return `${at} from a ${mount.volumeType ?? 'typeless'} volume, which is read-only`;
+  if (mount.volumeType === 'persistentVolumeClaim') return `${at} from a persistentVolumeClaim with readOnly: true`;
+  if (mount.volumeType !== undefined && READ_ONLY_VOLUME_TYPES.has(mount.volumeType)) return `${at} from a ${mount.volumeType} volume, which is read-only`;
+  return `${at} from a ${mount.volumeType ?? 'typeless'} volume, which rootlock cannot tell is writable`;
 }
 
-function joinList(paths: readonly string[]): string {
-  if (paths.length <= 1) return paths.join('');
-  return `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
-}
 
 /** Appends to a list, or creates it with `set` when the manifest has none yet. */
 function addToList(fix: FixBuilder, path: Path, exists: boolean, value: unknown): void {
@@ -57,7 +59,8 @@ export default defineRule({
       'persistentVolumeClaim or a hostPath mounted without readOnly) covers. A mount covers a path when it is mounted ' +
       'at that path or at a parent directory; /var/run and /run count as the same directory because /var/run is a ' +
       'symlink to /run on Debian and Alpine images. configMap, secret, downwardAPI and projected volumes are ' +
-      'read-only and never count. Images the knowledge base does not know are not reported.',
+      'read-only and never count; neither do NFS, CSI and other volumes whose writability rootlock cannot see ' +
+      'in the manifest. Images the knowledge base does not know are not reported.',
     remediation:
       'Mount an emptyDir volume at each path the finding names (rootlock fix adds one volume and one volumeMount per ' +
       'path, named after the path, such as tmp, var-run and var-cache-nginx). Use a persistentVolumeClaim instead ' +
