@@ -1,6 +1,15 @@
-// The rule registry. A guard test checks that every folder under src/rules is listed here.
+// The rule registry, in the order of the issue's table (and of `rootlock rules`).
+// A guard test checks that every folder under src/rules is listed here.
 import type { RuleDefinition } from '../core/rule.js';
 import readOnlyRootFilesystem from './read-only-root-filesystem/rule.js';
+import writablePathsMounted from './writable-paths-mounted/rule.js';
+import misplacedSecurityContext from './misplaced-security-context/rule.js';
+import runAsNonRoot from './run-as-non-root/rule.js';
+import noPrivilegeEscalation from './no-privilege-escalation/rule.js';
+import noPrivileged from './no-privileged/rule.js';
+import dropAllCapabilities from './drop-all-capabilities/rule.js';
+import noAddedCapabilities from './no-added-capabilities/rule.js';
+import noWritableHostPath from './no-writable-host-path/rule.js';
 import imagePinnedByDigest from './image-pinned-by-digest/rule.js';
 import noServiceAccountTokenAutomount from './no-service-account-token-automount/rule.js';
 import resourceLimits from './resource-limits/rule.js';
@@ -12,6 +21,14 @@ import configmapSecretImmutable from './configmap-secret-immutable/rule.js';
 
 export const RULES: readonly RuleDefinition[] = [
   readOnlyRootFilesystem,
+  writablePathsMounted,
+  misplacedSecurityContext,
+  runAsNonRoot,
+  noPrivilegeEscalation,
+  noPrivileged,
+  dropAllCapabilities,
+  noAddedCapabilities,
+  noWritableHostPath,
   imagePinnedByDigest,
   noServiceAccountTokenAutomount,
   resourceLimits,

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { isObject } from '../../core/path.js';
-import { describeContainer } from '../container-label.js';
+import { describeContainer } from '../describe.js';
 
 /** Words that make an environment variable a secret when they stand alone in its name. */
 const SECRET_WORDS = new Set([

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { isPinnedByDigest, parseImageReference } from '../../knowledge/image-ref.js';
-import { describeContainer } from '../container-label.js';
+import { describeContainer } from '../describe.js';
 
 const GENERIC_HINT = 'set image to a reference pinned by digest, e.g. registry.example.com/app:1.0@sha256:<64 hex digits>';
 

@@ -3,7 +3,7 @@ import { getAt, isObject } from '../../core/path.js';
 import { compareQuantities, parseQuantity } from '../../core/quantity.js';
 import type { Quantity } from '../../core/quantity.js';
 import type { ContainerView } from '../../core/workloads.js';
-import { describeContainer } from '../container-label.js';
+import { describeContainer } from '../describe.js';
 
 function mounts(container: ContainerView, volume: string): boolean {
   const list = container.spec['volumeMounts'];

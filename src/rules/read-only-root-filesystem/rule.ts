@@ -1,4 +1,5 @@
 import { defineRule } from '../../core/rule.js';
+import { describeContainer } from '../describe.js';
 
 export default defineRule({
   id: 'read-only-root-filesystem',
@@ -27,7 +28,7 @@ export default defineRule({
       context.report({
         container,
         path: setting.path,
-        message: `${container.type === 'container' ? 'container' : container.type === 'initContainer' ? 'init container' : 'ephemeral container'} "${container.name}" ${state}, so its root filesystem is writable`,
+        message: `${describeContainer(container)} ${state}, so its root filesystem is writable`,
         hint: 'set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes where the app writes',
         fix: (fix) => fix.set(setting.path, true),
       });

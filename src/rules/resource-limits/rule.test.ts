@@ -56,7 +56,7 @@ describe('resource-limits', () => {
     assert.deepEqual(run.findings.map((f) => [f.path, f.containerType, f.container]), [
       ['spec.template.spec.initContainers[0].resources.limits', 'initContainer', 'proxy'],
     ]);
-    assert.match(run.findings[0]?.message ?? '', /^init container "proxy"/);
+    assert.match(run.findings[0]?.message ?? '', /^sidecar container "proxy"/);
   });
 
   it('reports a limit that is not a quantity', () => {

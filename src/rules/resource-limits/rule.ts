@@ -1,7 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { getAt } from '../../core/path.js';
 import { parseQuantity } from '../../core/quantity.js';
-import { describeContainer } from '../container-label.js';
+import { describeContainer } from '../describe.js';
 
 const RESOURCES = ['cpu', 'memory'] as const;
 type Resource = (typeof RESOURCES)[number];

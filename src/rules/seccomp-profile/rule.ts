@@ -2,7 +2,7 @@ import { defineRule } from '../../core/rule.js';
 import { getAt, isObject } from '../../core/path.js';
 import { podSecurityContextPath } from '../../core/security-context.js';
 import type { ContainerView } from '../../core/workloads.js';
-import { describeContainer, listInWords } from '../container-label.js';
+import { describeContainer, joinList } from '../describe.js';
 
 // Deprecated since 1.19 and ignored since 1.27; still found in old manifests,
 // where they give a false sense of protection.
@@ -98,13 +98,13 @@ export default defineRule({
 
     const podSecurityContext = workload.podSpec['securityContext'];
     const podProfile = isObject(podSecurityContext) ? podSecurityContext['seccompProfile'] : undefined;
-    const names = listInWords(inheriting.map(describeContainer));
+    const names = joinList(inheriting.map(describeContainer));
     const annotations = annotationsOf(workload.podMetadata);
     const annotated = [
       ...(annotations[POD_ANNOTATION] !== undefined ? [POD_ANNOTATION] : []),
       ...inheriting.map((c) => `${CONTAINER_ANNOTATION_PREFIX}${c.name}`).filter((key) => annotations[key] !== undefined),
     ];
-    const deprecation = annotated.length ? `; the ${listInWords(annotated)} annotation${annotated.length > 1 ? 's are' : ' is'} deprecated and ignored since Kubernetes 1.27` : '';
+    const deprecation = annotated.length ? `; the ${joinList(annotated)} annotation${annotated.length > 1 ? 's are' : ' is'} deprecated and ignored since Kubernetes 1.27` : '';
     const hint = 'set securityContext.seccompProfile.type: RuntimeDefault in the pod spec';
 
     if (podProfile === undefined || podProfile === null) {

@@ -1,0 +1,104 @@
+import { capabilityEntries, normalizeCapability, RUNTIME_DEFAULT_CAPABILITIES } from '../../core/capabilities.js';
+import { isObject } from '../../core/path.js';
+import { containerSecurityContextPath } from '../../core/security-context.js';
+import { defineRule } from '../../core/rule.js';
+import type { FixBuilder } from '../../core/rule.js';
+import { describeContainer, isWindowsPod, joinList } from '../describe.js';
+
+/** Default capabilities worth naming first, the ones that matter most to a compromised process. */
+const NOTABLE_DEFAULTS = ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'NET_RAW', 'FOWNER', 'SETGID', 'KILL'];
+
+
+export default defineRule({
+  id: 'drop-all-capabilities',
+  severity: 'error',
+  fixable: true,
+  checklist: 'All capabilities dropped (drop: [ALL])',
+  docs: {
+    summary: 'Container that does not drop ALL capabilities',
+    rationale:
+      'Without capabilities.drop: [ALL] a container keeps the runtime\'s default capability set: CHOWN, ' +
+      'DAC_OVERRIDE, FOWNER, FSETID, KILL, SETUID, SETGID, SETPCAP, SETFCAP, NET_RAW, NET_BIND_SERVICE, ' +
+      'SYS_CHROOT, MKNOD and AUDIT_WRITE. A process running as root in the container can then ignore file ' +
+      'permissions on every writable volume, change ownership, forge packets with NET_RAW and switch to any user. ' +
+      'Dropping ALL and adding back only what the image needs is the Restricted Pod Security Standard; it compares ' +
+      'the literal "ALL", so a lowercase "all", which container runtimes accept, still fails admission there.',
+    remediation:
+      'Set securityContext.capabilities.drop: [ALL] on every container and list in capabilities.add only what the ' +
+      'image needs (most need nothing; NET_BIND_SERVICE to bind ports below 1024). rootlock fix appends ALL to ' +
+      'drop (or replaces a lowercase "all"), keeps the existing add entries, and adds back the capabilities the ' +
+      'image knowledge base says the image needs, such as CHOWN, SETUID, SETGID and NET_BIND_SERVICE for the ' +
+      'official nginx image.',
+    references: [
+      'https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container',
+      'https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted',
+    ],
+  },
+  check(context) {
+    // Windows pods may not set capabilities at all.
+    if (isWindowsPod(context.workload)) return;
+    for (const container of context.containers()) {
+      const capabilities = context.effective(container).capabilities.value;
+      const drop = isObject(capabilities) ? capabilities['drop'] : undefined;
+      if (Array.isArray(drop) && drop.includes('ALL')) continue;
+      const describe = describeContainer(container);
+      const capabilitiesPath = [...containerSecurityContextPath(container), 'capabilities'];
+      const dropPath = [...capabilitiesPath, 'drop'];
+
+      const misspelled = capabilityEntries(capabilities, 'drop').find((entry) => entry.capability === 'ALL');
+      if (misspelled) {
+        const itemPath = [...dropPath, misspelled.index];
+        context.report({
+          container,
+          path: itemPath,
+          message: `${describe} drops "${misspelled.name}", which container runtimes accept but the Restricted Pod Security Standard and most policy engines only recognise spelled "ALL"`,
+          hint: `write ALL in capitals in securityContext.capabilities.drop`,
+          fix: (fix) => fix.set(itemPath, 'ALL'),
+        });
+        continue;
+      }
+
+      const droppedEntries = capabilityEntries(capabilities, 'drop');
+      const dropped = droppedEntries.map((entry) => entry.name);
+      const droppedSet = new Set(droppedEntries.map((entry) => entry.capability));
+      const kept = NOTABLE_DEFAULTS.filter((name) => !droppedSet.has(name)).slice(0, 4);
+      const keepsDefaults = [...RUNTIME_DEFAULT_CAPABILITIES].some((name) => !droppedSet.has(name));
+      const consequence = !keepsDefaults
+        ? 'but not ALL, which the Restricted Pod Security Standard requires'
+        : kept.length
+          ? `so it keeps the runtime's default capabilities such as ${joinList(kept)}`
+          : "so it keeps the rest of the runtime's default capabilities";
+      const added = new Set(capabilityEntries(capabilities, 'add').map((entry) => entry.capability));
+      const knowledge = context.knowledge.lookup(container.image);
+      const needed = (knowledge?.capabilities ?? []).filter((name) => !added.has(normalizeCapability(name)));
+      const state = drop !== undefined && drop !== null && !Array.isArray(drop)
+        ? `sets capabilities.drop to ${JSON.stringify(drop)}, which is not a list`
+        : dropped.length
+          ? `drops only ${joinList(dropped)}`
+          : 'does not drop ALL capabilities';
+      const imageNeeds = knowledge?.capabilities?.length
+        ? `; image ${container.image ?? ''} needs ${joinList(knowledge.capabilities)} added back after dropping ALL`
+        : '';
+      context.report({
+        container,
+        path: dropPath,
+        message: `${describe} ${state}, ${consequence}${imageNeeds}`,
+        hint: needed.length
+          ? `add ALL to securityContext.capabilities.drop and add back ${joinList(needed)}`
+          : 'add ALL to securityContext.capabilities.drop and add back only what the image needs',
+        fix: (fix: FixBuilder) => {
+          if (!isObject(capabilities)) {
+            fix.set(capabilitiesPath, needed.length ? { drop: ['ALL'], add: [...needed] } : { drop: ['ALL'] });
+            return;
+          }
+          if (Array.isArray(drop)) fix.append(dropPath, 'ALL');
+          else fix.set(dropPath, ['ALL']);
+          if (!needed.length) return;
+          const addPath = [...capabilitiesPath, 'add'];
+          if (Array.isArray(capabilities['add'])) for (const name of needed) fix.append(addPath, name);
+          else fix.set(addPath, [...needed]);
+        },
+      });
+    }
+  },
+});

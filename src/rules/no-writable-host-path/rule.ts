@@ -1,0 +1,128 @@
+import { isObject } from '../../core/path.js';
+import { canonicalPath, isSameOrBelow, mountsOf } from '../../core/volumes.js';
+import { defineRule } from '../../core/rule.js';
+import { describeContainer } from '../describe.js';
+
+/** Node paths whose exposure hands over the node, not just some files on it. Canonical spelling (/run, not /var/run). */
+export const SENSITIVE_HOST_PATHS: ReadonlyArray<readonly [string, string]> = [
+  ['/', 'the root of the node filesystem'],
+  ['/etc', 'the node configuration, including Kubernetes credentials'],
+  ['/root', "the home of the node's root user"],
+  ['/boot', 'the node kernel and boot loader'],
+  ['/dev', 'the node devices'],
+  ['/proc', "the node's process and kernel interface"],
+  ['/sys', "the node's kernel settings"],
+  ['/usr', 'node binaries and libraries'],
+  ['/bin', 'node binaries'],
+  ['/sbin', 'node binaries'],
+  ['/lib', 'node libraries'],
+  ['/var/lib/kubelet', 'the kubelet state: pod volumes, secrets and credentials'],
+  ['/var/lib/docker', 'the container runtime state, every container filesystem included'],
+  ['/var/lib/containerd', 'the container runtime state, every container filesystem included'],
+  ['/var/lib/containers', 'the container runtime state, every container filesystem included'],
+  ['/run/containerd', 'the containerd socket, which controls every container on the node'],
+  ['/run/docker.sock', 'the Docker socket, which controls every container on the node'],
+  ['/run/crio', 'the CRI-O socket, which controls every container on the node'],
+  ['/run/cri-dockerd.sock', 'the cri-dockerd socket, which controls every container on the node'],
+];
+
+/** Container runtime sockets (canonical path, description): a read-only mount still lets a process connect() to them. */
+const RUNTIME_SOCKETS: ReadonlyArray<readonly [string, string]> = [
+  ['/run/containerd', 'the containerd socket (/run/containerd/containerd.sock)'],
+  ['/run/docker.sock', 'the Docker socket (/var/run/docker.sock)'],
+  ['/run/crio', 'the CRI-O socket (/run/crio/crio.sock)'],
+  ['/run/cri-dockerd.sock', 'the cri-dockerd socket (/run/cri-dockerd.sock)'],
+];
+
+export interface HostPathDanger {
+  /** `/var/run/docker.sock is the Docker socket, ...` */
+  description: string;
+  /** The runtime socket the mount exposes, which readOnly does not protect. */
+  socket?: { description: string; /** The mount is the socket (or its directory), not a parent of it. */ itself: boolean };
+}
+
+export function hostPathDanger(hostPath: string): HostPathDanger | undefined {
+  const path = canonicalPath(hostPath);
+  const exposed = RUNTIME_SOCKETS.find(([socket]) => isSameOrBelow(path, socket) || isSameOrBelow(socket, path));
+  const socket = exposed ? { socket: { description: exposed[1], itself: isSameOrBelow(path, exposed[0]) } } : {};
+  // The most specific sensitive path the mount is in (everything is below /, so / only matches itself), else the first one it contains.
+  const inside = SENSITIVE_HOST_PATHS
+    .filter(([sensitive]) => (sensitive === '/' ? path === '/' : isSameOrBelow(path, sensitive)))
+    .sort((a, b) => b[0].length - a[0].length)[0];
+  if (inside) {
+    const [sensitive, what] = inside;
+    return { description: path === sensitive ? `${hostPath} is ${what}` : `${hostPath} is inside ${sensitive}, ${what}`, ...socket };
+  }
+  const contained = SENSITIVE_HOST_PATHS.find(([sensitive]) => isSameOrBelow(sensitive, path));
+  if (contained) return { description: `${hostPath} contains ${contained[0]}, ${contained[1]}`, ...socket };
+  return undefined;
+}
+
+const SOCKET_HINT = 'remove the container runtime socket mount; if a reviewed node agent truly needs it, exempt it with a reason';
+const NARROW_HINT = 'mount only the narrowest node path the container needs, read-only, or exempt a reviewed node agent with a reason';
+
+export default defineRule({
+  id: 'no-writable-host-path',
+  severity: 'error',
+  fixable: false,
+  checklist: 'No writable hostPath volumes mounted',
+  docs: {
+    summary: 'Container that mounts a hostPath volume without readOnly: true',
+    rationale:
+      'A hostPath volume is a directory of the node. Mounted writable, it lets the container change files that ' +
+      'outlive the pod and that other pods and the node itself trust, so immutability of the container ends at ' +
+      'that mount: an attacker can persist there and escape. Some paths hand over the whole node: /, /etc, ' +
+      '/var/lib/kubelet, /proc, /sys, /dev and the container runtime sockets (/var/run/docker.sock, ' +
+      '/run/containerd/containerd.sock, /run/crio/crio.sock); the finding calls these out. A runtime socket is ' +
+      'reported even when mounted read-only, because readOnly does not stop a process from connecting to a socket ' +
+      'and starting a privileged container (a warning when a read-only mount of a parent such as / merely contains ' +
+      'the socket). /var/run and /run are treated as the same directory. The Baseline Pod ' +
+      'Security Standard forbids hostPath volumes altogether.',
+    remediation:
+      'Add readOnly: true to the volumeMount when the container only reads the node path, or replace the hostPath ' +
+      'with an emptyDir, a persistentVolumeClaim, a configMap or a CSI volume. Node agents that must write to the ' +
+      'node (log collectors, CNI and CSI plugins) should be reviewed, mount only the narrowest path, and be ' +
+      'exempted with a reason. rootlock does not add readOnly itself, because an application that writes there ' +
+      'would fail.',
+    references: [
+      'https://kubernetes.io/docs/concepts/storage/volumes/#hostpath',
+      'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline',
+    ],
+  },
+  check(context) {
+    const workload = context.workload;
+    if (!workload) return;
+    for (const container of context.containers()) {
+      for (const mount of mountsOf(workload, container)) {
+        if (mount.volumeType !== 'hostPath' || mount.volume === undefined) continue;
+        const source = mount.volume['hostPath'];
+        const volumePath = isObject(source) && typeof source['path'] === 'string' ? source['path'] : undefined;
+        // A subPath narrows what the container sees to that part of the host directory.
+        const hostPath = volumePath === undefined ? undefined : mount.subPath ? `${volumePath.replace(/\/+$/, '')}/${mount.subPath}` : volumePath;
+        const danger = hostPath === undefined ? undefined : hostPathDanger(hostPath);
+        if (mount.readOnly && !danger?.socket) continue;
+        const what = `${describeContainer(container)} mounts hostPath ${hostPath ?? '(no path)'} from volume "${mount.name ?? ''}" at ${mount.mountPath ?? '(no mountPath)'}`;
+        const hint = danger?.socket?.itself ? SOCKET_HINT : danger ? NARROW_HINT : 'add readOnly: true to the volumeMount if the container only reads it, or use an emptyDir or PVC instead';
+        if (mount.readOnly) {
+          context.report({
+            container,
+            path: mount.path,
+            // Mounting the socket itself means using it; a read-only parent (node exporters mount /) only exposes it.
+            ...(danger?.socket?.itself ? {} : { severity: 'warning' as const }),
+            message: `${what} read-only, but readOnly does not stop a process from connecting to ${danger?.socket?.description ?? 'a socket'}, which controls every container on the node`,
+            hint,
+          });
+          continue;
+        }
+        context.report({
+          container,
+          path: mount.path,
+          message: danger
+            ? `${what} without readOnly: true, which is especially dangerous: ${danger.description}`
+            : `${what} without readOnly: true, so it can change files on the node that outlive the pod`,
+          hint,
+        });
+      }
+    }
+  },
+});
