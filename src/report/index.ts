@@ -8,9 +8,8 @@ export async function loadRenderer(format: ReportFormat): Promise<Renderer> {
   switch (format) {
     case 'text': return (await import('./text.js')).renderText;
     case 'json': return (await import('./json.js')).renderJson;
-    case 'sarif':
-    case 'junit':
-    case 'markdown':
-      throw new Error(`format ${format} is not built yet`);
+    case 'sarif': return (await import('./sarif.js')).renderSarif;
+    case 'junit': return (await import('./junit.js')).renderJunit;
+    case 'markdown': return (await import('./markdown.js')).renderMarkdown;
   }
 }

@@ -33,7 +33,7 @@ export const renderText: Renderer = ({ report, color }) => {
         lines.push(`  ${label}`);
         lastObject = label;
       }
-      const where = `${file}:${finding.line ?? 0}:${finding.column ?? 0}`;
+      const where = finding.line !== undefined ? `${file}:${finding.line}:${finding.column ?? 0}` : file;
       lines.push(`    ${where}  ${severityLabel(finding)} ${finding.rule}  ${finding.message}`);
       const extra = finding.exempted ? `exempted${finding.exemption?.reason ? `: ${finding.exemption.reason}` : ''}` : `fix: ${finding.hint}`;
       lines.push(paint('gray', `      ${extra}`));
