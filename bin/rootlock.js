@@ -2,6 +2,12 @@
 // Thin launcher: the CLI lives in dist/ (built by `npm install` / `npm run build`).
 import { main } from '../dist/src/cli/main.js';
 
+// `rootlock audit ... | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
