@@ -91,6 +91,35 @@ describe('applyEditsToDocumentText: block style', () => {
     ].join('\n'));
   });
 
+  it('follows the sibling keys when a file mixes sequence styles', () => {
+    const input = [
+      'spec:',
+      '  containers:',
+      '    - name: app',
+      '      ports:',
+      '      - containerPort: 80',
+      '      env:',
+      '      - {name: A, value: b}',
+      '',
+    ].join('\n');
+    assert.equal(fix(input, [hardening[2] as Edit, hardening[3] as Edit]), [
+      'spec:',
+      '  containers:',
+      '    - name: app',
+      '      ports:',
+      '      - containerPort: 80',
+      '      env:',
+      '      - {name: A, value: b}',
+      '      volumeMounts:',
+      '      - name: tmp',
+      '        mountPath: /tmp',
+      '  volumes:',
+      '    - name: tmp',
+      '      emptyDir: {}',
+      '',
+    ].join('\n'));
+  });
+
   it('adds to an existing mapping and list without touching their other lines', () => {
     const input = [
       'spec:',

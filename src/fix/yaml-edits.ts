@@ -444,7 +444,28 @@ class DocumentEditor {
     if (!firstKey) throw new YamlEditError('a mapping whose first key has no source position', range[0]);
     const column = this.source.column(firstKey[0]);
     const at = this.afterLastLine(map, column);
-    return this.planFor(this.linesAt(at, renderPairLines(key, value, column, this.style)), map);
+    return this.planFor(this.linesAt(at, renderPairLines(key, value, column, this.siblingStyle(map, column))), map);
+  }
+
+  /**
+   * The document's style, overridden by what the other values of `map` do:
+   * a file can indent sequences under some keys and not under others, and a
+   * new key should look like its siblings.
+   */
+  private siblingStyle(map: YAMLMap, column: number): BlockStyle {
+    let seqIndent: number | undefined;
+    let mapIndent: number | undefined;
+    for (const pair of map.items) {
+      const value = pair.value as Node | null;
+      const range = rangeOf(value);
+      if (!range || !isCollection(value) || value.flow || this.source.line(range[0]) === this.source.line((rangeOf(pair.key as Node) ?? range)[0])) continue;
+      if (isSeq(value) && this.text[range[0]] === '-') seqIndent ??= this.source.column(range[0]) - column;
+      if (isMap(value)) {
+        const width = this.source.column(range[0]) - column;
+        if (width > 0) mapIndent ??= width;
+      }
+    }
+    return { ...this.style, ...(seqIndent !== undefined && seqIndent >= 0 ? { seqIndent } : {}), ...(mapIndent !== undefined ? { mapIndent } : {}) };
   }
 
   private appendItem(step: Step, seq: YAMLSeq, value: unknown): Plan {
