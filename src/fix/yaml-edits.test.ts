@@ -412,6 +412,11 @@ describe('applyEditsToDocumentText: semantics and refusals', () => {
     assert.throws(() => applyEditsToDocumentText(viaMerge, [{ op: 'delete', path: ['sc', 'privileged'] }]), /merge key/);
   });
 
+  it('replaces a whole document when asked to', () => {
+    assert.equal(fix('# head\na: 1\nb: [2]\n', [{ op: 'set', path: [], value: { c: { d: [1] } } }]), '# head\nc:\n  d:\n    - 1\n');
+    assert.equal(fix('{"a": 1}\n', [{ op: 'set', path: [], value: { b: 2 } }]), '{\n  "b": 2\n}\n');
+  });
+
   it('refuses a document with a syntax error', () => {
     assert.throws(() => applyEditsToDocumentText('a: [1\nb: 2\n', [{ op: 'set', path: ['c'], value: 1 }]), YamlEditError);
   });

@@ -35,7 +35,8 @@ import { deepEqual } from './edit-semantics.js';
 import { SourceText } from './source-text.js';
 import { detectStyle } from './yaml-style.js';
 import {
-  renderBlockLines, renderFlow, renderInline, renderItemLines, renderJsonPretty, renderPairLines, renderScalar,
+  renderBlockLines, renderFlow, renderInline, renderItemLines, renderJsonPretty, renderMappingLines, renderPairLines, renderScalar,
+  renderSequenceLines,
 } from './yaml-render.js';
 import type { BlockStyle, ScalarStyle } from './yaml-render.js';
 
@@ -265,6 +266,9 @@ class DocumentEditor {
   private colonAfter(pair: Pair): number {
     const keyRange = rangeOf(pair.key as Node);
     if (!isScalar(pair.key) || !keyRange) throw new YamlEditError('only plain, quoted or JSON keys can be edited');
+    const token = (pair as Pair & { srcToken?: { sep?: Array<{ type: string; offset: number }> } }).srcToken;
+    const indicator = token?.sep?.find((t) => t.type === 'map-value-ind');
+    if (indicator && this.text[indicator.offset] === ':') return indicator.offset;
     const at = this.source.skipBlanks(keyRange[1]);
     if (this.text[at] !== ':') throw new YamlEditError('explicit keys (`? key`) and keys without values cannot be edited', keyRange[0]);
     return at;
@@ -272,6 +276,10 @@ class DocumentEditor {
 
   /** The `-` that introduces a block sequence item. */
   private dashOf(seq: YAMLSeq, index: number): number {
+    // The concrete syntax tree knows where each `-` is, whatever comments or properties follow it.
+    const token = (seq as YAMLSeq & { srcToken?: { type: string; items?: Array<{ start: Array<{ type: string; offset: number }> }> } }).srcToken;
+    const indicator = token?.type === 'block-seq' ? token.items?.[index]?.start.find((t) => t.type === 'seq-item-ind') : undefined;
+    if (indicator && this.text[indicator.offset] === '-') return indicator.offset;
     if (index === 0) {
       const range = rangeOf(seq);
       if (range && this.text[range[0]] === '-') return range[0];
@@ -326,11 +334,23 @@ class DocumentEditor {
     if (node && ((node as Node & { anchor?: string }).anchor)) {
       throw new YamlEditError('the value has an anchor (&name) that aliases may share; edit it by hand', rangeOf(node)?.[0]);
     }
-    if (location.kind === 'root') throw new YamlEditError('cannot replace a whole document');
+    if (location.kind === 'root') return this.replaceRoot(node, value);
     const container = this.containerOf(location) as YAMLMap | YAMLSeq;
     if (container.flow) return this.replaceInFlow(node, value, container);
     if (location.kind === 'pair') return this.replacePairValue(location.pair, node, value, location.map);
     return this.replaceItem(location.seq, location.index, node, value);
+  }
+
+  /** A whole new document body: only `set` at the empty path does this. */
+  private replaceRoot(node: Node | null, value: unknown): Plan {
+    const range = rangeOf(node);
+    if (!node || !range || isEmptyScalar(node)) throw new YamlEditError('cannot fill an empty document');
+    let text: string;
+    if (this.json) text = renderJsonPretty(value, 0, this.style);
+    else if (Array.isArray(value) && value.length > 0) text = renderSequenceLines(value, 0, this.style).join(this.style.eol);
+    else if (isObject(value) && Object.keys(value).length > 0) text = renderMappingLines(value, 0, this.style).join(this.style.eol);
+    else text = renderInline(value) as string;
+    return this.planFor({ start: range[0], end: this.contentEnd(node), text }, node);
   }
 
   private flowText(value: unknown, column: number, multiline: boolean, prefer?: ScalarStyle): string {
@@ -371,10 +391,20 @@ class DocumentEditor {
       if (comment !== '' && !comment.startsWith('#')) throw new YamlEditError('values with an anchor or tag cannot be replaced', colon);
       if (startsBelow) {
         const end = source.lineBreakAfter(this.contentEnd(node as Node));
+        const valueLine = source.lineStart((range as [number, number, number])[0]);
+        // Comment lines between the key and its value stay; the new value then starts below them too.
+        const commentsBetween = this.text.slice(keyLineBreak, valueLine).includes('#');
         if (inline !== undefined) {
+          if (commentsBetween) {
+            // Only a block sequence may sit at its key's column; anything else must be indented under the key.
+            const column = Math.max(source.column((range as [number, number, number])[0]), keyColumn + this.style.mapIndent);
+            return this.planFor({ start: valueLine, end, text: ' '.repeat(column) + inline }, map);
+          }
           return this.planFor({ start: colon + 1, end, text: ` ${inline}${comment ? ` ${comment}` : ''}` }, map);
         }
-        return this.planFor({ start: keyLineBreak, end, text: eol + renderBlockLines(value, keyColumn, this.style).join(eol) }, map);
+        const lines = renderBlockLines(value, keyColumn, this.style).join(eol);
+        if (commentsBetween) return this.planFor({ start: valueLine, end, text: lines }, map);
+        return this.planFor({ start: keyLineBreak, end, text: eol + lines }, map);
       }
       if (inline !== undefined) return this.planFor({ start: colon + 1, end: colon + 1, text: ` ${inline}` }, map);
       return this.planFor({ start: keyLineBreak, end: keyLineBreak, text: eol + renderBlockLines(value, keyColumn, this.style).join(eol) }, map);
@@ -526,8 +556,8 @@ class DocumentEditor {
     if (this.text.slice(lineStart, span[0]).trim() === '') {
       return this.planFor({ start: lineStart, end: this.source.nextLineStart(span[1]), text: '' }, container);
     }
-    // The first pair of a `- key: value` item shares its line with the dash: join the dash to the next pair.
-    if (location.kind === 'pair' && index < spans.length - 1) {
+    // The first entry of a compact item (`- key: value`, `- - x`) shares its line with the outer dash: join that dash to the next entry.
+    if (index < spans.length - 1) {
       return this.planFor({ start: span[0], end: (spans[index + 1] as [number, number])[0], text: '' }, container);
     }
     throw new YamlEditError('cannot delete an entry that shares its line with another', span[0]);
@@ -570,7 +600,7 @@ function applyChanges(text: string, changes: TextChange[]): string {
 
 /** Parses the text of exactly one document; anything else is refused. */
 export function parseSingleDocument(text: string): Document.Parsed {
-  const documents = parseAllDocuments(text, YAML_PARSE_OPTIONS);
+  const documents = parseAllDocuments(text, { ...YAML_PARSE_OPTIONS, keepSourceTokens: true });
   if (!Array.isArray(documents) || documents.length !== 1) {
     throw new YamlEditError(`expected one YAML document, found ${Array.isArray(documents) ? documents.length : 0}`);
   }
@@ -602,7 +632,16 @@ export function applyEditsToDocumentText(text: string, edits: readonly Edit[]): 
     const changes: TextChange[] = [];
     const waiting: Edit[] = [];
     for (const edit of pending) {
-      const plan = editor.plan(edit);
+      let plan: Plan;
+      try {
+        plan = editor.plan(edit);
+      } catch (error) {
+        // Only the first pending edit sees everything before it applied; a later one may fail
+        // here only because an earlier edit of this round has not been applied yet. It waits,
+        // and so does everything after it.
+        if (claimed.length === 0 || !(error instanceof YamlEditError)) throw error;
+        plan = { anchor: [0, Number.POSITIVE_INFINITY] };
+      }
       const busy = claimed.some((anchor) => overlaps(anchor, plan.anchor));
       claimed.push(plan.anchor);
       if (busy) waiting.push(edit);
