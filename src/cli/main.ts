@@ -61,6 +61,31 @@ Examples:
     });
 
   program
+    .command('fix')
+    .description('fix mutable containers in manifests: prints a diff, or rewrites files with --write')
+    .argument('[paths...]', 'files, directories, globs, or - for standard input', ['.'])
+    .option('-w, --write', 'rewrite the files in place (atomically) instead of printing a diff')
+    .option('--check', 'exit 1 when anything would change; change nothing')
+    .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
+    .option('--no-config', 'ignore any .rootlock.yaml')
+    .option('--rules <ids>', 'only apply fixes of these rules (comma-separated)', splitList)
+    .option('--disable-rules <ids>', 'skip these rules (comma-separated)', splitList)
+    .option('--max-file-size <MiB>', 'refuse input files larger than this', (v) => Number(v), 64)
+    .addHelpText('after', `
+Comments, key order, quoting and indentation are kept; only the lines a fix needs change.
+A document that does not parse is never rewritten. Exempted findings are not fixed.
+Exit codes: 0 done (or nothing to fix), 1 --check found something to fix, 2 usage or input errors.
+Examples:
+  rootlock fix k8s/                 # show the diff
+  rootlock fix --write k8s/         # apply it
+  rootlock fix --check k8s/         # in CI: fail when a fix is missing
+  helm template ./chart | rootlock fix - > fixed.yaml`)
+    .action(async (paths: string[], options) => {
+      const { runFix } = await import('./fix-command.js');
+      exitCode = await runFix(paths, options, io);
+    });
+
+  program
     .command('rules')
     .description('list the rules, or write their docs')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))

@@ -22,6 +22,8 @@ export interface AuditSubject {
   helmSource?: string;
   /** Maps a path inside `value` to a source position; absent for objects without a source text. */
   locate?: (path: Path) => Position;
+  /** Where `value` sits inside its document (`items[i]` of a List); fix edits are made relative to the document. */
+  pathInDocument?: Path;
 }
 
 export interface AuditResult {
@@ -81,6 +83,7 @@ export class Engine {
         const inner = this.audit({
           ...subject,
           value: item,
+          pathInDocument: [...(subject.pathInDocument ?? []), 'items', i],
           ...(locate ? { locate: (path: Path) => locate(['items', i, ...path]) } : {}),
         });
         result.findings.push(...inner.findings);
@@ -158,7 +161,8 @@ export class Engine {
       if (!rule.fixable) throw new Error(`rule ${rule.id} offers a fix but is not declared fixable`);
       const builder = new FixBuilder();
       report.fix(builder);
-      edits = builder.edits;
+      const prefix = subject.pathInDocument ?? [];
+      edits = prefix.length === 0 ? builder.edits : builder.edits.map((edit) => ({ ...edit, path: [...prefix, ...edit.path] }));
     }
     const severity: Severity = this.options.config.severities.get(rule.id) ?? report.severity ?? rule.severity;
     const at = locate(report.path);

@@ -13,7 +13,13 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** The shared/ folder beside the repository (seed, corpus, knowledge). */
+/**
+ * The shared/ folder beside the repository (seed, corpus, knowledge): beside
+ * the clone in CI, two levels up from a worktree under wt/, or where
+ * ROOTLOCK_SHARED points.
+ */
 export function sharedDir(): string {
+  const candidates = [process.env['ROOTLOCK_SHARED'], join(repoRoot(), '..', 'shared'), join(repoRoot(), '..', '..', 'shared')];
+  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
   return join(repoRoot(), '..', 'shared');
 }

@@ -1,0 +1,68 @@
+// Atomic file replacement for `rootlock fix --write`. This is the one module
+// of src/fix that touches the file system: the fix itself is computed by the
+// pure modules beside it, and only the finished text comes here.
+//
+// The new content goes to a temporary file in the same directory (a rename
+// is only atomic within one file system), is flushed to disk with fsync,
+// given the original's mode (and owner, where permitted), and then renamed
+// over the original. A crash at any point leaves either the complete old
+// file or the complete new one, never a mix; at worst a stray temporary file
+// named `.<name>.rootlock-*.tmp` remains beside it. A symlink is followed: the
+// file it points to is replaced and the link stays a link.
+import { randomBytes } from 'node:crypto';
+import { open, realpath, rename, stat, unlink, chown } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface AtomicWriteOptions {
+  /**
+   * Called after the temporary file is complete and synced, just before the
+   * rename. Tests use it to simulate a crash at the worst moment.
+   */
+  beforeRename?: (temporaryPath: string) => void | Promise<void>;
+}
+
+export const TEMPORARY_FILE = /^\..+\.rootlock-[0-9a-f]+\.tmp$/;
+
+async function syncDirectory(directory: string): Promise<void> {
+  // Makes the rename itself durable. Some platforms cannot open directories; the rename is still atomic there.
+  let handle;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // best effort
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Replaces the contents of `path` atomically; `path` must exist (fix never creates files). */
+export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const target = await realpath(path);
+  const info = await stat(target);
+  const directory = dirname(target);
+  const temporary = join(directory, `.${basename(target)}.rootlock-${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', info.mode & 0o7777);
+  let renamed = false;
+  try {
+    try {
+      await handle.writeFile(content);
+      // open() applies the umask; set the original mode exactly.
+      await handle.chmod(info.mode & 0o7777);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await chown(temporary, info.uid, info.gid);
+    } catch {
+      // Only root may give a file away; a file we could write is ours to keep otherwise.
+    }
+    await options.beforeRename?.(temporary);
+    await rename(temporary, target);
+    renamed = true;
+    await syncDirectory(directory);
+  } finally {
+    if (!renamed) await unlink(temporary).catch(() => undefined);
+  }
+}
