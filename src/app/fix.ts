@@ -1,22 +1,21 @@
-// `rootlock fix` for manifests: runs the audit engine over every input to get
-// findings with edits, groups the edits by file and document (in finding
-// order, repeats removed), and applies them. Nothing is written here: the
+// `rootlock fix` for manifests: reads every input, plans the fixes of each
+// document (src/fix/plan.ts: rules, policy, fixpoint) and applies the edits to
+// the text without disturbing anything else. Nothing is written here: the
 // command decides whether to print a diff, write files or print to stdout.
-import { Engine } from '../core/engine.js';
-import type { RuleDefinition } from '../core/rule.js';
 import type { RootlockConfig } from '../core/config.js';
-import type { Edit, Finding, InputError, Notice } from '../core/types.js';
+import type { RuleDefinition } from '../core/rule.js';
+import { isObject } from '../core/path.js';
+import type { Edit, InputError, JsonObject, Notice } from '../core/types.js';
 import { parseManifests } from '../input/kube-yaml.js';
+import type { ParsedDocument } from '../input/kube-yaml.js';
 import { readSources } from '../input/sources.js';
 import { applyFileEdits } from '../fix/apply-file.js';
+import { planDocumentFixes } from '../fix/plan.js';
+import type { FixPlanOptions, ObjectPlan } from '../fix/plan.js';
 
-export interface FixOptions {
+export interface FixOptions extends Omit<FixPlanOptions, 'serviceAccounts' | 'boundServiceAccounts'> {
   paths: readonly string[];
   cwd: string;
-  /** Rules to run; only their findings are fixed. */
-  rules: readonly RuleDefinition[];
-  config: RootlockConfig;
-  today: string;
   maxFileBytes?: number;
   stdin?: NodeJS.ReadableStream;
 }
@@ -26,8 +25,8 @@ export interface FixedFile {
   file: string;
   before: string;
   after: string;
-  /** Findings whose edits changed the file. */
-  fixes: number;
+  /** Per object: the changes made and what needs a person. */
+  objects: ObjectPlan[];
 }
 
 export interface FixRun {
@@ -37,64 +36,70 @@ export interface FixRun {
   notices: Notice[];
 }
 
-/** Edits of the findings that can and may be fixed, by document index. */
-export function editsByDocument(findings: readonly Finding[]): Map<number, Edit[]> {
-  const out = new Map<number, Edit[]>();
-  for (const finding of findings) {
-    if (finding.exempted || !finding.edits?.length) continue;
-    const index = finding.documentIndex ?? 0;
-    const list = out.get(index) ?? [];
-    list.push(...finding.edits);
-    out.set(index, list);
+function objectsOf(value: unknown): JsonObject[] {
+  if (!isObject(value)) return [];
+  if (typeof value['kind'] === 'string' && /List$/.test(value['kind']) && Array.isArray(value['items'])) return value['items'].filter(isObject);
+  return [value];
+}
+
+/** ServiceAccounts of the input, and those a (Cluster)RoleBinding grants permissions to. */
+function accountFacts(documents: readonly ParsedDocument[]): { serviceAccounts: JsonObject[]; bound: Set<string> } {
+  const serviceAccounts: JsonObject[] = [];
+  const bound = new Set<string>();
+  for (const document of documents) {
+    for (const object of objectsOf(document.value)) {
+      if (object['kind'] === 'ServiceAccount') serviceAccounts.push(object);
+      if (object['kind'] !== 'RoleBinding' && object['kind'] !== 'ClusterRoleBinding') continue;
+      const metadata = isObject(object['metadata']) ? object['metadata'] : {};
+      const subjects = Array.isArray(object['subjects']) ? object['subjects'] : [];
+      for (const subject of subjects) {
+        if (!isObject(subject) || subject['kind'] !== 'ServiceAccount') continue;
+        const namespace = typeof subject['namespace'] === 'string' ? subject['namespace'] : typeof metadata['namespace'] === 'string' ? metadata['namespace'] : '';
+        bound.add(`${namespace}/${String(subject['name'])}`);
+      }
+    }
   }
-  return out;
+  return { serviceAccounts, bound };
 }
 
 export async function fixManifests(options: FixOptions): Promise<FixRun> {
-  const engine = new Engine({ rules: options.rules, config: options.config, today: options.today });
   const errors: InputError[] = [];
   const notices: Notice[] = [];
-  // Texts are kept until the end: some findings depend on the whole input (engine.finish()).
-  const inputs: Array<{ file: string; text: string; findings: Finding[] }> = [];
+  // Texts are kept until the end: whether a pod may lose its API token depends on the whole input.
+  const inputs: Array<{ file: string; text: string; documents: ParsedDocument[] }> = [];
   const sourceOptions = { cwd: options.cwd, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) };
   for await (const item of readSources(options.paths, sourceOptions)) {
-    if (item.kind === 'error') {
-      errors.push(item.error);
-      continue;
+    if (item.kind === 'error') errors.push(item.error);
+    else if (item.kind === 'notice') notices.push(item.notice);
+    else {
+      const parsed = parseManifests(item.source.text, item.source.file);
+      errors.push(...parsed.errors);
+      inputs.push({ file: item.source.file, text: item.source.text, documents: parsed.documents });
     }
-    if (item.kind === 'notice') {
-      notices.push(item.notice);
-      continue;
-    }
-    const { file, text } = item.source;
-    const parsed = parseManifests(text, file);
-    errors.push(...parsed.errors);
-    const findings: Finding[] = [];
-    for (const document of parsed.documents) {
-      const result = engine.audit({
-        file,
-        value: document.value,
-        documentIndex: document.index,
-        locate: document.locate,
-        ...(document.helmSource !== undefined ? { helmSource: document.helmSource } : {}),
-      });
-      findings.push(...result.findings);
-      errors.push(...result.errors.filter((e) => e.code === 'rule-crashed'));
-      notices.push(...result.notices.filter((n) => n.code !== 'not-kubernetes'));
-    }
-    inputs.push({ file, text, findings });
   }
-  const late = engine.finish();
-  notices.push(...late.notices);
-  for (const finding of late.findings) inputs.find((input) => input.file === finding.file)?.findings.push(finding);
-
+  const facts = accountFacts(inputs.flatMap((input) => input.documents));
   const files: FixedFile[] = [];
   for (const input of inputs) {
-    const byDocument = editsByDocument(input.findings);
+    const byDocument = new Map<number, Edit[]>();
+    const objectsByDocument = new Map<number, ObjectPlan[]>();
+    for (const document of input.documents) {
+      try {
+        const plan = planDocumentFixes(document.value, document.helmSource, { ...options, serviceAccounts: facts.serviceAccounts, boundServiceAccounts: facts.bound });
+        if (plan.edits.length) byDocument.set(document.index, plan.edits);
+        objectsByDocument.set(document.index, plan.objects);
+      } catch (error) {
+        errors.push({ file: input.file, line: document.position.line, column: document.position.column, code: 'fix-failed', message: `could not plan fixes for document ${document.index + 1}: ${(error as Error).message}` });
+      }
+    }
     const result = applyFileEdits(input.file, input.text, byDocument);
     errors.push(...result.errors);
-    const fixes = input.findings.filter((f) => !f.exempted && f.edits?.length && result.changedDocuments.includes(f.documentIndex ?? 0)).length;
-    files.push({ file: input.file, before: input.text, after: result.text, fixes });
+    const objects: ObjectPlan[] = [];
+    for (const [index, plans] of objectsByDocument) {
+      // A document the writer refused keeps its text, so none of its planned changes happened.
+      const applied = !byDocument.has(index) || result.changedDocuments.includes(index);
+      objects.push(...plans.map((plan) => (applied ? plan : { ...plan, changes: [] })));
+    }
+    files.push({ file: input.file, before: input.text, after: result.text, objects });
   }
   return { files, errors, notices };
 }

@@ -1,48 +1,76 @@
 // `rootlock fix`: prints a unified diff of what the fixes would change and
 // changes nothing; --write rewrites the files in place, atomically; --check
 // exits 1 when anything would change; `-` reads standard input and writes the
-// fixed manifests to standard output.
+// fixed manifests to standard output. A summary of every change and of what
+// needs a person goes to standard error (or to standard output as JSON).
 import { resolve } from 'node:path';
 import type { CliIO } from './main.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
 import { todayString } from './audit-command.js';
 
-interface FixFlags {
+export interface FixFlags {
   write?: boolean;
   check?: boolean;
+  format: 'text' | 'json';
   config?: string | false;
   rules?: string[];
   disableRules?: string[];
   maxFileSize: number;
+  memoryTmp?: string | boolean;
+  raiseMemoryLimit?: boolean;
+  defaultLimits?: string;
 }
+
+/** `cpu=500m,memory=256Mi` -> { cpu, memory }; undefined when malformed. */
+export function parseDefaultLimits(text: string): { cpu?: string; memory?: string } | undefined {
+  const out: { cpu?: string; memory?: string } = {};
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^(cpu|memory)=(\S+)$/.exec(part);
+    if (!match) return undefined;
+    out[match[1] as 'cpu' | 'memory'] = match[2] as string;
+  }
+  return out.cpu === undefined && out.memory === undefined ? undefined : out;
+}
+
+export const DEFAULT_MEMORY_TMP_SIZE = '64Mi';
 
 export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promise<number> {
   const { RULES, RULE_IDS } = await import('../rules/index.js');
   const { loadConfig } = await import('../app/config-file.js');
   const { emptyConfig } = await import('../core/config.js');
+  const { parseQuantity } = await import('../core/quantity.js');
   const { fixManifests } = await import('../app/fix.js');
   const { unifiedDiff } = await import('../fix/diff.js');
   const { writeFileAtomic } = await import('../fix/write.js');
+  const { buildFixSummary, renderFixSummaryText } = await import('../report/fix-summary.js');
   const cwd = io.cwd ?? process.cwd();
+  const usage = (message: string): number => {
+    io.stderr(`rootlock: ${message}\n`);
+    return EXIT_USAGE;
+  };
 
   for (const id of [...(flags.rules ?? []), ...(flags.disableRules ?? [])]) {
-    if (!RULE_IDS.has(id)) {
-      io.stderr(`rootlock: unknown rule "${id}" (see rootlock rules)\n`);
-      return EXIT_USAGE;
-    }
+    if (!RULE_IDS.has(id)) return usage(`unknown rule "${id}" (see rootlock rules)`);
   }
   const fromStdin = paths.includes('-');
-  if (fromStdin && paths.length > 1) {
-    io.stderr('rootlock: "-" (standard input) cannot be combined with other paths in fix\n');
-    return EXIT_USAGE;
+  if (fromStdin && paths.length > 1) return usage('"-" (standard input) cannot be combined with other paths in fix');
+  if (fromStdin && flags.write) return usage('--write rewrites files; with "-" the fixed manifests go to standard output');
+  if (flags.write && flags.check) return usage('--write and --check exclude each other');
+  if (!Number.isFinite(flags.maxFileSize) || flags.maxFileSize <= 0) return usage('--max-file-size must be a positive number of MiB');
+  let defaultLimits;
+  if (flags.defaultLimits !== undefined) {
+    defaultLimits = parseDefaultLimits(flags.defaultLimits);
+    if (!defaultLimits || [defaultLimits.cpu, defaultLimits.memory].some((q) => q !== undefined && parseQuantity(q) === undefined)) {
+      return usage(`--default-limits takes cpu=<quantity>,memory=<quantity>, e.g. cpu=500m,memory=256Mi (got "${flags.defaultLimits}")`);
+    }
   }
-  if (fromStdin && flags.write) {
-    io.stderr('rootlock: --write rewrites files; with "-" the fixed manifests go to standard output\n');
-    return EXIT_USAGE;
-  }
-  if (!Number.isFinite(flags.maxFileSize) || flags.maxFileSize <= 0) {
-    io.stderr('rootlock: --max-file-size must be a positive number of MiB\n');
-    return EXIT_USAGE;
+  let memoryTmp;
+  if (flags.memoryTmp !== undefined && flags.memoryTmp !== false) {
+    const sizeLimit = flags.memoryTmp === true ? DEFAULT_MEMORY_TMP_SIZE : flags.memoryTmp;
+    if (parseQuantity(sizeLimit) === undefined) return usage(`--memory-tmp takes a size such as 64Mi (got "${sizeLimit}")`);
+    memoryTmp = { sizeLimit, raiseLimits: flags.raiseMemoryLimit === true };
+  } else if (flags.raiseMemoryLimit) {
+    return usage('--raise-memory-limit only applies with --memory-tmp');
   }
 
   const loaded = flags.config === false
@@ -52,7 +80,7 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     for (const e of loaded.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}\n`);
     return EXIT_USAGE;
   }
-  const rules = RULES.filter((rule) => rule.fixable && (!flags.rules || flags.rules.includes(rule.id)) && !flags.disableRules?.includes(rule.id));
+  const rules = RULES.filter((rule) => (!flags.rules || flags.rules.includes(rule.id)) && !flags.disableRules?.includes(rule.id));
 
   const run = await fixManifests({
     paths,
@@ -60,14 +88,15 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     rules,
     config: loaded.config,
     today: todayString(io),
+    explicitRules: new Set(flags.rules ?? []),
+    ...(memoryTmp ? { memoryTmp } : {}),
+    ...(defaultLimits ? { defaultLimits } : {}),
     maxFileBytes: Math.floor(flags.maxFileSize * 1024 * 1024),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
 
   const changed = run.files.filter((f) => f.after !== f.before);
-  if (fromStdin) {
-    for (const file of run.files) io.stdout(file.after);
-  } else if (flags.write) {
+  if (flags.write) {
     for (const file of changed) {
       try {
         await writeFileAtomic(resolve(cwd, file.file), file.after);
@@ -75,14 +104,29 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
         run.errors.push({ file: file.file, code: 'write-failed', message: `cannot write the fixed file: ${(error as Error).message}` });
       }
     }
-  } else {
-    for (const file of changed) io.stdout(unifiedDiff(file.file, file.before, file.after));
   }
+  const mode = fromStdin ? 'stdout' : flags.write ? 'write' : flags.check ? 'check' : 'preview';
+  const summary = buildFixSummary(
+    mode,
+    run.files.map((f) => ({
+      file: f.file,
+      changed: f.after !== f.before,
+      objects: f.objects,
+      ...(flags.format === 'json' && mode !== 'stdout' && f.after !== f.before ? { diff: unifiedDiff(f.file, f.before, f.after) } : {}),
+    })),
+    run.errors,
+  );
 
-  for (const e of run.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}\n`);
-  const fixes = changed.reduce((sum, f) => sum + f.fixes, 0);
-  const verb = flags.write ? 'fixed' : 'would fix';
-  io.stderr(`rootlock: ${changed.length === 0 ? 'nothing to fix' : `${verb} ${fixes} finding${fixes === 1 ? '' : 's'} in ${changed.length} file${changed.length === 1 ? '' : 's'}`}\n`);
+  if (fromStdin) {
+    for (const file of run.files) io.stdout(file.after);
+    io.stderr(flags.format === 'json' ? JSON.stringify(summary, null, 2) + '\n' : renderFixSummaryText(summary));
+  } else if (flags.format === 'json') {
+    io.stdout(JSON.stringify(summary, null, 2) + '\n');
+  } else {
+    if (mode === 'preview') for (const file of changed) io.stdout(unifiedDiff(file.file, file.before, file.after));
+    io.stderr(renderFixSummaryText(summary));
+  }
+  for (const e of run.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message} [${e.code}]\n`);
 
   if (run.errors.length) return EXIT_USAGE;
   if (flags.check && changed.length > 0) return EXIT_FINDINGS;

@@ -71,7 +71,17 @@ Examples:
     .option('--rules <ids>', 'only apply fixes of these rules (comma-separated)', splitList)
     .option('--disable-rules <ids>', 'skip these rules (comma-separated)', splitList)
     .option('--max-file-size <MiB>', 'refuse input files larger than this', (v) => Number(v), 64)
+    .addOption(new Option('-f, --format <format>', 'summary format (JSON goes to standard output, with the diffs)').choices(['text', 'json']).default('text'))
+    .option('--memory-tmp [size]', 'make the emptyDirs fix adds memory-backed (medium: Memory) with this sizeLimit (default 64Mi)')
+    .option('--raise-memory-limit', 'with --memory-tmp: raise memory limits that leave no room for the tmpfs volumes (default: report them)')
+    .option('--default-limits <limits>', 'set these limits where a container has none, e.g. cpu=500m,memory=256Mi (never invented otherwise)')
     .addHelpText('after', `
+What it changes: readOnlyRootFilesystem: true on every container, emptyDir volumes where the image
+writes (knowledge base; /tmp for unknown images, see fix.defaultWritablePaths), allowPrivilegeEscalation:
+false, drop ALL capabilities (adding back what the image needs), seccomp RuntimeDefault, no token
+automount where nothing suggests the pod calls the API, runAsNonRoot where the image's uid is known,
+misplaced pod-level fields moved to the containers. Anything it cannot do safely is listed as needing
+a human decision, with the reason.
 Comments, key order, quoting and indentation are kept; only the lines a fix needs change.
 A document that does not parse is never rewritten. Exempted findings are not fixed.
 Exit codes: 0 done (or nothing to fix), 1 --check found something to fix, 2 usage or input errors.

@@ -29,10 +29,15 @@ export interface RootlockConfig {
   images: ImageKnowledge[];
   podSpecPaths: PodSpecLocation[];
   failOn?: Severity;
+  /** `fix` settings. */
+  fix: { defaultWritablePaths: string[] };
 }
 
+/** What `fix` mounts for images the knowledge base does not know. */
+export const DEFAULT_UNKNOWN_IMAGE_WRITABLE_PATHS = ['/tmp'];
+
 export function emptyConfig(): RootlockConfig {
-  return { severities: new Map(), disabledRules: new Set(), exemptions: [], images: [], podSpecPaths: [] };
+  return { severities: new Map(), disabledRules: new Set(), exemptions: [], images: [], podSpecPaths: [], fix: { defaultWritablePaths: [...DEFAULT_UNKNOWN_IMAGE_WRITABLE_PATHS] } };
 }
 
 export interface ConfigProblem {
@@ -86,7 +91,20 @@ export function readConfig(raw: Json, knownRules: ReadonlySet<string>): { config
   const r = new Reader();
   if (raw === null || raw === undefined) return { config, problems: [] };
   if (!isRecord(raw)) return { config, problems: [{ path: [], message: 'config must be a mapping' }] };
-  r.keys(raw, [], ['rules', 'exemptions', 'images', 'podSpecPaths', 'failOn']);
+  r.keys(raw, [], ['rules', 'exemptions', 'images', 'podSpecPaths', 'failOn', 'fix']);
+
+  const fix = raw['fix'];
+  if (fix !== undefined) {
+    if (!isRecord(fix)) r.problem(['fix'], 'must be a mapping');
+    else {
+      r.keys(fix, ['fix'], ['defaultWritablePaths']);
+      const paths = r.stringList(fix['defaultWritablePaths'], ['fix', 'defaultWritablePaths']);
+      paths?.forEach((p, i) => {
+        if (!p.startsWith('/')) r.problem(['fix', 'defaultWritablePaths', i], 'must be an absolute path');
+      });
+      if (paths) config.fix.defaultWritablePaths = paths;
+    }
+  }
 
   const checkRule = (id: string, path: Path): boolean => {
     if (!knownRules.has(id)) {

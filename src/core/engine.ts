@@ -1,7 +1,7 @@
 // The rule engine: runs every enabled rule over one object at a time, maps
 // finding paths to positions, applies exemptions and severity overrides, and
 // turns anything it cannot understand into an error record, never an exception.
-import { KnowledgeBase } from '../knowledge/images.js';
+import { KnowledgeBase, unknownImageKnowledge } from '../knowledge/images.js';
 import { checkFieldTypes } from './field-types.js';
 import { annotationExemption, configExemption, isExpired, objectReference } from './exemptions.js';
 import { formatPath, isObject } from './path.js';
@@ -37,6 +37,8 @@ export interface EngineOptions {
   config: RootlockConfig;
   /** Today as YYYY-MM-DD, for exemption expiry; the core never reads the clock itself. */
   today: string;
+  /** Writable paths to assume for images the knowledge base does not know (fix mode); audit leaves it unset. */
+  unknownImageWritablePaths?: readonly string[];
 }
 
 interface Deferred {
@@ -58,7 +60,8 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.rules = options.rules.filter((rule) => !options.config.disabledRules.has(rule.id));
-    this.knowledge = KnowledgeBase.withExtra(options.config.images);
+    const fallback = options.unknownImageWritablePaths ? unknownImageKnowledge(options.unknownImageWritablePaths) : undefined;
+    this.knowledge = KnowledgeBase.withExtra(options.config.images, fallback);
     this.locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
   }
 

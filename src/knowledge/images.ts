@@ -278,17 +278,32 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
   },
 ];
 
+/** Id of the entry `fix` assumes for images the knowledge base does not know. */
+export const UNKNOWN_IMAGE_ID = 'unknown-image';
+
+/** What `fix` assumes of an image nobody described: it writes temporary files and nothing else. */
+export function unknownImageKnowledge(paths: readonly string[]): ImageKnowledge {
+  return {
+    id: UNKNOWN_IMAGE_ID,
+    images: [],
+    writablePaths: paths.map((path) => ({ path, why: 'assumed for images rootlock does not know (fix.defaultWritablePaths)' })),
+    sources: ['rootlock default: entrypoint shells and most runtimes need a writable /tmp'],
+    verified: false,
+  };
+}
+
 export class KnowledgeBase {
-  constructor(private readonly entries: readonly ImageKnowledge[]) {}
+  /** `fallback` answers for images no entry matches: `fix` uses it, `audit` does not (it reports only what it knows). */
+  constructor(private readonly entries: readonly ImageKnowledge[], private readonly fallback?: ImageKnowledge) {}
 
   /** User entries come first so a config can override a built-in one. */
-  static withExtra(extra: readonly ImageKnowledge[]): KnowledgeBase {
-    return new KnowledgeBase([...extra, ...BUILTIN_IMAGE_KNOWLEDGE]);
+  static withExtra(extra: readonly ImageKnowledge[], fallback?: ImageKnowledge): KnowledgeBase {
+    return new KnowledgeBase([...extra, ...BUILTIN_IMAGE_KNOWLEDGE], fallback);
   }
 
   lookup(image: string | undefined): ImageKnowledge | undefined {
-    if (image === undefined) return undefined;
-    return this.entries.find((entry) => entry.images.some((pattern) => imageMatches(pattern, image)));
+    if (image === undefined) return this.fallback;
+    return this.entries.find((entry) => entry.images.some((pattern) => imageMatches(pattern, image))) ?? this.fallback;
   }
 
   all(): readonly ImageKnowledge[] {

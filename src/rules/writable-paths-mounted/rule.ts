@@ -54,8 +54,8 @@ export default defineRule({
       'readOnlyRootFilesystem: true without writable directories makes many images crash at start: nginx cannot ' +
       'write /var/run/nginx.pid, shells cannot create here-documents in /tmp, databases cannot create their lock ' +
       'files. The usual reaction is to switch readOnlyRootFilesystem back off, losing immutability for the whole ' +
-      'container. rootlock knows the paths common images write to (its image knowledge base names a source for every entry) ' +
-      'sources) and reports the ones that no writable volume (emptyDir, generic ephemeral volume, ' +
+      'container. rootlock knows the paths common images write to (its image knowledge base names a source for every ' +
+      'entry) and reports the ones that no writable volume (emptyDir, generic ephemeral volume, ' +
       'persistentVolumeClaim or a hostPath mounted without readOnly) covers. A mount covers a path when it is mounted ' +
       'at that path or at a parent directory; /var/run and /run count as the same directory because /var/run is a ' +
       'symlink to /run on Debian and Alpine images. configMap, secret, downwardAPI and projected volumes are ' +
