@@ -104,7 +104,7 @@ describe('RegistryClient.resolveDigest: bearer token flow', () => {
   });
 
   it('refuses a token realm on plain HTTP for a remote registry (credentials would travel in clear)', async () => {
-    const plainRealm = (request: HttpRequest): Reply => ({ status: 401, headers: { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="x"' } });
+    const plainRealm = (): Reply => ({ status: 401, headers: { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="x"' } });
     const error = await rejects(new RegistryClient({ transport: scripted(plainRealm).transport, credentials: alice }).resolveDigest('registry.example.com/team/app:1.0'));
     assert.equal(error.code, 'INSECURE');
   });
