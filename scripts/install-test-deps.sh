@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# System packages the end-to-end tests need: a real OCI registry (Debian's
+# docker-registry, the CNCF distribution server), a real client to push to it
+# (skopeo), openssl for TLS certificates and htpasswd (apache2-utils) for the
+# registry's bcrypt password file. Idempotent and quiet: prints nothing and
+# does nothing when everything is installed; prints apt's output only on failure.
+# Needs root when something is missing (CI runs it from .ci/run).
+set -euo pipefail
+
+packages=(docker-registry skopeo openssl apache2-utils)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test-deps: run as root to install: ${missing[*]}" >&2
+  exit 1
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+install() { apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1; }
+# A fresh machine may have empty or stale package lists: update once and retry.
+if ! install && ! { apt-get update -q >>"$log" 2>&1 && install; }; then
+  cat "$log" >&2
+  echo "install-test-deps: could not install ${missing[*]}" >&2
+  exit 1
+fi
+# Where an init system runs, the package starts a registry on :5000; the tests start their own.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi
