@@ -5,6 +5,8 @@
 import type { RootlockConfig } from '../core/config.js';
 import type { RuleDefinition } from '../core/rule.js';
 import { isObject } from '../core/path.js';
+import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../core/workloads.js';
+import { isPinnedByDigest } from '../knowledge/image-ref.js';
 import type { Edit, InputError, JsonObject, Notice } from '../core/types.js';
 import { parseManifests } from '../input/kube-yaml.js';
 import type { ParsedDocument } from '../input/kube-yaml.js';
@@ -13,8 +15,10 @@ import { applyFileEdits } from '../fix/apply-file.js';
 import { planDocumentFixes } from '../fix/plan.js';
 import type { FixPlanOptions, ObjectPlan } from '../fix/plan.js';
 
-export interface FixOptions extends Omit<FixPlanOptions, 'serviceAccounts' | 'boundServiceAccounts'> {
+export interface FixOptions extends Omit<FixPlanOptions, 'serviceAccounts' | 'boundServiceAccounts' | 'pinnedImages'> {
   paths: readonly string[];
+  /** --pin-digests: given every image not yet pinned, returns image -> pinned reference (and reports its own failures). */
+  pinImages?: (images: readonly string[]) => Promise<{ pinned: ReadonlyMap<string, string>; errors: InputError[] }>;
   cwd: string;
   maxFileBytes?: number;
   stdin?: NodeJS.ReadableStream;
@@ -78,13 +82,26 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
     }
   }
   const facts = accountFacts(inputs.flatMap((input) => input.documents));
+  let pinnedImages: ReadonlyMap<string, string> | undefined;
+  if (options.pinImages) {
+    const locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
+    const images = new Set<string>();
+    for (const input of inputs) for (const document of input.documents) for (const object of objectsOf(document.value)) {
+      for (const container of workloadOf(object, locations)?.containers ?? []) {
+        if (container.image !== undefined && !isPinnedByDigest(container.image)) images.add(container.image);
+      }
+    }
+    const result = await options.pinImages([...images]);
+    pinnedImages = result.pinned;
+    errors.push(...result.errors);
+  }
   const files: FixedFile[] = [];
   for (const input of inputs) {
     const byDocument = new Map<number, Edit[]>();
     const objectsByDocument = new Map<number, ObjectPlan[]>();
     for (const document of input.documents) {
       try {
-        const plan = planDocumentFixes(document.value, document.helmSource, { ...options, serviceAccounts: facts.serviceAccounts, boundServiceAccounts: facts.bound });
+        const plan = planDocumentFixes(document.value, document.helmSource, { ...options, serviceAccounts: facts.serviceAccounts, boundServiceAccounts: facts.bound, ...(pinnedImages ? { pinnedImages } : {}) });
         if (plan.edits.length) byDocument.set(document.index, plan.edits);
         objectsByDocument.set(document.index, plan.objects);
       } catch (error) {

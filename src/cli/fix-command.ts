@@ -19,6 +19,11 @@ export interface FixFlags {
   memoryTmp?: string | boolean;
   raiseMemoryLimit?: boolean;
   defaultLimits?: string;
+  pinDigests?: boolean;
+  lockFile?: string;
+  offline?: boolean;
+  refreshDigests?: boolean;
+  insecureRegistry?: string[];
 }
 
 /** `cpu=500m,memory=256Mi` -> { cpu, memory }; undefined when malformed. */
@@ -82,7 +87,13 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
   }
   const rules = RULES.filter((rule) => (!flags.rules || flags.rules.includes(rule.id)) && !flags.disableRules?.includes(rule.id));
 
+  const pinImages = flags.pinDigests ? await digestPinner(paths, flags, cwd) : undefined;
+  if (!flags.pinDigests && (flags.offline || flags.lockFile || flags.refreshDigests || flags.insecureRegistry)) {
+    return usage('--lock-file, --offline, --refresh-digests and --insecure-registry only apply with --pin-digests');
+  }
+
   const run = await fixManifests({
+    ...(pinImages ? { pinImages } : {}),
     paths,
     cwd,
     rules,
@@ -131,4 +142,35 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
   if (run.errors.length) return EXIT_USAGE;
   if (flags.check && changed.length > 0) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+/**
+ * --pin-digests: resolves tags through the OCI distribution API, lock file
+ * first, and writes the lock so later runs work offline.
+ */
+async function digestPinner(paths: readonly string[], flags: FixFlags, cwd: string) {
+  const registry = await import('../registry/index.js');
+  const { resolve: resolvePath } = await import('node:path');
+  const lockPath = flags.lockFile ? resolvePath(cwd, flags.lockFile) : await registry.defaultLockFilePath(paths, cwd);
+  return async (images: readonly string[]) => {
+    const errors: Array<{ file: string; code: string; message: string }> = [];
+    const pinned = new Map<string, string>();
+    if (images.length === 0) return { pinned, errors };
+    try {
+      const lock = await registry.readLockFile(lockPath);
+      const result = await registry.resolveAll(images, {
+        lock,
+        lockPath,
+        ...(flags.offline ? { offline: true } : {}),
+        ...(flags.refreshDigests ? { refresh: true } : {}),
+        client: { ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}) },
+      });
+      for (const [image, pin] of result.pins) pinned.set(image, registry.pinImage(image, pin.digest));
+      for (const failure of result.failures) errors.push({ file: failure.image, code: 'digest-unresolved', message: failure.error.message });
+      if (!flags.offline) await registry.writeLockFile(lockPath, result.lock);
+    } catch (error) {
+      errors.push({ file: lockPath, code: 'digest-unresolved', message: (error as Error).message });
+    }
+    return { pinned, errors };
+  };
 }

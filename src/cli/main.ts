@@ -75,6 +75,11 @@ Examples:
     .option('--memory-tmp [size]', 'make the emptyDirs fix adds memory-backed (medium: Memory) with this sizeLimit (default 64Mi)')
     .option('--raise-memory-limit', 'with --memory-tmp: raise memory limits that leave no room for the tmpfs volumes (default: report them)')
     .option('--default-limits <limits>', 'set these limits where a container has none, e.g. cpu=500m,memory=256Mi (never invented otherwise)')
+    .option('--pin-digests', 'pin every image to the digest its tag has now (OCI distribution API; Docker config credentials)')
+    .option('--lock-file <file>', 'with --pin-digests: lock file of resolved digests (default rootlock.lock.json beside the manifests)')
+    .option('--offline', 'with --pin-digests: use only the lock file, never a registry')
+    .option('--refresh-digests', 'with --pin-digests: ask the registry again even for images in the lock file')
+    .option('--insecure-registry <hosts>', 'with --pin-digests: registries that may be reached over plain HTTP (comma-separated)', splitList)
     .addHelpText('after', `
 What it changes: readOnlyRootFilesystem: true on every container, emptyDir volumes where the image
 writes (knowledge base; /tmp for unknown images, see fix.defaultWritablePaths), allowPrivilegeEscalation:
