@@ -1,0 +1,50 @@
+// Runs the rule engine over the object of one admission request and sorts the
+// findings into those that deny and those that only warn.
+import { Engine } from '../core/engine.js';
+import { objectReference } from '../core/exemptions.js';
+import { severityRank } from '../core/types.js';
+import type { Finding, InputError, ObjectReference } from '../core/types.js';
+import type { AdmissionRequest } from './review.js';
+import type { WebhookSettings } from './settings.js';
+
+export const EPHEMERAL_CONTAINERS_SUBRESOURCE = 'ephemeralcontainers';
+
+export interface Verdict {
+  object?: ObjectReference;
+  /** Non-exempted findings, denying ones first. */
+  findings: Finding[];
+  /** The findings that deny in enforce mode. */
+  denying: Finding[];
+  exempted: number;
+  /** Input the engine could not understand (wrong field types): reported, never a crash. */
+  errors: InputError[];
+  /** Why the request was not evaluated at all (DELETE, a subresource we do not check). */
+  skipped?: string;
+}
+
+function denies(finding: Finding, settings: WebhookSettings): boolean {
+  if (severityRank(finding.severity) < severityRank(settings.failOn)) return false;
+  return settings.denyRules === 'all' || settings.denyRules.has(finding.rule);
+}
+
+export function evaluate(request: AdmissionRequest, settings: WebhookSettings): Verdict {
+  const empty: Verdict = { findings: [], denying: [], exempted: 0, errors: [] };
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return { ...empty, skipped: `operation ${request.operation} is not checked` };
+  const ephemeral = request.subResource === EPHEMERAL_CONTAINERS_SUBRESOURCE;
+  if (request.subResource !== undefined && !ephemeral) return { ...empty, skipped: `subresource ${request.subResource} is not checked` };
+  const object = request.object;
+  if (!object) return { ...empty, skipped: 'no object' };
+  // Objects the API server has not named yet (generateName) are audited under the request's namespace.
+  const value = request.namespace !== undefined && (typeof object['metadata'] !== 'object' || object['metadata'] === null || !('namespace' in object['metadata']))
+    ? { ...object, metadata: { ...(object['metadata'] as object | undefined), namespace: request.namespace } }
+    : object;
+  const engine = new Engine({ rules: settings.rules, config: settings.config, today: settings.today() });
+  const result = engine.audit({ file: `admission:${request.uid}`, value });
+  let findings = [...result.findings, ...engine.finish().findings];
+  // Adding a debug container to a running pod is judged by the new container alone: the pod was admitted before.
+  if (ephemeral) findings = findings.filter((f) => f.containerType === 'ephemeralContainer');
+  const active = findings.filter((f) => !f.exempted);
+  const denying = active.filter((f) => denies(f, settings));
+  const rest = active.filter((f) => !denies(f, settings));
+  return { object: objectReference(value), findings: [...denying, ...rest], denying, exempted: findings.length - active.length, errors: result.errors };
+}
