@@ -110,6 +110,57 @@ Examples:
       exitCode = await runRules(options, io);
     });
 
+  const webhook = program.command('webhook').description('admission webhook: reject or repair mutable workloads as they are applied (docs/webhook.md)');
+  webhook
+    .command('serve')
+    .description('serve POST /validate and /mutate (AdmissionReview v1) over HTTPS, with /healthz, /readyz, /metrics')
+    .option('--cert <file>', 'serving certificate (PEM); reloaded when it changes on disk')
+    .option('--key <file>', 'private key (PEM); reloaded with the certificate')
+    .option('--listen <[host]:port>', 'address to listen on', ':8443')
+    .option('-c, --config <file>', '.rootlock.yaml (e.g. a mounted ConfigMap); reloaded when it changes')
+    .addOption(new Option('--mode <mode>', 'enforce: deny; warn: allow with warnings; audit: allow with audit annotations').choices(['enforce', 'warn', 'audit']).default('enforce'))
+    .option('--mutate', 'serve /mutate: apply the safe fixes of rootlock fix as a JSONPatch')
+    .addOption(new Option('--fail-on <severity>', 'deny findings at or above this severity (config failOn wins)').choices(['error', 'warning', 'info']).default('error'))
+    .option('--deny-rules <ids>', 'rules that may deny (comma-separated, or all); default: the immutability rules', splitList)
+    .option('--max-body-size <KiB>', 'answer 413 to larger request bodies', (v) => Number(v), 3072)
+    .addOption(new Option('--log-level <level>', 'JSON log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option('--log-requests', 'log every admission at info level (default: denials and errors)')
+    .option('--reload-interval <seconds>', 'how often certificate, key and config are checked for changes', (v) => Number(v), 2)
+    .action(async (options) => {
+      const { runWebhookServe } = await import('./webhook-command.js');
+      exitCode = await runWebhookServe(options, io);
+    });
+  webhook
+    .command('certs')
+    .description('create a CA and a serving certificate for the webhook Service (openssl)')
+    .option('--service <name>', 'Service name', 'rootlock-webhook')
+    .option('-n, --namespace <ns>', 'Service namespace', 'rootlock-system')
+    .option('-o, --out-dir <dir>', 'where to write ca.crt, ca.key, tls.crt, tls.key', '.')
+    .option('--ip <addresses>', 'extra IP addresses (comma-separated)', splitList)
+    .option('--dns <names>', 'extra DNS names (comma-separated)', splitList)
+    .option('--days <n>', 'validity in days', (v) => Number(v), 365)
+    .action(async (options) => {
+      const { runWebhookCerts } = await import('./webhook-command.js');
+      exitCode = await runWebhookCerts(options, io);
+    });
+  webhook
+    .command('manifests')
+    .description('print everything to install the webhook (namespace, Deployment, Service, webhook configurations)')
+    .option('-n, --namespace <ns>', 'namespace to install into', 'rootlock-system')
+    .option('--name <name>', 'name of the Deployment, Service and webhook configurations', 'rootlock-webhook')
+    .option('--image <image>', 'rootlock image (pin it by digest)')
+    .addOption(new Option('--mode <mode>', 'webhook mode').choices(['enforce', 'warn', 'audit']).default('enforce'))
+    .option('--mutate', 'also install the MutatingWebhookConfiguration')
+    .addOption(new Option('--validate-failure-policy <policy>', 'failurePolicy of the validating webhook').choices(['Fail', 'Ignore']).default('Fail'))
+    .addOption(new Option('--mutate-failure-policy <policy>', 'failurePolicy of the mutating webhook').choices(['Fail', 'Ignore']).default('Ignore'))
+    .option('--certs <dir>', 'directory written by rootlock webhook certs: a static caBundle and TLS Secret')
+    .option('--cert-manager', 'let cert-manager issue the certificate and inject the caBundle')
+    .option('--replicas <n>', 'replicas of the webhook Deployment', (v) => Number(v), 2)
+    .action(async (options) => {
+      const { runWebhookManifests } = await import('./webhook-command.js');
+      exitCode = await runWebhookManifests(options, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -21,6 +21,8 @@ export interface ServerOptions {
   port: number;
   cert: { certFile: string; keyFile: string; cert: Buffer; key: Buffer };
   settings: () => WebhookSettings;
+  /** Serve POST /mutate (--mutate); without it /mutate answers 404. */
+  mutate?: boolean;
   logger?: Logger;
   metrics?: WebhookMetrics;
   maxBodyBytes?: number;
@@ -109,6 +111,7 @@ export async function startWebhookServer(options: ServerOptions): Promise<Webhoo
     }
     const endpoint: Endpoint | undefined = path === '/validate' ? 'validate' : path === '/mutate' ? 'mutate' : undefined;
     if (!endpoint) return send(res, 404, errorStatus(404, `no route ${req.method ?? ''} ${path}; the webhook serves POST /validate and POST /mutate`));
+    if (endpoint === 'mutate' && !options.mutate) return send(res, 404, errorStatus(404, 'mutation is off: start rootlock webhook serve with --mutate'));
     if (req.method !== 'POST') return send(res, 405, errorStatus(405, `${endpoint} takes POST`));
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBody) {
