@@ -46,12 +46,13 @@ function where(finding: Finding): string {
 export function denyMessage(verdict: Verdict): string {
   const lines = verdict.denying.map((f) => `${where(f)}: ${f.rule}: ${f.message}; fix: ${f.hint}`);
   let message = `rootlock denied ${describeObject(verdict.object)}: ${lines.join('; ')}. Run "rootlock fix" on the manifest, or exempt it with the rootlock.dev/ignore annotation and a rootlock.dev/ignore-reason.`;
-  if (message.length > MAX_MESSAGE_LENGTH) message = `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+  message = truncate(message, MAX_MESSAGE_LENGTH);
   return message;
 }
 
+/** Shortens to `max` characters with an ASCII ellipsis: warnings travel in HTTP Warning headers, which are not UTF-8 safe. */
 export function truncate(text: string, max = MAX_WARNING_LENGTH): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 /** A warning that fits in 120 characters: where, rule and the start of the fix hint. */
