@@ -307,7 +307,9 @@ describe('admission webhook against a real kube-apiserver', () => {
       assert.equal(statuses.length, 60);
       assert.ok(statuses.every((s) => s === 201));
       // The webhook answered the first requests and none after its death: the rest were admitted by failurePolicy Ignore.
-      const answered = webhook.admissions().filter((a) => String(a['name']).startsWith('kept-')).length;
+      const answeredBy = (): number => webhook.admissions().filter((a) => String(a['name']).startsWith('kept-')).length;
+      await waitUntil(async () => answeredBy() >= 18, 'the webhook answered the requests before its kill');
+      const answered = answeredBy();
       assert.ok(answered >= 18 && answered <= 23, `webhook answered ${answered} of 60`);
       await new Promise<void>((resolve) => (webhook.process.exitCode !== null || webhook.process.signalCode !== null ? resolve() : webhook.process.once('exit', () => resolve())));
       // With the webhook gone, even a mutable Pod is admitted: the API server ignores the failed call instead of blocking.
