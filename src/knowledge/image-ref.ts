@@ -60,24 +60,50 @@ export function isPinnedByDigest(image: string): boolean {
  * Glob match for image patterns: `*` matches any run of characters, and a
  * pattern without a registry also matches the docker.io spelling.
  */
-export function imageMatches(pattern: string, image: string): boolean {
-  const ref = parseImageReference(image);
-  const candidates = new Set([image]);
-  if (ref) {
-    candidates.add(ref.name);
-    candidates.add(ref.repository);
-    if (ref.registry === 'docker.io' && ref.repository.startsWith('library/')) candidates.add(ref.repository.slice('library/'.length));
-    if (ref.tag !== undefined) {
-      candidates.add(`${ref.name}:${ref.tag}`);
-      candidates.add(`${ref.repository}:${ref.tag}`);
-    }
+// The admission webhook matches every container image against every
+// knowledge-base pattern on each request; compiling the same globs and parsing
+// the same images again dominated its latency. Both caches are bounded.
+const CACHE_LIMIT = 4096;
+const candidateCache = new Map<string, readonly string[]>();
+const regExpCache = new Map<string, RegExp>();
+
+function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = make();
+    cache.set(key, value);
   }
+  return value;
+}
+
+/** The names an image can be matched by: as written, name, repository, and each with its tag. */
+function imageCandidates(image: string): readonly string[] {
+  return remember(candidateCache, image, () => {
+    const ref = parseImageReference(image);
+    const candidates = new Set([image]);
+    if (ref) {
+      candidates.add(ref.name);
+      candidates.add(ref.repository);
+      if (ref.registry === 'docker.io' && ref.repository.startsWith('library/')) candidates.add(ref.repository.slice('library/'.length));
+      if (ref.tag !== undefined) {
+        candidates.add(`${ref.name}:${ref.tag}`);
+        candidates.add(`${ref.repository}:${ref.tag}`);
+      }
+    }
+    return [...candidates];
+  });
+}
+
+export function imageMatches(pattern: string, image: string): boolean {
   const re = globToRegExp(pattern);
-  for (const candidate of candidates) if (re.test(candidate)) return true;
+  for (const candidate of imageCandidates(image)) if (re.test(candidate)) return true;
   return false;
 }
 
 export function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+  return remember(regExpCache, pattern, () => {
+    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    return new RegExp(`^${escaped}$`);
+  });
 }
