@@ -294,16 +294,31 @@ export function unknownImageKnowledge(paths: readonly string[]): ImageKnowledge 
 
 export class KnowledgeBase {
   /** `fallback` answers for images no entry matches: `fix` uses it, `audit` does not (it reports only what it knows). */
+  /** image -> matching entry; the webhook asks about the same images on every request. Bounded. */
+  private readonly matches = new Map<string, ImageKnowledge | undefined>();
+  /** One knowledge base per config's image list, so the match cache outlives a single Engine. */
+  private static readonly perConfig = new WeakMap<readonly ImageKnowledge[], KnowledgeBase>();
+
   constructor(private readonly entries: readonly ImageKnowledge[], private readonly fallback?: ImageKnowledge) {}
 
   /** User entries come first so a config can override a built-in one. */
   static withExtra(extra: readonly ImageKnowledge[], fallback?: ImageKnowledge): KnowledgeBase {
-    return new KnowledgeBase([...extra, ...BUILTIN_IMAGE_KNOWLEDGE], fallback);
+    if (fallback !== undefined) return new KnowledgeBase([...extra, ...BUILTIN_IMAGE_KNOWLEDGE], fallback);
+    let base = KnowledgeBase.perConfig.get(extra);
+    if (!base) {
+      base = new KnowledgeBase([...extra, ...BUILTIN_IMAGE_KNOWLEDGE]);
+      KnowledgeBase.perConfig.set(extra, base);
+    }
+    return base;
   }
 
   lookup(image: string | undefined): ImageKnowledge | undefined {
     if (image === undefined) return this.fallback;
-    return this.entries.find((entry) => entry.images.some((pattern) => imageMatches(pattern, image))) ?? this.fallback;
+    if (!this.matches.has(image)) {
+      if (this.matches.size >= 4096) this.matches.clear();
+      this.matches.set(image, this.entries.find((entry) => entry.images.some((pattern) => imageMatches(pattern, image))));
+    }
+    return this.matches.get(image) ?? this.fallback;
   }
 
   all(): readonly ImageKnowledge[] {
