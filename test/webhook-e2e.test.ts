@@ -133,10 +133,10 @@ describe('admission webhook against a real kube-apiserver', () => {
   };
 
   /** Waits until the API server applies the new configuration: a dry-run create of `object` gets the expected verdict. */
-  const waitUntil = async (probe: () => Promise<boolean>, what: string): Promise<void> => {
-    const deadline = Date.now() + 30_000;
+  const waitUntil = async (probe: () => Promise<boolean>, what: string | (() => string), timeoutMs = 30_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
     while (!(await probe())) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+      if (Date.now() > deadline) assert.fail(`timed out waiting until ${typeof what === 'string' ? what : what()}`);
       await sleep(200);
     }
   };
@@ -154,6 +154,20 @@ describe('admission webhook against a real kube-apiserver', () => {
       if (!(res.status === 403 && /serviceaccount.*not found|service account/i.test(String(res.body['message']))) || i > 100) return res;
       await sleep(200);
     }
+  };
+
+  let probes = 0;
+  /**
+   * Waits until the API server calls `webhook` (not the one registered before it, which may still
+   * run): a dry-run create of a mutable Pod gets `status` and this webhook logged that very probe.
+   */
+  const waitForWebhook = async (webhook: Webhook, status: number, endpoint = 'validate'): Promise<void> => {
+    await waitUntil(async () => {
+      const name = `probe-${++probes}`;
+      if ((await createPod(mutablePod(name), NS, true)).status !== status) return false;
+      await sleep(50);
+      return webhook.admissions().some((a) => a['name'] === name && a['endpoint'] === endpoint);
+    }, `the API server calls the new webhook on port ${webhook.port}`);
   };
 
   const seed = (file: string): Record<string, unknown> => parse(readFileSync(join(sharedDir(), 'seed', 'examples', file), 'utf8')) as Record<string, unknown>;
@@ -183,7 +197,7 @@ describe('admission webhook against a real kube-apiserver', () => {
     before(async () => {
       webhook = await startWebhook(['--mode', 'enforce']);
       await register({ validate: { url: webhook.url, failurePolicy: 'Fail' } });
-      await waitUntil(async () => (await createPod(mutablePod('probe'), NS, true)).status === 403, 'the validating webhook denies');
+      await waitForWebhook(webhook, 403);
     });
 
     it('rejects a mutable Pod with a message naming the container, the rules and the fix', async () => {
@@ -245,7 +259,7 @@ describe('admission webhook against a real kube-apiserver', () => {
     it('admits a mutable Pod and the client receives the warnings', async () => {
       const webhook = await startWebhook(['--mode', 'warn']);
       await register({ validate: { url: webhook.url, failurePolicy: 'Fail' } });
-      await waitUntil(async () => (await createPod(mutablePod('probe'), NS, true)).status === 201, 'the warn-mode webhook admits');
+      await waitForWebhook(webhook, 201);
       const res = await createPodWhenAccountExists(mutablePod('warned-pod'));
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.ok(res.warnings.some((w) => w.startsWith('rootlock error: container app: read-only-root-filesystem: set securityContext.readOnlyRootFilesystem')), JSON.stringify(res.warnings));
@@ -258,7 +272,8 @@ describe('admission webhook against a real kube-apiserver', () => {
       const webhook = await startWebhook(['--mode', 'enforce', '--mutate']);
       // Mutation runs before validation: the repaired pod passes the validating webhook of the same process.
       await register({ mutate: { url: webhook.url, failurePolicy: 'Ignore' }, validate: { url: webhook.url, failurePolicy: 'Fail' } });
-      await waitUntil(async () => (await createPod(mutablePod('probe'), NS, true)).status === 201, 'the mutating webhook repairs before validation');
+      await waitForWebhook(webhook, 201, 'mutate');
+      await waitForWebhook(webhook, 201, 'validate');
       const pod = mutablePod('repaired-pod');
       const res = await createPodWhenAccountExists(pod);
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -285,7 +300,7 @@ describe('admission webhook against a real kube-apiserver', () => {
     it('keeps admitting while the webhook process is killed during requests', async () => {
       const webhook = await startWebhook(['--mode', 'enforce']);
       await register({ validate: { url: webhook.url, failurePolicy: 'Ignore' } });
-      await waitUntil(async () => (await createPod(mutablePod('probe'), NS, true)).status === 403, 'the webhook enforces');
+      await waitForWebhook(webhook, 403);
       const template = seed('03-immutable-python-app.yaml');
       const statuses: number[] = [];
       let killedAt = -1;
@@ -308,7 +323,7 @@ describe('admission webhook against a real kube-apiserver', () => {
       assert.ok(statuses.every((s) => s === 201));
       // The webhook answered the first requests and none after its death: the rest were admitted by failurePolicy Ignore.
       const answeredBy = (): number => webhook.admissions().filter((a) => String(a['name']).startsWith('kept-')).length;
-      await waitUntil(async () => answeredBy() >= 18, 'the webhook answered the requests before its kill');
+      await waitUntil(async () => answeredBy() >= 18, () => `the webhook answered the requests before its kill (answered ${answeredBy()}; its log: ${webhook.log.join('').slice(-3000)})`, 5_000);
       const answered = answeredBy();
       assert.ok(answered >= 18 && answered <= 23, `webhook answered ${answered} of 60`);
       await new Promise<void>((resolve) => (webhook.process.exitCode !== null || webhook.process.signalCode !== null ? resolve() : webhook.process.once('exit', () => resolve())));
