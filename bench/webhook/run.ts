@@ -6,7 +6,7 @@
 // because the client's 1 ms timer would otherwise add up to 1 ms to every
 // sample), and a closed-loop run for the maximum rate.
 //
-//   node dist/bench/webhook/run.js [--duration 3] [--rates 500,1000,2000] [--json]
+//   node dist/bench/webhook/run.js [--duration 3] [--rates 500,1000,2000] [--reps 3] [--connections 16] [--json]
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:https';
@@ -27,6 +27,7 @@ const flag = (name: string, fallback: string): string => {
 const DURATION_S = Number(flag('duration', '3'));
 const RATES = flag('rates', '500,1000,2000').split(',').map(Number);
 const CONNECTIONS = Number(flag('connections', '16'));
+const REPS = Number(flag('reps', '3'));
 /** Hard bound on what one run may send, whatever the flags. */
 const MAX_REQUESTS_PER_RUN = 200_000;
 
@@ -161,6 +162,10 @@ async function engineTime(target: Target, ca: string): Promise<{ sum: number; co
 }
 
 const f = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(2) : '-');
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? (sorted[Math.floor((sorted.length - 1) / 2)] as number) : NaN;
+};
 
 async function main(): Promise<void> {
   const certs: TestCerts = await testCerts();
@@ -170,69 +175,80 @@ async function main(): Promise<void> {
   const webhook = await start('rootlock', [join(root, 'bin', 'rootlock.js'), 'webhook', 'serve', '--cert', certs.certFile, '--key', certs.keyFile, '--listen', `127.0.0.1:${webhookPort}`, '--mode', 'enforce', '--mutate', '--log-level', 'warn'], webhookPort, certs.caCert);
   const trivial = await start('trivial', [join(root, 'dist', 'bench', 'webhook', 'trivial-server.js'), certs.certFile, certs.keyFile, String(trivialPort)], trivialPort, certs.caCert);
   const results: RunResult[] = [];
-  const engineShare: Array<{ body: string; engineMs: number; totalMs: number }> = [];
+  const engine = new Map<string, { sum: number; count: number; latencySum: number; latencyCount: number }>();
+  const bodies = benchBodies();
   try {
-    const bodies = benchBodies();
     for (const body of bodies) {
       const first = await call(webhookPort, certs.caCert, new Agent(), 'POST', '/validate', body.text);
-      if (!JSON.parse(first.text).response || JSON.parse(first.text).response.allowed !== false) throw new Error(`${body.name}: expected a denial, got ${first.text.slice(0, 200)}`);
-      for (const rate of RATES) {
-        // Each target twice, alternating, keeping the second run: the first absorbs a body change (JIT, buffer growth) on both sides.
-        for (const target of [trivial, webhook, trivial, webhook]) {
-          const before = target === webhook ? await engineTime(webhook, certs.caCert) : undefined;
-          const result = await fixedRate(target, certs.caCert, '/validate', body, rate);
-          const previous = results.findIndex((r) => r.target === result.target && r.body === result.body && r.rate === result.rate);
-          if (previous >= 0) results.splice(previous, 1);
-          results.push(result);
-          if (before && rate === 1000) {
-            const stale = engineShare.findIndex((e) => e.body === body.name);
-            if (stale >= 0) engineShare.splice(stale, 1);
-            const afterwards = await engineTime(webhook, certs.caCert);
-            engineShare.push({ body: body.name, engineMs: ((afterwards.sum - before.sum) / (afterwards.count - before.count)) * 1000, totalMs: result.mean });
+      if (JSON.parse(first.text).response?.allowed !== false) throw new Error(`${body.name}: expected a denial, got ${first.text.slice(0, 200)}`);
+      // One unrecorded pass per target absorbs the body change (JIT, buffer growth) on both sides.
+      for (const target of [trivial, webhook]) await fixedRate(target, certs.caCert, '/validate', body, 1000);
+      // Repetitions alternate the two targets, so load from elsewhere on the shared machine hits both alike; the tables show medians.
+      for (let rep = 0; rep < REPS; rep++) {
+        for (const rate of RATES) {
+          for (const target of [trivial, webhook]) {
+            const before = target === webhook ? await engineTime(webhook, certs.caCert) : undefined;
+            const result = await fixedRate(target, certs.caCert, '/validate', body, rate);
+            results.push(result);
+            if (before && rate === 1000) {
+              const afterwards = await engineTime(webhook, certs.caCert);
+              const entry = engine.get(body.name) ?? { sum: 0, count: 0, latencySum: 0, latencyCount: 0 };
+              entry.sum += afterwards.sum - before.sum;
+              entry.count += afterwards.count - before.count;
+              entry.latencySum += result.mean * (result.sent - result.errors);
+              entry.latencyCount += result.sent - result.errors;
+              engine.set(body.name, entry);
+            }
+            process.stderr.write(`${result.target} ${body.name} ${rate}/s: p50 ${f(result.p50)} p99 ${f(result.p99)} p99.9 ${f(result.p999)} ms, ${result.achieved.toFixed(0)}/s, ${result.errors} errors\n`);
           }
-          process.stderr.write(`${result.target} ${body.name} ${rate}/s: p50 ${f(result.p50)} p99 ${f(result.p99)} p99.9 ${f(result.p999)} ms, ${result.achieved.toFixed(0)}/s, ${result.errors} errors\n`);
         }
-      }
-      for (const target of [trivial, webhook]) {
-        const result = await maxRate(target, certs.caCert, '/validate', body);
-        results.push(result);
-        process.stderr.write(`${result.target} ${body.name} max: ${result.achieved.toFixed(0)}/s p50 ${f(result.p50)} p99 ${f(result.p99)} ms, ${result.errors} errors\n`);
+        for (const target of [trivial, webhook]) {
+          const result = await maxRate(target, certs.caCert, '/validate', body);
+          results.push(result);
+          process.stderr.write(`${result.target} ${body.name} max: ${result.achieved.toFixed(0)}/s p50 ${f(result.p50)} p99 ${f(result.p99)} ms, ${result.errors} errors\n`);
+        }
       }
     }
     const small = bodies[0] as BenchBody;
-    const mutate = await fixedRate(webhook, certs.caCert, '/mutate', small, 1000);
-    results.push({ ...mutate, body: `${small.name} (/mutate)` });
+    for (let rep = 0; rep < REPS; rep++) {
+      const mutate = await fixedRate(webhook, certs.caCert, '/mutate', small, 1000);
+      results.push({ ...mutate, body: `${small.name} (/mutate)` });
+    }
   } finally {
     webhook.process.kill('SIGTERM');
     trivial.process.kill('SIGTERM');
   }
   if (args.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ results, engineShare }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ results, engine: Object.fromEntries(engine) }, null, 2)}\n`);
     return;
   }
+  const runs = (target: string, body: string, rate: number | 'max'): RunResult[] => results.filter((r) => r.target === target && r.body === body && r.rate === rate);
+  const triple = (rs: RunResult[]): string => `${f(median(rs.map((r) => r.p50)))} / ${f(median(rs.map((r) => r.p99)))} / ${f(median(rs.map((r) => r.p999)))}`;
+  const p99Range = (rs: RunResult[]): string => `${f(Math.min(...rs.map((r) => r.p99)))}-${f(Math.max(...rs.map((r) => r.p99)))}`;
   const lines: string[] = [];
-  lines.push(`Bodies: ${benchBodies().map((b) => `${b.name} ${(b.bytes / 1024).toFixed(1)} KiB`).join(', ')}; ${CONNECTIONS} keep-alive TLS connections; ${DURATION_S} s per run after 1 s warm-up.`);
+  lines.push(`Bodies: ${bodies.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(1)} KiB`).join(', ')}. ${CONNECTIONS} keep-alive TLS connections, ${DURATION_S} s per run after 1 s warm-up, ${REPS} repetitions alternating the two servers; medians of the repetitions, with the range of p99 over them.`);
   lines.push('');
-  lines.push('| body | rate | trivial p50 / p99 / p99.9 (ms) | rootlock p50 / p99 / p99.9 (ms) | rootlock errors |');
-  lines.push('| --- | --- | --- | --- | --- |');
-  const find = (target: string, body: string, rate: number | 'max'): RunResult | undefined => results.find((r) => r.target === target && r.body === body && r.rate === rate);
-  for (const body of benchBodies()) {
+  lines.push('| body | rate | trivial p50 / p99 / p99.9 (ms) | rootlock p50 / p99 / p99.9 (ms) | trivial p99 range | rootlock p99 range | errors |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const body of bodies) {
     for (const rate of RATES) {
-      const t = find('trivial', body.name, rate);
-      const w = find('rootlock', body.name, rate);
-      lines.push(`| ${body.name} | ${rate}/s | ${f(t?.p50 ?? NaN)} / ${f(t?.p99 ?? NaN)} / ${f(t?.p999 ?? NaN)} | ${f(w?.p50 ?? NaN)} / ${f(w?.p99 ?? NaN)} / ${f(w?.p999 ?? NaN)} | ${w?.errors ?? '-'} |`);
+      const t = runs('trivial', body.name, rate);
+      const w = runs('rootlock', body.name, rate);
+      lines.push(`| ${body.name} | ${rate}/s | ${triple(t)} | ${triple(w)} | ${p99Range(t)} | ${p99Range(w)} | ${[...t, ...w].reduce((a, r) => a + r.errors, 0)} |`);
     }
   }
-  const mutateResult = results.find((r) => r.body.endsWith('(/mutate)'));
-  if (mutateResult) lines.push(`| ${mutateResult.body} | 1000/s | | ${f(mutateResult.p50)} / ${f(mutateResult.p99)} / ${f(mutateResult.p999)} | ${mutateResult.errors} |`);
+  const mutateRuns = results.filter((r) => r.body.endsWith('(/mutate)'));
+  if (mutateRuns.length) lines.push(`| ${mutateRuns[0]?.body} | 1000/s | | ${triple(mutateRuns)} | | ${p99Range(mutateRuns)} | ${mutateRuns.reduce((a, r) => a + r.errors, 0)} |`);
   lines.push('');
-  lines.push('| body | trivial max rate | rootlock max rate | ratio | rootlock engine time at 1000/s (mean) | share of mean latency |');
-  lines.push('| --- | --- | --- | --- | --- | --- |');
-  for (const body of benchBodies()) {
-    const t = find('trivial', body.name, 'max');
-    const w = find('rootlock', body.name, 'max');
-    const share = engineShare.find((e) => e.body === body.name);
-    lines.push(`| ${body.name} | ${t?.achieved.toFixed(0)}/s | ${w?.achieved.toFixed(0)}/s | ${t && w ? (w.achieved / t.achieved).toFixed(2) : '-'} | ${share ? share.engineMs.toFixed(3) : '-'} ms | ${share ? `${((share.engineMs / share.totalMs) * 100).toFixed(1)}%` : '-'} |`);
+  lines.push('| body | trivial max rate | rootlock max rate | ratio | rootlock engine time at 1000/s (mean) | rootlock mean latency at 1000/s | engine share |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const body of bodies) {
+    const t = median(runs('trivial', body.name, 'max').map((r) => r.achieved));
+    const w = median(runs('rootlock', body.name, 'max').map((r) => r.achieved));
+    const e = engine.get(body.name);
+    const engineMs = e ? (e.sum / e.count) * 1000 : NaN;
+    const latencyMs = e ? e.latencySum / e.latencyCount : NaN;
+    lines.push(`| ${body.name} | ${t.toFixed(0)}/s | ${w.toFixed(0)}/s | ${(w / t).toFixed(2)} | ${engineMs.toFixed(3)} ms | ${latencyMs.toFixed(3)} ms | ${((engineMs / latencyMs) * 100).toFixed(1)}% |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
