@@ -154,11 +154,12 @@ async function maxRate(target: Target, ca: string, path: string, body: BenchBody
 }
 
 /** Sum and count of the engine-time histogram for /validate, from /metrics. */
-async function engineTime(target: Target, ca: string): Promise<{ sum: number; count: number }> {
+async function engineTime(target: Target, ca: string): Promise<{ sum: number; count: number; serverSum: number }> {
   const text = (await call(target.port, ca, new Agent({ keepAlive: false }), 'GET', '/metrics')).text;
   const sum = Number(/^rootlock_webhook_engine_duration_seconds_sum\{endpoint="validate"\} (\S+)$/m.exec(text)?.[1] ?? 0);
   const count = Number(/^rootlock_webhook_engine_duration_seconds_count\{endpoint="validate"\} (\S+)$/m.exec(text)?.[1] ?? 0);
-  return { sum, count };
+  const serverSum = Number(/^rootlock_webhook_request_duration_seconds_sum\{endpoint="validate"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+  return { sum, count, serverSum };
 }
 
 const f = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(2) : '-');
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
   const webhook = await start('rootlock', [join(root, 'bin', 'rootlock.js'), 'webhook', 'serve', '--cert', certs.certFile, '--key', certs.keyFile, '--listen', `127.0.0.1:${webhookPort}`, '--mode', 'enforce', '--mutate', '--log-level', 'warn'], webhookPort, certs.caCert);
   const trivial = await start('trivial', [join(root, 'dist', 'bench', 'webhook', 'trivial-server.js'), certs.certFile, certs.keyFile, String(trivialPort)], trivialPort, certs.caCert);
   const results: RunResult[] = [];
-  const engine = new Map<string, { sum: number; count: number; latencySum: number; latencyCount: number }>();
+  const engine = new Map<string, { sum: number; count: number; serverSum: number; p50s: number[] }>();
   const bodies = benchBodies();
   try {
     for (const body of bodies) {
@@ -192,11 +193,11 @@ async function main(): Promise<void> {
             results.push(result);
             if (before && rate === 1000) {
               const afterwards = await engineTime(webhook, certs.caCert);
-              const entry = engine.get(body.name) ?? { sum: 0, count: 0, latencySum: 0, latencyCount: 0 };
+              const entry = engine.get(body.name) ?? { sum: 0, count: 0, serverSum: 0, p50s: [] };
               entry.sum += afterwards.sum - before.sum;
               entry.count += afterwards.count - before.count;
-              entry.latencySum += result.mean * (result.sent - result.errors);
-              entry.latencyCount += result.sent - result.errors;
+              entry.serverSum += afterwards.serverSum - before.serverSum;
+              entry.p50s.push(result.p50);
               engine.set(body.name, entry);
             }
             process.stderr.write(`${result.target} ${body.name} ${rate}/s: p50 ${f(result.p50)} p99 ${f(result.p99)} p99.9 ${f(result.p999)} ms, ${result.achieved.toFixed(0)}/s, ${result.errors} errors\n`);
@@ -240,15 +241,17 @@ async function main(): Promise<void> {
   const mutateRuns = results.filter((r) => r.body.endsWith('(/mutate)'));
   if (mutateRuns.length) lines.push(`| ${mutateRuns[0]?.body} | 1000/s | | ${triple(mutateRuns)} | | ${p99Range(mutateRuns)} | ${mutateRuns.reduce((a, r) => a + r.errors, 0)} |`);
   lines.push('');
-  lines.push('| body | trivial max rate | rootlock max rate | ratio | rootlock engine time at 1000/s (mean) | rootlock mean latency at 1000/s | engine share |');
-  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| body | trivial max rate | rootlock max rate | ratio | engine time at 1000/s (mean) | server time at 1000/s (mean) | client p50 at 1000/s | engine / server time | engine / client p50 |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const body of bodies) {
     const t = median(runs('trivial', body.name, 'max').map((r) => r.achieved));
     const w = median(runs('rootlock', body.name, 'max').map((r) => r.achieved));
     const e = engine.get(body.name);
     const engineMs = e ? (e.sum / e.count) * 1000 : NaN;
-    const latencyMs = e ? e.latencySum / e.latencyCount : NaN;
-    lines.push(`| ${body.name} | ${t.toFixed(0)}/s | ${w.toFixed(0)}/s | ${(w / t).toFixed(2)} | ${engineMs.toFixed(3)} ms | ${latencyMs.toFixed(3)} ms | ${((engineMs / latencyMs) * 100).toFixed(1)}% |`);
+    const serverMs = e ? (e.serverSum / e.count) * 1000 : NaN;
+    const p50 = e ? median(e.p50s) : NaN;
+    const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+    lines.push(`| ${body.name} | ${t.toFixed(0)}/s | ${w.toFixed(0)}/s | ${(w / t).toFixed(2)} | ${engineMs.toFixed(3)} ms | ${serverMs.toFixed(3)} ms | ${p50.toFixed(3)} ms | ${pct(engineMs / serverMs)} | ${pct(engineMs / p50)} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
