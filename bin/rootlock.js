@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in dist/ (built by `npm install` / `npm run build`).
-import { main } from '../dist/src/cli/main.js';
+// Also installed as `kubectl-rootlock`, so kubectl runs it as `kubectl rootlock`.
+import { main, processIO } from '../dist/src/cli/main.js';
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), processIO(process.argv[1])).then(
   (code) => {
     process.exitCode = code;
   },
