@@ -127,143 +127,127 @@ export function countNewlines(text: string): number {
 // ---------------------------------------------------------------------------
 // Cutting a stream into documents
 
-/** A document separator: `---` at the start of a line, then a blank, a comment or content, or the end of the line. */
-const DOCUMENT_MARKER = /(?:^|\n)(---)(?=[ \t\r\n]|$)/g;
-
 /** One piece of a stream, cut at document markers: usually exactly one document. */
 export type StreamPiece =
   | { kind: 'text'; text: string; /** Lines before the piece in its stream. */ lineOffset: number }
   | { kind: 'too-large'; lineOffset: number };
 
-/**
- * Directives (`%YAML 1.1`) belong to the document after them; when a cut
- * falls right after directive lines, move it up so they stay together.
- */
-function cutBeforeDirectives(text: string, cut: number, floor: number): number {
-  let best = cut;
-  let lineEnd = cut;
-  while (lineEnd > floor) {
-    const lineStart = lineEnd >= 2 ? text.lastIndexOf('\n', lineEnd - 2) + 1 : 0;
-    if (lineStart < floor) break;
-    const line = text.slice(lineStart, lineEnd);
-    if (line.startsWith('%')) best = lineStart;
-    else if (!(line.startsWith('#') || line.trim() === '')) break;
-    lineEnd = lineStart;
+/** A line with only blanks (and a line end) between `start` and `end`. */
+function isBlankLine(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
   }
-  return best;
+  return true;
 }
 
 /**
- * Cuts text, pushed in chunks of any size, into pieces at `---` lines. A
- * piece longer than `maxChars` is never held in memory: it is skipped up to
- * the next marker and reported as too large.
+ * Cuts text, pushed in chunks of any size, into pieces at document markers:
+ * `---` at the start of a line, then a blank, a comment, content, or the end
+ * of the line. Directive lines (`%YAML 1.1`) go with the document after them.
+ *
+ * Each chunk is scanned once and kept as it came until its piece is
+ * complete, so the work is linear in the text. A piece longer than
+ * `maxChars` is not kept at all: its text is dropped as it arrives and it is
+ * reported as too large.
  */
 export class DocumentSplitter {
-  private pending = '';
-  /** Offset in `pending` up to which complete lines have been searched for markers. */
-  private scanned = 0;
-  private lineOffset = 0;
-  /**
-   * While skipping a piece that is too large: its first line, the head of the
-   * current line (at most `---` and one character, all a marker test needs),
-   * and whether that line is the piece's own first line (whose `---` opens it).
-   */
-  private skipping: { lineOffset: number; lineHead: string; firstLine: boolean } | undefined;
+  /** Text of the current piece, as pushed. */
+  private parts: string[] = [];
+  /** Characters and line breaks in the current piece, kept or dropped. */
+  private size = 0;
+  private newlines = 0;
+  /** Lines before the current piece. */
+  private firstLine = 0;
+  /** The current piece went over the limit: its text is no longer kept. */
+  private dropping = false;
+  /** Where a run of directive lines at the end of the current piece starts, or -1. */
+  private directiveStart = -1;
+  /** The first characters (fewer than 4, no line break) of a line that may yet turn out to be a marker. */
+  private carry = '';
+  /** The next character pushed starts a line. */
+  private atLineStart = true;
 
   constructor(private readonly maxChars = Infinity) {}
 
   push(text: string): StreamPiece[] {
-    const out: StreamPiece[] = [];
-    if (this.skipping) this.skip(text, out, false);
-    else {
-      this.pending += text;
-      this.scan(out, false);
-    }
-    return out;
+    return this.scan(text, false);
   }
 
   end(): StreamPiece[] {
-    const out: StreamPiece[] = [];
-    if (this.skipping) this.skip('', out, true);
-    else this.scan(out, true);
-    if (this.skipping) {
-      out.push({ kind: 'too-large', lineOffset: this.skipping.lineOffset });
-      this.skipping = undefined;
-    } else if (this.pending !== '') {
-      this.emit(this.pending, out);
-    }
-    this.pending = '';
-    this.scanned = 0;
+    const out = this.scan('', true);
+    if (this.size > 0) this.cut(this.size, out);
+    this.firstLine = 0;
+    this.atLineStart = true;
     return out;
   }
 
-  private emit(text: string, out: StreamPiece[]): void {
-    if (text.length > this.maxChars) out.push({ kind: 'too-large', lineOffset: this.lineOffset });
-    else out.push({ kind: 'text', text, lineOffset: this.lineOffset });
-    this.lineOffset += countNewlines(text);
-  }
-
-  /** Emits every piece that ends at a marker in the complete lines of `pending`; starts skipping when the rest is too long. */
-  private scan(out: StreamPiece[], final: boolean): void {
-    const text = this.pending;
-    // Only complete lines can be judged (the character after `---` decides), unless the stream has ended.
-    const limit = final ? text.length : text.lastIndexOf('\n') + 1;
-    let from = 0;
-    DOCUMENT_MARKER.lastIndex = Math.max(0, this.scanned - 1);
-    for (let m = DOCUMENT_MARKER.exec(text); m !== null; m = DOCUMENT_MARKER.exec(text)) {
-      const marker = m.index + m[0].length - 3;
-      if (marker + 3 > limit) break;
-      if (marker === 0) continue;
-      const cut = cutBeforeDirectives(text, marker, from);
-      if (cut > from) {
-        this.emit(text.slice(from, cut), out);
-        from = cut;
+  private scan(text: string, final: boolean): StreamPiece[] {
+    const out: StreamPiece[] = [];
+    const s = this.carry + text;
+    this.carry = '';
+    let from = 0; // s[from..] is not yet part of the piece
+    let line = this.atLineStart ? 0 : s.indexOf('\n') + 1 || -1;
+    while (line !== -1 && line < s.length) {
+      const lineEnd = s.indexOf('\n', line);
+      if (lineEnd === -1 && !final && s.length - line < 4) {
+        this.carry = s.slice(line); // too short to tell yet
+        break;
       }
+      const after = s.charCodeAt(line + 3); // NaN at the end of the stream
+      const marker = s.startsWith('---', line) && (Number.isNaN(after) || after === 0x20 || after === 0x09 || after === 0x0d || after === 0x0a);
+      if (marker) {
+        this.add(s.slice(from, line));
+        from = line;
+        const at = this.dropping || this.directiveStart === -1 ? this.size : this.directiveStart;
+        if (at > 0) this.cut(at, out);
+        this.directiveStart = -1;
+      } else {
+        const first = s.charCodeAt(line);
+        if (first === 0x25 /* % */) {
+          if (this.directiveStart === -1) this.directiveStart = this.size + (line - from);
+        } else if (first !== 0x23 /* # */ && !(lineEnd !== -1 && isBlankLine(s, line, lineEnd))) {
+          this.directiveStart = -1;
+        }
+      }
+      line = lineEnd === -1 ? -1 : lineEnd + 1;
     }
-    this.pending = from === 0 ? text : text.slice(from);
-    this.scanned = limit - from;
-    if (!final && this.pending.length > this.maxChars) this.startSkipping();
+    const end = s.length - this.carry.length;
+    this.add(s.slice(from, end));
+    if (this.carry !== '' || end > 0) this.atLineStart = this.carry !== '' || s.charCodeAt(end - 1) === 0x0a;
+    return out;
   }
 
-  private startSkipping(): void {
-    const lastBreak = this.pending.lastIndexOf('\n');
-    this.skipping = {
-      lineOffset: this.lineOffset,
-      lineHead: this.pending.slice(lastBreak + 1, lastBreak + 5),
-      firstLine: lastBreak === -1,
-    };
-    this.lineOffset += countNewlines(this.pending);
-    this.pending = '';
-    this.scanned = 0;
+  private add(text: string): void {
+    if (text === '') return;
+    this.size += text.length;
+    this.newlines += countNewlines(text);
+    if (this.dropping) return;
+    this.parts.push(text);
+    if (this.size > this.maxChars) {
+      this.dropping = true;
+      this.parts = [];
+    }
   }
 
-  /** Drops text until the next marker; from there, cutting goes on as usual. */
-  private skip(text: string, out: StreamPiece[], final: boolean): void {
-    const skipping = this.skipping as NonNullable<typeof this.skipping>;
-    const joined = skipping.lineHead + text;
-    const limit = final ? joined.length : joined.lastIndexOf('\n') + 1;
-    DOCUMENT_MARKER.lastIndex = 0;
-    let found = -1;
-    for (let m = DOCUMENT_MARKER.exec(joined); m !== null; m = DOCUMENT_MARKER.exec(joined)) {
-      const marker = m.index + m[0].length - 3;
-      if (marker + 3 > limit) break;
-      if (marker === 0 && skipping.firstLine) continue;
-      found = marker;
-      break;
+  /** Ends the current piece at `at` (an offset in it); what follows starts the next piece. */
+  private cut(at: number, out: StreamPiece[]): void {
+    let rest = '';
+    if (this.dropping) {
+      out.push({ kind: 'too-large', lineOffset: this.firstLine });
+    } else {
+      const whole = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+      const text = at === whole.length ? whole : whole.slice(0, at);
+      rest = at === whole.length ? '' : whole.slice(at);
+      out.push({ kind: 'text', text, lineOffset: this.firstLine });
     }
-    if (found === -1) {
-      this.lineOffset += countNewlines(text);
-      const lastBreak = joined.lastIndexOf('\n');
-      skipping.lineHead = joined.slice(lastBreak + 1, lastBreak + 5);
-      if (lastBreak !== -1) skipping.firstLine = false;
-      return;
-    }
-    this.lineOffset += countNewlines(joined.slice(0, found));
-    out.push({ kind: 'too-large', lineOffset: skipping.lineOffset });
-    this.skipping = undefined;
-    this.pending = joined.slice(found);
-    this.scanned = 0;
-    this.scan(out, final);
+    const restNewlines = countNewlines(rest);
+    this.firstLine += this.newlines - restNewlines;
+    this.parts = rest === '' ? [] : [rest];
+    this.size = rest.length;
+    this.newlines = restNewlines;
+    this.dropping = false;
+    this.directiveStart = rest === '' ? -1 : 0;
   }
 }
 
@@ -540,9 +524,11 @@ function parsePiece(text: string, file: string, lineOffset: number, firstIndex: 
   const documents: ParsedDocument[] = [];
   let previousEnd = -1;
   // DOCUMENT events only occur at the top level, so a flat scan finds every document root.
-  for (let i = 0; i < events.length; i++) {
-    if ((events[i] as Event).type !== EVENT_ID.DOCUMENT) continue;
-    const rootIndex = i + 1;
+  // A piece is usually one document, which starts the stream: then there is nothing to scan.
+  const roots: number[] = [];
+  if (values.length === 1 && events[0]?.type === EVENT_ID.DOCUMENT) roots.push(1);
+  else events.forEach((event, i) => event.type === EVENT_ID.DOCUMENT && roots.push(i + 1));
+  for (const rootIndex of roots) {
     const rootStart = nodeStart(events[rootIndex] as Event);
     // An empty document has no node offsets: place it just after the previous one.
     const start = rootStart >= 0 ? rootStart : Math.max(0, previousEnd + 1);
