@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditJson, pod, TempTree } from './helpers/cli.js';
+import { auditJson, INPUT_TEST_RULES, pod, TempTree } from './helpers/cli.js';
 import { repoRoot } from './helpers/repo.js';
 import type { AuditReport } from '../src/report/model.js';
 
@@ -122,7 +122,7 @@ describe('a 100 MB input', () => {
   after(() => tree.remove());
 
   it('is audited as a stream: every workload reported, the oversized document skipped, peak memory bounded', () => {
-    const child = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'test', 'helpers', 'measure-child.js'), 'audit', 'huge.yaml', '--format', 'json', '-o', 'report.json'], {
+    const child = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'test', 'helpers', 'measure-child.js'), 'audit', 'huge.yaml', '--format', 'json', '-o', 'report.json', ...INPUT_TEST_RULES], {
       cwd: tree.root,
       encoding: 'utf8',
     });

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from './helpers/repo.js';
-import { auditJson, pod, runCli, TempTree } from './helpers/cli.js';
+import { auditJson, INPUT_TEST_RULES, pod, runCli, TempTree } from './helpers/cli.js';
 import { loadConfig } from '../src/app/config-file.js';
 import { auditManifests } from '../src/app/audit.js';
 import { defineRule } from '../src/core/rule.js';
@@ -494,12 +494,12 @@ describe('the executable (node bin/rootlock.js)', () => {
 
   it('audits piped standard input and exits with the right code', () => {
     const helm = `---\n# Source: app/templates/pod.yaml\n${pod('piped')}`;
-    const run = spawn(process.execPath, [bin, 'audit', '-', '--format', 'json'], helm);
+    const run = spawn(process.execPath, [bin, 'audit', '-', '--format', 'json', ...INPUT_TEST_RULES], helm);
     assert.equal(run.code, 1, run.stderr);
     const report = JSON.parse(run.stdout) as { findings: Finding[] };
     assert.deepEqual(report.findings.map((f) => [f.file, f.line, f.helmSource]), [['-', 9, 'app/templates/pod.yaml']]);
-    assert.equal(spawn(process.execPath, [bin, 'audit', 'good.yaml']).code, 0);
-    assert.equal(spawn(process.execPath, [bin, 'audit', 'missing.yaml']).code, 2);
+    assert.equal(spawn(process.execPath, [bin, 'audit', 'good.yaml', ...INPUT_TEST_RULES]).code, 0);
+    assert.equal(spawn(process.execPath, [bin, 'audit', 'missing.yaml', ...INPUT_TEST_RULES]).code, 2);
   });
 
   it('works as a kubectl plugin through a symlink named kubectl-rootlock', () => {
@@ -509,7 +509,7 @@ describe('the executable (node bin/rootlock.js)', () => {
     const help = spawn(plugin, ['audit', '--help']);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^Usage: kubectl rootlock audit/m);
-    const audit = spawn(plugin, ['audit', 'bad.yaml']);
+    const audit = spawn(plugin, ['audit', 'bad.yaml', ...INPUT_TEST_RULES]);
     assert.equal(audit.code, 1, audit.stderr);
     assert.match(audit.stdout, /bad\.yaml:7:5 +error +read-only-root-filesystem/);
   });
