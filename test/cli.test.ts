@@ -400,9 +400,10 @@ describe('.rootlock.yaml', () => {
       ['rules: {}\nrules: {}\n', /\.rootlock\.yaml:2:1: duplicated mapping key "rules" \[config-invalid\]/],
       ['a: 1\n---\nb: 2\n', /\.rootlock\.yaml:1:1: config must be a single YAML document/],
       ['podSpecPaths:\n  - kind: Worker\n', /\.rootlock\.yaml:2:5: podSpecPaths\[0\]\.path: is required/],
+      ['rules:\n  read-only-root-filesystem: w\xe9rning\n', /\.rootlock\.yaml:2:31: invalid UTF-8 byte sequence/],
     ];
     for (const [config, expected] of cases) {
-      tree.write({ 'repo/.rootlock.yaml': config });
+      tree.write({ 'repo/.rootlock.yaml': Buffer.from(config, 'latin1') });
       const run = await runCli(['audit', 'deploy', '--format', 'json'], { cwd: tree.path('repo/deploy') });
       assert.equal(run.code, 2, config);
       assert.equal(run.stdout, '', config);
