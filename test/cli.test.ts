@@ -235,16 +235,20 @@ describe('exemptions by annotation', () => {
       'annotated.yaml': [
         pod('waived', { annotations: { 'rootlock.dev/ignore': `other-rule, ${RULE}`, 'rootlock.dev/ignore-reason': 'vendor image writes /; OPS-1' } }),
         pod('other-rule-only', { annotations: { 'rootlock.dev/ignore': 'other-rule' } }),
+        pod('this-container', { annotations: { 'rootlock.dev/ignore.app': RULE } }),
+        pod('other-container', { annotations: { 'rootlock.dev/ignore.sidecar': RULE } }),
       ].join('---\n'),
     });
     const { code, report } = await auditJson(['annotated.yaml'], { cwd: tree.root });
-    assert.equal(code, 1, 'the object whose annotation names another rule still fails');
+    assert.equal(code, 1, 'the objects whose annotations name another rule or container still fail');
     assert.deepEqual(report.findings.map((f) => [f.object.name, f.exempted, f.exemption]), [
       ['waived', true, { source: 'annotation', reason: 'vendor image writes /; OPS-1' }],
       ['other-rule-only', false, undefined],
+      ['this-container', true, { source: 'annotation' }],
+      ['other-container', false, undefined],
     ]);
-    assert.equal(report.summary.exempted, 1);
-    assert.deepEqual(report.summary.bySeverity, { error: 1, warning: 0, info: 0 });
+    assert.equal(report.summary.exempted, 2);
+    assert.deepEqual(report.summary.bySeverity, { error: 2, warning: 0, info: 0 });
   });
 
   it('exempts one container with rootlock.dev/ignore.<container>, on the object or its pod template', async () => {
@@ -333,8 +337,17 @@ describe('.rootlock.yaml', () => {
         '    images: [ghcr.io/acme/*]',
         '    reason: billing is being rewritten (BILL-7)',
         '    expires: 2026-12-31',
+        // Each of these matches nothing here; if one dimension were ignored, it would exempt everything.
         '  - kinds: [Deployment]',
-        '    reason: matches nothing here',
+        '    reason: no such kind',
+        '  - namespaces: [prod]',
+        '    reason: no such namespace',
+        '  - names: [nothing]',
+        '    reason: no such name',
+        '  - images: [docker.io/library/*]',
+        '    reason: no such image',
+        '  - containers: [sidecar]',
+        '    reason: no such container',
         '',
       ].join('\n'),
     });

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, resolve } from 'node:path';
 import type { InputError, Notice } from '../core/types.js';
+import { countNewlines } from './kube-yaml.js';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -25,6 +26,8 @@ export interface SourceInput {
 export type SourceItem = SourceInput | { kind: 'error'; error: InputError } | { kind: 'notice'; notice: Notice };
 
 const GLOB_CHARS = /[*?[\]{}]/;
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function isManifest(name: string): boolean {
   return MANIFEST_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
@@ -146,7 +149,7 @@ export class ManifestTextDecoder {
     const lastBreak = text.lastIndexOf('\n');
     if (lastBreak === -1) this.column += text.length;
     else {
-      for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) this.line++;
+      this.line += countNewlines(text);
       this.column = text.length - lastBreak;
     }
     if (bad !== -1) {
@@ -181,7 +184,7 @@ function readError(file: string, error: unknown): InputError {
 }
 
 function fileInput(path: string, name: string): SourceInput {
-  // `autoDestroy` closes the file when the consumer stops early (after an error chunk).
+  // When reading stops early (at an error), decodeStream's for-await ends and closes the stream, and with it the file.
   return { kind: 'input', file: name, chunks: decodeStream(name, createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) };
 }
 
@@ -217,7 +220,7 @@ async function* walk(dir: string, cwd: string, visited: Set<string>): AsyncGener
     };
     return;
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => byText(a.name, b.name));
   for (const entry of entries) {
     if (entry.name === 'node_modules' || entry.name === '.git') continue;
     const full = join(dir, entry.name);
@@ -276,7 +279,7 @@ export async function* readSources(args: readonly string[], options: SourceOptio
         const known = byRealPath.get(real);
         if (known === undefined || file.length < known.length) byRealPath.set(real, file);
       }
-      for (const [real, file] of [...byRealPath].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))) {
+      for (const [real, file] of [...byRealPath].sort((a, b) => byText(a[1], b[1]))) {
         if (once(real)) yield fileInput(file, displayName(file, options.cwd));
       }
     } else {
