@@ -45,6 +45,11 @@ describe('inputs: files, directories, globs and standard input', () => {
     assert.equal(report.summary.objects, 4);
   });
 
+  it('audits the working directory when given no paths', async () => {
+    const { report } = await auditJson([], { cwd: tree.path('k8s') });
+    assert.deepEqual(report.findings.map((f) => f.file), ['a.yaml', 'nested/b.yml', 'nested/deeper/c.json']);
+  });
+
   it('expands globs', async () => {
     const { report } = await auditJson(['**/*.yml', 'k8s/*.yaml'], { cwd: tree.root });
     assert.deepEqual(report.findings.map((f) => f.file), ['k8s/a.yaml', 'k8s/nested/b.yml']);
@@ -468,6 +473,12 @@ describe('exit codes and usage', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: rootlock \[options\] \[command\]/);
     assert.match(help.stdout, /audit \[options\] \[paths\.\.\.\]/);
+    const helpCommand = await runCli(['help', 'audit'], { cwd: tree.root });
+    assert.equal(helpCommand.code, 0);
+    assert.match(helpCommand.stdout, /Usage: rootlock audit/);
+    const noCommand = await runCli([], { cwd: tree.root });
+    assert.equal(noCommand.code, 2, 'no command is a usage error');
+    assert.match(noCommand.stderr, /Usage: rootlock \[options\] \[command\]/);
     const auditHelp = await runCli(['audit', '--help'], { cwd: tree.root });
     assert.equal(auditHelp.code, 0);
     assert.match(auditHelp.stdout, /--fail-on <severity>/);

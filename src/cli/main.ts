@@ -83,8 +83,8 @@ Examples:
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.version' || error.code === 'commander.helpDisplayed' || error.code === 'commander.help') return EXIT_OK;
-      return EXIT_USAGE;
+      // Help or version asked for exits 0; help shown because no command was given is a usage error.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     throw error;
   }
