@@ -14,12 +14,13 @@ import { Engine } from '../src/core/engine.js';
 import { readConfig } from '../src/core/config.js';
 import { SEVERITIES } from '../src/core/types.js';
 import type { Finding, InputError, Notice } from '../src/core/types.js';
-import { ManifestReader, parseManifests } from '../src/input/kube-yaml.js';
+import { parseManifests } from '../src/input/kube-yaml.js';
 import type { ParseResult } from '../src/input/kube-yaml.js';
 import { RULES, RULE_IDS } from '../src/rules/index.js';
 import { buildReport } from '../src/app/audit.js';
 import { renderJson } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
+import { parseInChunks } from './helpers/chunked-parse.js';
 import { repoRoot } from './helpers/repo.js';
 
 const SEED = Number(process.env['ROOTLOCK_FUZZ_SEED'] ?? 20261127);
@@ -310,23 +311,6 @@ function checkRecords(file: string, run: { findings: Finding[]; errors: InputErr
   return problems;
 }
 
-/** Parses in random chunks through the streaming reader; must agree with parsing the whole text. */
-function parseInChunks(random: Random, text: string, file: string): ParseResult {
-  const reader = new ManifestReader(file);
-  const out: ParseResult = { documents: [], errors: [] };
-  for (let at = 0; at < text.length;) {
-    const size = 1 + random.int(random.chance(0.5) ? 8 : 400);
-    const part = reader.push(text.slice(at, at + size));
-    out.documents.push(...part.documents);
-    out.errors.push(...part.errors);
-    at += size;
-  }
-  const last = reader.end();
-  out.documents.push(...last.documents);
-  out.errors.push(...last.errors);
-  return out;
-}
-
 describe('fuzz: generated and mutated manifests through the parser and every rule', () => {
   it(`${ONLY === undefined ? CASES : 1} cases (seed ${SEED}) throw nothing and produce well-formed records`, (t) => {
     const engine = () => new Engine({ rules: RULES, config: FUZZ_CONFIG.config, today: '2026-06-01' });
@@ -360,7 +344,8 @@ describe('fuzz: generated and mutated manifests through the parser and every rul
           current = engine();
         }
         if (n % 10 === 0) {
-          const chunked = parseInChunks(caseRandom(SEED + 1, n), fuzz.text, file);
+          const chunkRandom = caseRandom(SEED + 1, n);
+          const chunked = parseInChunks(fuzz.text, file, () => 1 + chunkRandom.int(chunkRandom.chance(0.5) ? 8 : 400));
           const summary = (r: ParseResult) => ({ documents: r.documents.map((d) => [d.index, d.value, d.position, d.helmSource]), errors: r.errors });
           assert.deepStrictEqual(summary(chunked), summary(parsed), 'streamed in chunks, the same documents and errors');
         }

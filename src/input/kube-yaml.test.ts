@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DocumentSplitter, ManifestReader, parseManifests } from './kube-yaml.js';
+import { DocumentSplitter, parseManifests } from './kube-yaml.js';
 import type { ParseResult } from './kube-yaml.js';
+import { parseInChunks } from '../../test/helpers/chunked-parse.js';
 
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: x\n';
 
@@ -228,22 +229,8 @@ describe('streaming: ManifestReader and DocumentSplitter', () => {
     'metadata: {name: d',
   ].join('\n');
 
-  function chunked(text: string, sizes: (i: number) => number, maxDocumentChars?: number): ParseResult {
-    const reader = new ManifestReader('s.yaml', maxDocumentChars === undefined ? {} : { maxDocumentChars });
-    const out: ParseResult = { documents: [], errors: [] };
-    let i = 0;
-    for (let at = 0; at < text.length; i++) {
-      const size = Math.max(1, sizes(i));
-      const part = reader.push(text.slice(at, at + size));
-      out.documents.push(...part.documents);
-      out.errors.push(...part.errors);
-      at += size;
-    }
-    const last = reader.end();
-    out.documents.push(...last.documents);
-    out.errors.push(...last.errors);
-    return out;
-  }
+  const chunked = (text: string, sizes: (i: number) => number, maxDocumentChars?: number): ParseResult =>
+    parseInChunks(text, 's.yaml', sizes, maxDocumentChars === undefined ? {} : { maxDocumentChars });
 
   const summary = (r: ParseResult) => ({
     documents: r.documents.map((d) => ({ index: d.index, value: d.value, position: d.position, helmSource: d.helmSource, name: d.locate(['metadata', 'name']) })),
