@@ -12,7 +12,7 @@ interface AuditFlags {
   config?: string | false;
   rules?: string[];
   disableRules?: string[];
-  maxFileSize: number;
+  maxDocumentSize?: number;
   color?: boolean;
 }
 
@@ -25,6 +25,7 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
   const { loadConfig } = await import('../app/config-file.js');
   const { emptyConfig } = await import('../core/config.js');
   const { auditManifests } = await import('../app/audit.js');
+  const { displayName } = await import('../input/sources.js');
   const { loadRenderer } = await import('../report/index.js');
   const cwd = io.cwd ?? process.cwd();
 
@@ -34,8 +35,8 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
       return EXIT_USAGE;
     }
   }
-  if (!Number.isFinite(flags.maxFileSize) || flags.maxFileSize <= 0) {
-    io.stderr('rootlock: --max-file-size must be a positive number of MiB\n');
+  if (flags.maxDocumentSize !== undefined && !(Number.isFinite(flags.maxDocumentSize) && flags.maxDocumentSize > 0)) {
+    io.stderr('rootlock: --max-document-size must be a positive number of MiB\n');
     return EXIT_USAGE;
   }
 
@@ -43,7 +44,7 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
     ? { config: emptyConfig(), errors: [] }
     : await loadConfig({ cwd, ...(typeof flags.config === 'string' ? { explicit: flags.config } : {}), knownRules: RULE_IDS });
   if (loaded.errors.length) {
-    for (const e of loaded.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}\n`);
+    for (const e of loaded.errors) io.stderr(`rootlock: ${displayName(e.file, cwd)}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message} [${e.code}]\n`);
     return EXIT_USAGE;
   }
   const rules = RULES.filter((rule) => (!flags.rules || flags.rules.includes(rule.id)) && !flags.disableRules?.includes(rule.id));
@@ -57,7 +58,7 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
     failOn: failOn === 'none' ? 'error' : failOn,
     today: todayString(io),
     version: packageVersion(),
-    maxFileBytes: Math.floor(flags.maxFileSize * 1024 * 1024),
+    ...(flags.maxDocumentSize !== undefined ? { maxDocumentChars: Math.floor(flags.maxDocumentSize * 1024 * 1024) } : {}),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
   if (failOn === 'none') report.summary.failed = false;
@@ -65,7 +66,12 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
   const color = flags.output === undefined && flags.format === 'text' && (flags.color ?? ((io.isTTY ?? Boolean(process.stdout.isTTY)) && !process.env['NO_COLOR']));
   const text = render({ report, rules, color: Boolean(color) });
   if (flags.output) {
-    await writeFile(resolve(cwd, flags.output), text);
+    try {
+      await writeFile(resolve(cwd, flags.output), text);
+    } catch (error) {
+      io.stderr(`rootlock: cannot write ${flags.output}: ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
     if (flags.format !== 'text') io.stderr(`rootlock: wrote ${flags.format} report to ${flags.output}\n`);
   } else {
     io.stdout(text);

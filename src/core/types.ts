@@ -72,6 +72,8 @@ export interface InputError {
   column?: number;
   code: string;
   message: string;
+  /** Template a Helm-rendered document came from, when its `# Source:` comment is known. */
+  helmSource?: string;
 }
 
 /** Something worth telling the user that is not a problem with their workload (skipped documents, expired exemptions). */

@@ -42,7 +42,7 @@ export const renderText: Renderer = ({ report, color }) => {
   }
   for (const error of report.errors) {
     const where = error.line !== undefined ? `${error.file}:${error.line}:${error.column ?? 0}` : error.file;
-    lines.push(`${paint('red', 'error')} ${where}: ${error.message} [${error.code}]`);
+    lines.push(`${paint('red', 'error')} ${where}: ${error.message} [${error.code}]${error.helmSource ? ` (from ${error.helmSource})` : ''}`);
   }
   for (const notice of report.notices) {
     const where = notice.line !== undefined ? `${notice.file}:${notice.line}:${notice.column ?? 0}` : notice.file;
