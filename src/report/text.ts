@@ -10,12 +10,14 @@ function objectLabel(ref: ObjectReference): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
-/** What a live finding adds to its object's label: how many Pods have it, and an owner rootlock did not audit. */
-function liveDetails(finding: Finding): string {
-  const parts: string[] = [];
-  if (finding.pods !== undefined) parts.push(`${finding.pods} pod${finding.pods === 1 ? '' : 's'}`);
-  if (finding.owner) parts.push(`owned by ${finding.owner.kind} ${finding.owner.name}`);
-  return parts.length ? ` (${parts.join(', ')})` : '';
+/** A live object's owner that rootlock did not audit, after the object's name. */
+function ownerDetail(finding: Finding): string {
+  return finding.owner ? ` (owned by ${finding.owner.kind} ${finding.owner.name})` : '';
+}
+
+/** How many of a workload's Pods have the finding, before its message. */
+function podsDetail(finding: Finding): string {
+  return finding.pods === undefined ? '' : `[${finding.pods} pod${finding.pods === 1 ? '' : 's'}] `;
 }
 
 export const renderText: Renderer = ({ report, color }) => {
@@ -36,14 +38,14 @@ export const renderText: Renderer = ({ report, color }) => {
     lines.push(paint('bold', file));
     let lastObject = '';
     for (const finding of findings) {
-      const label = objectLabel(finding.object) + (finding.helmSource ? ` (from ${finding.helmSource})` : '') + liveDetails(finding);
+      const label = objectLabel(finding.object) + (finding.helmSource ? ` (from ${finding.helmSource})` : '') + ownerDetail(finding);
       if (label !== lastObject) {
         lines.push(`  ${label}`);
         lastObject = label;
       }
       const where = finding.line !== undefined ? `${file}:${finding.line}:${finding.column ?? 0}` : file;
       // A live object's API reference already heads its group; repeating it on every line adds nothing.
-      lines.push(`    ${report.cluster ? '' : `${where}  `}${severityLabel(finding)} ${finding.rule}  ${finding.message}`);
+      lines.push(`    ${report.cluster ? '' : `${where}  `}${severityLabel(finding)} ${finding.rule}  ${podsDetail(finding)}${finding.message}`);
       const extra = finding.exempted ? `exempted${finding.exemption?.reason ? `: ${finding.exemption.reason}` : ''}` : `fix: ${finding.hint}`;
       lines.push(paint('gray', `      ${extra}`));
     }

@@ -212,7 +212,10 @@ spec:
   it('writes text with pod counts and the cluster in the summary', async () => {
     const run = await runCli(['audit', '--cluster', '--kubeconfig', cluster().kubeconfigPath, '--no-config', '-n', 'shop']);
     assert.equal(run.code, 1);
-    assert.ok(run.stdout.includes('apps/v1/namespaces/shop/deployments/web\n  Deployment shop/web (3 pods)\n'), run.stdout);
+    assert.ok(run.stdout.includes('apps/v1/namespaces/shop/deployments/web\n  Deployment shop/web\n'), run.stdout);
+    assert.ok(run.stdout.includes('    error   read-only-root-filesystem  [3 pods] container "app" does not set readOnlyRootFilesystem'));
+    assert.ok(run.stdout.includes('    error   read-only-root-filesystem  [1 pod] ephemeral container "debugger"'));
+    assert.ok(run.stdout.includes('    error   no-writable-host-path  [0 pods] '), 'the DaemonSet runs on no node');
     assert.ok(run.stdout.includes('  Pod shop/orphan (owned by ConfigMap owner-cm)\n'));
     assert.ok(run.stdout.includes(`cluster rootlock-test (${cluster().server}), namespace(s) shop, `));
     assert.ok(!run.stdout.includes(':0:0') && !/deployments\/web:\d/.test(run.stdout), 'no made-up positions');
