@@ -78,8 +78,9 @@ export function groupByOwner(controllers: readonly JsonObject[], pods: readonly 
     }
     return current;
   };
+  // A root's own owner, if it has one, is by construction not a group it could be reported under.
   const withOwner = (root: JsonObject, pods: JsonObject[]): WorkloadGroup => {
-    const ref = listedOwner(root) ? undefined : controllerReference(root);
+    const ref = controllerReference(root);
     return { root, pods, ...(ref ? { owner: ownerObjectReference(ref, namespaceOf(root)) } : {}) };
   };
 
