@@ -71,7 +71,8 @@ async function loadKubeConfig(options: ConnectOptions): Promise<{ kc: KubeConfig
       for (const file of rest) {
         const more = new KubeConfig();
         more.loadFromFile(file);
-        kc.mergeConfig(more, true);
+        // As kubectl: the first file that names a current context decides it.
+        kc.mergeConfig(more, Boolean(kc.getCurrentContext()));
       }
     } catch (error) {
       return { problem: `cannot read kubeconfig ${source}: ${(error as Error).message}` };
