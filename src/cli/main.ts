@@ -58,13 +58,26 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     .option('--max-document-size <MiB>', 'skip (with an error) any YAML document larger than this; bounds memory (default: 32)', (v) => Number(v))
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
+    .option('--cluster', 'audit the workloads running in a cluster instead of manifests')
+    .option('--kubeconfig <file>', 'with --cluster: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'with --cluster: kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'with --cluster: audit this namespace (repeatable; default: all)', (v: string, previous: string[] = []) => [...previous, v])
+    .option('-A, --all-namespaces', 'with --cluster: audit every namespace (the default)')
+    .option('-l, --selector <selector>', 'with --cluster: only Pods and workloads with these labels (app=web,tier!=db)')
+    .option('--chunk-size <n>', 'with --cluster: objects per list request', (v) => Number(v))
     .addHelpText('after', `
 Exit codes: 0 nothing at or above --fail-on (default error), 1 findings, 2 usage or input errors.
 Examples:
   ${name} audit k8s/
   helm template ./chart | ${name} audit -
-  kustomize build overlays/prod | ${name} audit - --format sarif -o rootlock.sarif`)
-    .action(async (paths: string[], options) => {
+  kustomize build overlays/prod | ${name} audit - --format sarif -o rootlock.sarif
+  ${name} audit --cluster -n shop -l app=web`)
+    .action(async (paths: string[], options, command: Command) => {
+      const { wantsCluster, runClusterAudit } = await import('./cluster-audit.js');
+      if (wantsCluster(options)) {
+        exitCode = await runClusterAudit(command.args, options, io);
+        return;
+      }
       const { runAudit } = await import('./audit-command.js');
       exitCode = await runAudit(paths, options, io);
     });

@@ -62,6 +62,10 @@ export interface Finding {
   helmSource?: string;
   /** Index of the YAML document inside its file (0-based). */
   documentIndex?: number;
+  /** Live workloads only: how many of the workload's Pods have this finding. */
+  pods?: number;
+  /** Live objects only: the controller that owns the object when rootlock did not list it or does not know its kind. */
+  owner?: ObjectReference;
   edits?: Edit[];
 }
 
