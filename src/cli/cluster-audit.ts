@@ -1,9 +1,8 @@
 // `rootlock audit --cluster`: the manifest audit's config, rules, formats and
 // exit codes, with objects read from a live cluster.
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIO } from './main.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
+import { EXIT_USAGE } from './main.js';
 import { todayString } from './audit-command.js';
 import { packageVersion } from './version.js';
 import type { Severity } from '../core/types.js';
@@ -55,24 +54,13 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   // The API server checks the selector's syntax; an empty one would silently select everything.
   if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
 
-  const { RULES, RULE_IDS } = await import('../rules/index.js');
-  const { loadConfig } = await import('../app/config-file.js');
-  const { emptyConfig } = await import('../core/config.js');
-  const { loadRenderer } = await import('../report/index.js');
   const { connect } = await import('../cluster/connection.js');
   const { auditCluster } = await import('../cluster/audit.js');
+  const { setupRules } = await import('./rule-setup.js');
+  const { emitReport } = await import('./emit-report.js');
   const cwd = io.cwd ?? process.cwd();
-
-  for (const id of [...(flags.rules ?? []), ...(flags.disableRules ?? [])]) {
-    if (!RULE_IDS.has(id)) return usage(`unknown rule "${id}" (see rootlock rules)`);
-  }
-  const loaded = flags.config === false
-    ? { config: emptyConfig(), errors: [] }
-    : await loadConfig({ cwd, ...(typeof flags.config === 'string' ? { explicit: flags.config } : {}), knownRules: RULE_IDS });
-  if (loaded.errors.length) {
-    for (const e of loaded.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}\n`);
-    return EXIT_USAGE;
-  }
+  const setup = await setupRules(flags, io);
+  if (!setup) return EXIT_USAGE;
 
   const connected = await connect({
     ...(flags.kubeconfig !== undefined ? { kubeconfig: resolve(cwd, flags.kubeconfig) } : {}),
@@ -82,8 +70,7 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   });
   if ('problem' in connected) return usage(connected.problem);
 
-  const rules = RULES.filter((rule) => (!flags.rules || flags.rules.includes(rule.id)) && !flags.disableRules?.includes(rule.id));
-  const failOn = flags.failOn ?? loaded.config.failOn ?? 'error';
+  const failOn = flags.failOn ?? setup.config.failOn ?? 'error';
   const namespaces = flags.namespace?.length ? [...new Set(flags.namespace)] : undefined;
   const report = await auditCluster({
     connection: connected.connection,
@@ -92,23 +79,13 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
       ...(flags.selector !== undefined ? { labelSelector: flags.selector } : {}),
       ...(flags.chunkSize !== undefined ? { chunkSize: flags.chunkSize } : {}),
     },
-    rules,
-    config: loaded.config,
-    ...('file' in loaded && loaded.file ? { configFile: loaded.file } : {}),
+    rules: setup.rules,
+    config: setup.config,
+    ...(setup.configFile ? { configFile: setup.configFile } : {}),
     failOn: failOn === 'none' ? 'error' : failOn,
     today: todayString(io),
     version: packageVersion(),
   });
   if (failOn === 'none') report.summary.failed = false;
-  const render = await loadRenderer(flags.format);
-  const color = flags.output === undefined && flags.format === 'text' && (flags.color ?? ((io.isTTY ?? Boolean(process.stdout.isTTY)) && !process.env['NO_COLOR']));
-  const text = render({ report, rules, color: Boolean(color) });
-  if (flags.output) {
-    await writeFile(resolve(cwd, flags.output), text);
-    if (flags.format !== 'text') io.stderr(`rootlock: wrote ${flags.format} report to ${flags.output}\n`);
-  } else {
-    io.stdout(text);
-  }
-  if (report.errors.length) return EXIT_USAGE;
-  return report.summary.failed ? EXIT_FINDINGS : EXIT_OK;
+  return emitReport(report, setup.rules, flags, io);
 }
