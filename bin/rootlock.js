@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in dist/ (built by `npm install` / `npm run build`).
-import { main } from '../dist/src/cli/main.js';
+// Also installed as `kubectl-rootlock`, so kubectl runs it as `kubectl rootlock`.
+import { main, processIO } from '../dist/src/cli/main.js';
 
 // `rootlock audit ... | head` closes the pipe early; that is not an error.
 process.stdout.on('error', (error) => {
@@ -8,7 +9,7 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), processIO(process.argv[1])).then(
   (code) => {
     process.exitCode = code;
   },

@@ -4,11 +4,11 @@
 // test/corpus/findings.snapshot.json produced by `UPDATE_SNAPSHOTS=1 npm test`.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RULES } from '../src/rules/index.js';
 import { runRules } from './helpers/rule-tester.js';
-import { repoRoot, sharedDir } from './helpers/repo.js';
+import { manifestFiles, repoRoot, sharedDir } from './helpers/repo.js';
 
 const CORPUS = join(sharedDir(), 'corpus', 'real-world');
 const SNAPSHOT = join(repoRoot(), 'test', 'corpus', 'findings.snapshot.json');
@@ -21,17 +21,9 @@ const KNOWN_INVALID: Record<string, string[]> = {
   'kubernetes-examples/_archived__openshift-origin__openshift-controller.yaml': ['12:3 yaml-duplicate-key'],
 };
 
-function manifests(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) manifests(full, out);
-    else if (/\.(ya?ml|json)$/.test(name)) out.push(full);
-  }
-  return out;
-}
 
 describe('real-world corpus', () => {
-  const files = manifests(CORPUS);
+  const files = manifestFiles(CORPUS);
 
   it('has the corpus beside the repository', () => {
     assert.ok(files.length > 100, `expected the corpus at ${CORPUS}`);

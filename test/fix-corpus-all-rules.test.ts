@@ -4,7 +4,7 @@
 // says it fixed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { RULES } from '../src/rules/index.js';
@@ -12,24 +12,16 @@ import { emptyConfig } from '../src/core/config.js';
 import { fixManifests } from '../src/app/fix.js';
 import { parseManifests } from '../src/input/kube-yaml.js';
 import { runRules } from './helpers/rule-tester.js';
-import { sharedDir } from './helpers/repo.js';
+import { manifestFiles, sharedDir } from './helpers/repo.js';
 
 const CORPUS = join(sharedDir(), 'corpus', 'real-world');
 // Documents the writer refuses because they do not parse (duplicate keys).
 const KNOWN_INVALID = new Set(['kubernetes-examples/_archived__openshift-origin__etcd-controller.yaml', 'kubernetes-examples/_archived__openshift-origin__openshift-controller.yaml']);
 
-function manifests(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) manifests(full, out);
-    else if (/\.(ya?ml|json)$/.test(name)) out.push(full);
-  }
-  return out;
-}
 
 describe('fix over the real-world corpus with every rule', () => {
   it('keeps every file intact apart from the fixes, and is idempotent', async () => {
-    const files = manifests(CORPUS).filter((f) => !KNOWN_INVALID.has(relative(CORPUS, f)));
+    const files = manifestFiles(CORPUS).filter((f) => !KNOWN_INVALID.has(relative(CORPUS, f)));
     const options = { cwd: CORPUS, rules: RULES, config: emptyConfig(), today: '2026-06-01' };
     const first = await fixManifests({ ...options, paths: files.map((f) => relative(CORPUS, f)) });
     assert.deepEqual(first.errors, []);

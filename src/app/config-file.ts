@@ -7,6 +7,7 @@ import type { RootlockConfig } from '../core/config.js';
 import { formatPath } from '../core/path.js';
 import type { InputError } from '../core/types.js';
 import { parseManifests } from '../input/kube-yaml.js';
+import { ManifestTextDecoder } from '../input/sources.js';
 
 export const CONFIG_FILE_NAMES = ['.rootlock.yaml', '.rootlock.yml'];
 
@@ -37,13 +38,18 @@ export interface LoadedConfig {
 export async function loadConfig(options: { cwd: string; explicit?: string; knownRules: ReadonlySet<string> }): Promise<LoadedConfig> {
   const file = options.explicit ? resolve(options.cwd, options.explicit) : await findConfigFile(options.cwd);
   if (!file) return { config: emptyConfig(), errors: [] };
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     return { config: emptyConfig(), file, errors: [{ file, code: 'config-unreadable', message: `cannot read config: ${(error as Error).message}` }] };
   }
-  const parsed = parseManifests(text, file);
+  // The same checks as for manifests: UTF-8 with a position for the first bad byte, no binary, no UTF-16.
+  const decoder = new ManifestTextDecoder(file);
+  const decoded = [...decoder.push(bytes), ...decoder.end()];
+  const undecodable = decoded.find((part): part is InputError => typeof part !== 'string');
+  if (undecodable) return { config: emptyConfig(), file, errors: [{ ...undecodable, code: 'config-invalid' }] };
+  const parsed = parseManifests(decoded.join(''), file);
   if (parsed.errors.length) return { config: emptyConfig(), file, errors: parsed.errors.map((e) => ({ ...e, code: 'config-invalid' })) };
   if (parsed.documents.length > 1) return { config: emptyConfig(), file, errors: [{ file, line: 1, column: 1, code: 'config-invalid', message: 'config must be a single YAML document' }] };
   const document = parsed.documents[0];

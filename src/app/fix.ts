@@ -20,8 +20,9 @@ export interface FixOptions extends Omit<FixPlanOptions, 'serviceAccounts' | 'bo
   /** --pin-digests: given every image not yet pinned, returns image -> pinned reference (and reports its own failures). */
   pinImages?: (images: readonly string[]) => Promise<{ pinned: ReadonlyMap<string, string>; errors: InputError[] }>;
   cwd: string;
+  /** Largest file fix will rewrite, in characters. */
   maxFileBytes?: number;
-  stdin?: NodeJS.ReadableStream;
+  stdin?: AsyncIterable<unknown>;
 }
 
 export interface FixedFile {
@@ -66,19 +67,41 @@ function accountFacts(documents: readonly ParsedDocument[]): { serviceAccounts: 
   return { serviceAccounts, bound };
 }
 
+/** fix rewrites whole files, so it holds them whole; larger ones are refused rather than risked. */
+export const DEFAULT_MAX_FIX_FILE_CHARS = 64 * 1024 * 1024;
+
+/** The whole text of an input, or the first read error (a file that cannot be read whole is never rewritten). */
+async function wholeText(file: string, chunks: AsyncIterable<string | InputError>, maxChars: number): Promise<string | InputError> {
+  const parts: string[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    if (typeof chunk !== 'string') return chunk;
+    size += chunk.length;
+    if (size > maxChars) return { file, code: 'file-too-large', message: `file is over the ${Math.round(maxChars / 1048576)} MiB that fix rewrites (--max-file-size); not changed` };
+    parts.push(chunk);
+  }
+  return parts.join('');
+}
+
 export async function fixManifests(options: FixOptions): Promise<FixRun> {
   const errors: InputError[] = [];
   const notices: Notice[] = [];
   // Texts are kept until the end: whether a pod may lose its API token depends on the whole input.
   const inputs: Array<{ file: string; text: string; documents: ParsedDocument[] }> = [];
-  const sourceOptions = { cwd: options.cwd, ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) };
+  const sourceOptions = { cwd: options.cwd, ...(options.stdin ? { stdin: options.stdin } : {}) };
   for await (const item of readSources(options.paths, sourceOptions)) {
     if (item.kind === 'error') errors.push(item.error);
     else if (item.kind === 'notice') notices.push(item.notice);
     else {
-      const parsed = parseManifests(item.source.text, item.source.file);
+      const text = await wholeText(item.file, item.chunks, options.maxFileBytes ?? DEFAULT_MAX_FIX_FILE_CHARS);
+      if (typeof text !== 'string') {
+        errors.push(text);
+        continue;
+      }
+      if (text.trim() === '') continue;
+      const parsed = parseManifests(text, item.file);
       errors.push(...parsed.errors);
-      inputs.push({ file: item.source.file, text: item.source.text, documents: parsed.documents });
+      inputs.push({ file: item.file, text, documents: parsed.documents });
     }
   }
   const facts = accountFacts(inputs.flatMap((input) => input.documents));

@@ -1,7 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { CliIO } from './main.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
+import { EXIT_USAGE } from './main.js';
 import { packageVersion } from './version.js';
 import type { Severity } from '../core/types.js';
 
@@ -12,7 +10,7 @@ interface AuditFlags {
   config?: string | false;
   rules?: string[];
   disableRules?: string[];
-  maxFileSize: number;
+  maxDocumentSize?: number;
   color?: boolean;
 }
 
@@ -21,55 +19,29 @@ export function todayString(io: CliIO): string {
 }
 
 export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): Promise<number> {
-  const { RULES, RULE_IDS } = await import('../rules/index.js');
-  const { loadConfig } = await import('../app/config-file.js');
-  const { emptyConfig } = await import('../core/config.js');
   const { auditManifests } = await import('../app/audit.js');
-  const { loadRenderer } = await import('../report/index.js');
+  const { setupRules } = await import('./rule-setup.js');
+  const { emitReport } = await import('./emit-report.js');
   const cwd = io.cwd ?? process.cwd();
-
-  for (const id of [...(flags.rules ?? []), ...(flags.disableRules ?? [])]) {
-    if (!RULE_IDS.has(id)) {
-      io.stderr(`rootlock: unknown rule "${id}" (see rootlock rules)\n`);
-      return EXIT_USAGE;
-    }
-  }
-  if (!Number.isFinite(flags.maxFileSize) || flags.maxFileSize <= 0) {
-    io.stderr('rootlock: --max-file-size must be a positive number of MiB\n');
+  if (flags.maxDocumentSize !== undefined && !(Number.isFinite(flags.maxDocumentSize) && flags.maxDocumentSize > 0)) {
+    io.stderr('rootlock: --max-document-size must be a positive number of MiB\n');
     return EXIT_USAGE;
   }
-
-  const loaded = flags.config === false
-    ? { config: emptyConfig(), errors: [] }
-    : await loadConfig({ cwd, ...(typeof flags.config === 'string' ? { explicit: flags.config } : {}), knownRules: RULE_IDS });
-  if (loaded.errors.length) {
-    for (const e of loaded.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}\n`);
-    return EXIT_USAGE;
-  }
-  const rules = RULES.filter((rule) => (!flags.rules || flags.rules.includes(rule.id)) && !flags.disableRules?.includes(rule.id));
-  const failOn = flags.failOn ?? loaded.config.failOn ?? 'error';
+  const setup = await setupRules(flags, io);
+  if (!setup) return EXIT_USAGE;
+  const failOn = flags.failOn ?? setup.config.failOn ?? 'error';
   const report = await auditManifests({
     paths,
     cwd,
-    rules,
-    config: loaded.config,
-    ...('file' in loaded && loaded.file ? { configFile: loaded.file } : {}),
+    rules: setup.rules,
+    config: setup.config,
+    ...(setup.configFile ? { configFile: setup.configFile } : {}),
     failOn: failOn === 'none' ? 'error' : failOn,
     today: todayString(io),
     version: packageVersion(),
-    maxFileBytes: Math.floor(flags.maxFileSize * 1024 * 1024),
+    ...(flags.maxDocumentSize !== undefined ? { maxDocumentChars: Math.floor(flags.maxDocumentSize * 1024 * 1024) } : {}),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
   if (failOn === 'none') report.summary.failed = false;
-  const render = await loadRenderer(flags.format);
-  const color = flags.output === undefined && flags.format === 'text' && (flags.color ?? ((io.isTTY ?? Boolean(process.stdout.isTTY)) && !process.env['NO_COLOR']));
-  const text = render({ report, rules, color: Boolean(color) });
-  if (flags.output) {
-    await writeFile(resolve(cwd, flags.output), text);
-    if (flags.format !== 'text') io.stderr(`rootlock: wrote ${flags.format} report to ${flags.output}\n`);
-  } else {
-    io.stdout(text);
-  }
-  if (report.errors.length) return EXIT_USAGE;
-  return report.summary.failed ? EXIT_FINDINGS : EXIT_OK;
+  return emitReport(report, setup.rules, flags, io);
 }

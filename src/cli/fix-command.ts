@@ -40,9 +40,7 @@ export function parseDefaultLimits(text: string): { cpu?: string; memory?: strin
 export const DEFAULT_MEMORY_TMP_SIZE = '64Mi';
 
 export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promise<number> {
-  const { RULES, RULE_IDS } = await import('../rules/index.js');
-  const { loadConfig } = await import('../app/config-file.js');
-  const { emptyConfig } = await import('../core/config.js');
+  const { setupRules } = await import('./rule-setup.js');
   const { parseQuantity } = await import('../core/quantity.js');
   const { fixManifests } = await import('../app/fix.js');
   const { unifiedDiff } = await import('../fix/diff.js');
@@ -54,9 +52,6 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     return EXIT_USAGE;
   };
 
-  for (const id of [...(flags.rules ?? []), ...(flags.disableRules ?? [])]) {
-    if (!RULE_IDS.has(id)) return usage(`unknown rule "${id}" (see rootlock rules)`);
-  }
   const fromStdin = paths.includes('-');
   if (fromStdin && paths.length > 1) return usage('"-" (standard input) cannot be combined with other paths in fix');
   if (fromStdin && flags.write) return usage('--write rewrites files; with "-" the fixed manifests go to standard output');
@@ -78,14 +73,9 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     return usage('--raise-memory-limit only applies with --memory-tmp');
   }
 
-  const loaded = flags.config === false
-    ? { config: emptyConfig(), errors: [] }
-    : await loadConfig({ cwd, ...(typeof flags.config === 'string' ? { explicit: flags.config } : {}), knownRules: RULE_IDS });
-  if (loaded.errors.length) {
-    for (const e of loaded.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}\n`);
-    return EXIT_USAGE;
-  }
-  const rules = RULES.filter((rule) => (!flags.rules || flags.rules.includes(rule.id)) && !flags.disableRules?.includes(rule.id));
+  const setup = await setupRules(flags, io);
+  if (!setup) return EXIT_USAGE;
+  const { rules, config } = setup;
 
   const pinImages = flags.pinDigests ? await digestPinner(paths, flags, cwd) : undefined;
   if (!flags.pinDigests && (flags.offline || flags.lockFile || flags.refreshDigests || flags.insecureRegistry)) {
@@ -97,7 +87,7 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     paths,
     cwd,
     rules,
-    config: loaded.config,
+    config,
     today: todayString(io),
     explicitRules: new Set(flags.rules ?? []),
     ...(memoryTmp ? { memoryTmp } : {}),

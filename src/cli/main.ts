@@ -10,11 +10,13 @@ export const EXIT_USAGE = 2;
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  stdin?: NodeJS.ReadableStream;
+  stdin?: AsyncIterable<unknown>;
   cwd?: string;
   isTTY?: boolean;
   /** Today (YYYY-MM-DD); tests pin it. */
   today?: string;
+  /** How the user invoked us: `rootlock`, or `kubectl rootlock` for the kubectl plugin. */
+  programName?: string;
 }
 
 const defaultIO: CliIO = {
@@ -22,13 +24,20 @@ const defaultIO: CliIO = {
   stderr: (text) => process.stderr.write(text),
 };
 
+/** The process's own streams, named after the executable that ran (kubectl runs plugins as `kubectl-<name>`). */
+export function processIO(executable: string | undefined): CliIO {
+  const base = executable?.split(/[\\/]/).pop()?.replace(/\.js$/, '');
+  return { ...defaultIO, ...(base === 'kubectl-rootlock' ? { programName: 'kubectl rootlock' } : {}) };
+}
+
 function splitList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 
 export async function main(argv: readonly string[], io: CliIO = defaultIO): Promise<number> {
   let exitCode = EXIT_OK;
-  const program = new Command('rootlock')
+  const name = io.programName ?? 'rootlock';
+  const program = new Command(name)
     .description('Make Kubernetes containers immutable and keep them that way.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
@@ -46,16 +55,29 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     .option('--no-config', 'ignore any .rootlock.yaml')
     .option('--rules <ids>', 'only run these rules (comma-separated)', splitList)
     .option('--disable-rules <ids>', 'skip these rules (comma-separated)', splitList)
-    .option('--max-file-size <MiB>', 'refuse input files larger than this', (v) => Number(v), 64)
+    .option('--max-document-size <MiB>', 'skip (with an error) any YAML document larger than this; bounds memory (default: 32)', (v) => Number(v))
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
+    .option('--cluster', 'audit the workloads running in a cluster instead of manifests')
+    .option('--kubeconfig <file>', 'with --cluster: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'with --cluster: kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'with --cluster: audit this namespace (repeatable; default: all)', (v: string, previous: string[] = []) => [...previous, v])
+    .option('-A, --all-namespaces', 'with --cluster: audit every namespace (the default)')
+    .option('-l, --selector <selector>', 'with --cluster: only Pods and workloads with these labels (app=web,tier!=db)')
+    .option('--chunk-size <n>', 'with --cluster: objects per list request', (v) => Number(v))
     .addHelpText('after', `
 Exit codes: 0 nothing at or above --fail-on (default error), 1 findings, 2 usage or input errors.
 Examples:
-  rootlock audit k8s/
-  helm template ./chart | rootlock audit -
-  kustomize build overlays/prod | rootlock audit - --format sarif -o rootlock.sarif`)
-    .action(async (paths: string[], options) => {
+  ${name} audit k8s/
+  helm template ./chart | ${name} audit -
+  kustomize build overlays/prod | ${name} audit - --format sarif -o rootlock.sarif
+  ${name} audit --cluster -n shop -l app=web`)
+    .action(async (paths: string[], options, command: Command) => {
+      const { wantsCluster, runClusterAudit } = await import('./cluster-audit.js');
+      if (wantsCluster(options)) {
+        exitCode = await runClusterAudit(command.args, options, io);
+        return;
+      }
       const { runAudit } = await import('./audit-command.js');
       exitCode = await runAudit(paths, options, io);
     });
@@ -165,8 +187,8 @@ Examples:
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.version' || error.code === 'commander.helpDisplayed' || error.code === 'commander.help') return EXIT_OK;
-      return EXIT_USAGE;
+      // Help or version asked for exits 0; help shown because no command was given is a usage error.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     throw error;
   }

@@ -20,6 +20,8 @@ export interface AuditSubject {
   value: unknown;
   documentIndex?: number;
   helmSource?: string;
+  /** Index of the object in the `items` of the List document it came from. */
+  listItem?: number;
   /** Maps a path inside `value` to a source position; absent for objects without a source text. */
   locate?: (path: Path) => Position;
   /** Where `value` sits inside its document (`items[i]` of a List); fix edits are made relative to the document. */
@@ -70,13 +72,14 @@ export class Engine {
     const result: AuditResult = { findings: [], errors: [], notices: [] };
     const value = subject.value;
     if (value === null || value === undefined) return result;
-    const position = subject.locate?.([]);
     if (!isObject(value) || typeof value['kind'] !== 'string' || typeof value['apiVersion'] !== 'string') {
+      const position = subject.locate?.([]);
+      const what = subject.listItem === undefined ? '' : `item ${subject.listItem + 1} of `;
       result.notices.push({
         file: subject.file,
         ...(position ? { line: position.line, column: position.column } : {}),
         code: 'not-kubernetes',
-        message: `document ${(subject.documentIndex ?? 0) + 1} is not a Kubernetes object (no apiVersion and kind); skipped`,
+        message: `${what}document ${(subject.documentIndex ?? 0) + 1} is not a Kubernetes object (no apiVersion and kind); skipped`,
       });
       return result;
     }
@@ -87,6 +90,7 @@ export class Engine {
           ...subject,
           value: item,
           pathInDocument: [...(subject.pathInDocument ?? []), 'items', i],
+          listItem: i,
           ...(locate ? { locate: (path: Path) => locate(['items', i, ...path]) } : {}),
         });
         result.findings.push(...inner.findings);
@@ -117,6 +121,7 @@ export class Engine {
           ...(at ? { line: at.line, column: at.column } : {}),
           code: 'invalid-field-type',
           message: `${ref.kind} ${ref.name}: ${formatPath(problem.path)}: ${problem.message}`,
+          ...(subject.helmSource !== undefined ? { helmSource: subject.helmSource } : {}),
         });
       }
     }

@@ -62,6 +62,10 @@ export interface Finding {
   helmSource?: string;
   /** Index of the YAML document inside its file (0-based). */
   documentIndex?: number;
+  /** Live workloads only: how many of the workload's Pods have this finding. */
+  pods?: number;
+  /** Live objects only: the controller that owns the object when rootlock did not list it or does not know its kind. */
+  owner?: ObjectReference;
   edits?: Edit[];
 }
 
@@ -72,6 +76,8 @@ export interface InputError {
   column?: number;
   code: string;
   message: string;
+  /** Template a Helm-rendered document came from, when its `# Source:` comment is known. */
+  helmSource?: string;
 }
 
 /** Something worth telling the user that is not a problem with their workload (skipped documents, expired exemptions). */

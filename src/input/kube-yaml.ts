@@ -2,9 +2,15 @@
 // enough of the parser's event stream to map any field path back to a
 // line and column on demand. Values come from js-yaml's event constructor
 // (the fast path); positions are only computed for the findings that need them.
+//
+// Like kubectl (k8s.io/apimachinery's YAMLReader), a stream is first cut into
+// documents at `---` lines and each document is decoded on its own. So one
+// broken document never hides the others, a stream can be read in pieces
+// with memory bounded by its largest document, and a file and standard input
+// behave the same whatever their size.
 import {
   Schema, strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, mergeTag, defineScalarTag, NOT_RESOLVED,
-  parseEvents, constructFromEvents, getScalarValue, EVENT_ID,
+  parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE,
 } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputError, Path, Position } from '../core/types.js';
@@ -62,6 +68,9 @@ export const KUBERNETES_SCHEMA = new Schema([
   strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag,
 ]);
 
+/** Collections nested deeper than this are refused (no real manifest comes close; CRD schemas reach about 30). */
+export const MAX_NESTING_DEPTH = 100;
+
 export interface ParsedDocument {
   /** 0-based index of the document in its file. */
   index: number;
@@ -70,7 +79,7 @@ export interface ParsedDocument {
   position: Position;
   /** Template named by a Helm `# Source:` comment above the document. */
   helmSource?: string;
-  /** The position of the deepest node that exists along `path`. */
+  /** The position of the deepest node that exists along `path` (following aliases and merge keys). */
   locate(path: Path): Position;
 }
 
@@ -105,11 +114,158 @@ export class LineIndex {
   }
 }
 
+export function countNewlines(text: string): number {
+  let n = 0;
+  let at = text.indexOf('\n');
+  while (at !== -1) {
+    n++;
+    at = text.indexOf('\n', at + 1);
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Cutting a stream into documents
+
+/** One piece of a stream, cut at document markers: usually exactly one document. */
+export type StreamPiece =
+  | { kind: 'text'; text: string; /** Lines before the piece in its stream. */ lineOffset: number }
+  | { kind: 'too-large'; lineOffset: number };
+
+/** A line with only blanks (and a line end) between `start` and `end`. */
+function isBlankLine(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+/**
+ * Cuts text, pushed in chunks of any size, into pieces at document markers:
+ * `---` at the start of a line, then a blank, a comment, content, or the end
+ * of the line. Directive lines (`%YAML 1.1`) go with the document after them.
+ *
+ * Each chunk is scanned once and kept as it came until its piece is
+ * complete, so the work is linear in the text. A piece longer than
+ * `maxChars` is not kept at all: its text is dropped as it arrives and it is
+ * reported as too large.
+ */
+export class DocumentSplitter {
+  /** Text of the current piece, as pushed. */
+  private parts: string[] = [];
+  /** Characters and line breaks in the current piece, kept or dropped. */
+  private size = 0;
+  private newlines = 0;
+  /** Lines before the current piece. */
+  private firstLine = 0;
+  /** The current piece went over the limit: its text is no longer kept. */
+  private dropping = false;
+  /** Where a run of directive lines at the end of the current piece starts, or -1. */
+  private directiveStart = -1;
+  /** The first characters (fewer than 4, no line break) of a line that may yet turn out to be a marker. */
+  private carry = '';
+  /** The next character pushed starts a line. */
+  private atLineStart = true;
+
+  constructor(private readonly maxChars = Infinity) {}
+
+  push(text: string): StreamPiece[] {
+    return this.scan(text, false);
+  }
+
+  end(): StreamPiece[] {
+    const out = this.scan('', true);
+    if (this.size > 0) this.cut(this.size, out);
+    this.firstLine = 0;
+    this.atLineStart = true;
+    return out;
+  }
+
+  private scan(text: string, final: boolean): StreamPiece[] {
+    const out: StreamPiece[] = [];
+    const s = this.carry + text;
+    this.carry = '';
+    let from = 0; // s[from..] is not yet part of the piece
+    let line = this.atLineStart ? 0 : s.indexOf('\n') + 1 || -1;
+    while (line !== -1 && line < s.length) {
+      const lineEnd = s.indexOf('\n', line);
+      if (lineEnd === -1 && !final && s.length - line < 4) {
+        this.carry = s.slice(line); // too short to tell yet
+        break;
+      }
+      const after = s.charCodeAt(line + 3); // NaN at the end of the stream
+      const marker = s.startsWith('---', line) && (Number.isNaN(after) || after === 0x20 || after === 0x09 || after === 0x0d || after === 0x0a);
+      if (marker) {
+        this.add(s.slice(from, line));
+        from = line;
+        const at = this.dropping || this.directiveStart === -1 ? this.size : this.directiveStart;
+        if (at > 0) this.cut(at, out);
+        this.directiveStart = -1;
+      } else {
+        const first = s.charCodeAt(line);
+        if (first === 0x25 /* % */) {
+          if (this.directiveStart === -1) this.directiveStart = this.size + (line - from);
+        } else if (first !== 0x23 /* # */ && !(lineEnd !== -1 && isBlankLine(s, line, lineEnd))) {
+          this.directiveStart = -1;
+        }
+      }
+      line = lineEnd === -1 ? -1 : lineEnd + 1;
+    }
+    const end = s.length - this.carry.length;
+    this.add(s.slice(from, end));
+    if (this.carry !== '' || end > 0) this.atLineStart = this.carry !== '' || s.charCodeAt(end - 1) === 0x0a;
+    return out;
+  }
+
+  private add(text: string): void {
+    if (text === '') return;
+    this.size += text.length;
+    this.newlines += countNewlines(text);
+    if (this.dropping) return;
+    this.parts.push(text);
+    if (this.size > this.maxChars) {
+      this.dropping = true;
+      this.parts = [];
+    }
+  }
+
+  /** Ends the current piece at `at` (an offset in it); what follows starts the next piece. */
+  private cut(at: number, out: StreamPiece[]): void {
+    let rest = '';
+    if (this.dropping) {
+      out.push({ kind: 'too-large', lineOffset: this.firstLine });
+    } else {
+      const whole = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+      const text = at === whole.length ? whole : whole.slice(0, at);
+      rest = at === whole.length ? '' : whole.slice(at);
+      out.push({ kind: 'text', text, lineOffset: this.firstLine });
+    }
+    const restNewlines = countNewlines(rest);
+    this.firstLine += this.newlines - restNewlines;
+    this.parts = rest === '' ? [] : [rest];
+    this.size = rest.length;
+    this.newlines = restNewlines;
+    this.dropping = false;
+    this.directiveStart = rest === '' ? -1 : 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Decoding one piece
+
+/** An error found while reading a piece, with its offset in the piece. */
+class PieceError extends Error {
+  constructor(readonly code: string, message: string, readonly offset: number) {
+    super(message);
+  }
+}
+
 function nodeStart(event: Event): number {
   switch (event.type) {
     case EVENT_ID.SCALAR: {
       const starts = [event.valueStart, event.anchorStart, event.tagStart].filter((n) => n >= 0);
-      return starts.length ? Math.min(...starts) : event.valueStart;
+      return starts.length ? Math.min(...starts) : -1;
     }
     case EVENT_ID.MAPPING:
     case EVENT_ID.SEQUENCE: {
@@ -119,73 +275,224 @@ function nodeStart(event: Event): number {
     case EVENT_ID.ALIAS:
       return Math.max(0, event.anchorStart - 1);
     default:
-      return 0;
+      return -1;
   }
 }
 
-/** Index just past the node that starts at `index`. */
-function skipNode(events: readonly Event[], index: number): number {
-  const first = events[index];
-  if (!first || (first.type !== EVENT_ID.MAPPING && first.type !== EVENT_ID.SEQUENCE)) return index + 1;
-  let depth = 0;
-  let i = index;
-  do {
-    const event = events[i] as Event;
-    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) depth++;
-    else if (event.type === EVENT_ID.POP) depth--;
-    i++;
-  } while (depth > 0 && i < events.length);
-  return i;
+function anchorName(text: string, event: Event): string | undefined {
+  if (event.type === EVENT_ID.ALIAS || event.type === EVENT_ID.SCALAR || event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) {
+    return event.anchorStart >= 0 ? text.slice(event.anchorStart, event.anchorEnd) : undefined;
+  }
+  return undefined;
 }
 
-function scalarKey(text: string, event: Event): string | undefined {
-  if (event.type !== EVENT_ID.SCALAR) return undefined;
-  return (event as ScalarEvent).fast ? text.slice(event.valueStart, event.valueEnd) : getScalarValue(text, event);
+// go-yaml v2 (what sigs.k8s.io/yaml decodes with) refuses documents whose
+// alias expansion dwarfs their size: the "billion laughs" defence. The same
+// rule here, so what Kubernetes refuses is refused, and nothing downstream
+// ever walks an exponentially large value.
+const ALIAS_RATIO_RANGE_LOW = 400_000;
+const ALIAS_RATIO_RANGE_HIGH = 4_000_000;
+
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= ALIAS_RATIO_RANGE_LOW) return 0.99;
+  if (decodeCount >= ALIAS_RATIO_RANGE_HIGH) return 0.1;
+  return 0.99 - 0.89 * ((decodeCount - ALIAS_RATIO_RANGE_LOW) / (ALIAS_RATIO_RANGE_HIGH - ALIAS_RATIO_RANGE_LOW));
 }
 
-/** Walks the event stream along `path`; returns the offset of the deepest node found (a key for the last mapping step). */
-function locateOffset(text: string, events: readonly Event[], rootIndex: number, path: Path): { start: number; end?: number } {
-  let index = rootIndex;
-  let result: { start: number; end?: number } = { start: nodeStart(events[rootIndex] as Event) };
-  for (const segment of path) {
-    const node = events[index] as Event;
-    if (node.type === EVENT_ID.MAPPING && typeof segment === 'string') {
-      let i = index + 1;
-      let found = -1;
-      while (i < events.length && (events[i] as Event).type !== EVENT_ID.POP) {
-        const keyEvent = events[i] as Event;
-        const valueIndex = skipNode(events, i);
-        if (scalarKey(text, keyEvent) === segment) {
-          found = valueIndex;
-          const value = events[valueIndex] as Event;
-          result = value.type === EVENT_ID.SCALAR
-            ? { start: nodeStart(keyEvent), end: value.valueEnd }
-            : { start: nodeStart(keyEvent) };
-          break;
+/**
+ * Counts nodes as a decoder that expands aliases would (each anchor's
+ * expanded size is remembered, so this is linear in the events), and throws
+ * on excessive aliasing or an alias inside its own anchor (a cycle, which
+ * Kubernetes refuses and which would make the value infinite).
+ */
+function checkAliases(text: string, events: readonly Event[]): void {
+  if (!events.some((event) => event.type === EVENT_ID.ALIAS)) return;
+  // One frame per open collection: its anchor (if any) and its expanded size so far.
+  const stack: Array<{ anchor: string | undefined; size: number }> = [];
+  const anchorSizes = new Map<string, number>();
+  let decodeCount = 0;
+  let aliasCount = 0;
+  const add = (size: number) => {
+    const top = stack[stack.length - 1];
+    if (top) top.size += size;
+  };
+  for (const event of events) {
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        decodeCount = 1;
+        aliasCount = 0;
+        anchorSizes.clear();
+        break;
+      case EVENT_ID.SCALAR: {
+        decodeCount++;
+        add(1);
+        const anchor = anchorName(text, event);
+        if (anchor !== undefined) anchorSizes.set(anchor, 1);
+        break;
+      }
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        decodeCount++;
+        const anchor = anchorName(text, event);
+        // From here the name means this (still open) node; an alias to it before it closes is a cycle.
+        if (anchor !== undefined) anchorSizes.delete(anchor);
+        stack.push({ anchor, size: 1 });
+        break;
+      }
+      case EVENT_ID.POP: {
+        const frame = stack.pop();
+        if (!frame) break;
+        if (frame.anchor !== undefined) anchorSizes.set(frame.anchor, frame.size);
+        add(frame.size);
+        break;
+      }
+      case EVENT_ID.ALIAS: {
+        const name = text.slice(event.anchorStart, event.anchorEnd);
+        if (!anchorSizes.has(name) && stack.some((frame) => frame.anchor === name)) {
+          throw new PieceError('yaml-alias-cycle', `anchor "${name}" value contains itself (an alias inside its own anchor); Kubernetes refuses this`, nodeStart(event));
         }
-        i = skipNode(events, valueIndex);
+        const size = anchorSizes.get(name) ?? 1;
+        decodeCount += 1 + size;
+        aliasCount += size;
+        add(1 + size);
+        if (aliasCount > 100 && decodeCount > 1000 && aliasCount / decodeCount > allowedAliasRatio(decodeCount)) {
+          throw new PieceError('yaml-alias-limit', `document contains excessive aliasing (${decodeCount} nodes once aliases are expanded, ${aliasCount} of them from aliases); Kubernetes refuses this`, nodeStart(event));
+        }
+        break;
       }
-      if (found === -1) return result;
-      index = found;
+    }
+  }
+}
+
+/** Lazily built navigation tables over one piece's events. */
+class EventTree {
+  private ends: Int32Array | undefined;
+  private readonly children = new Map<number, number[]>();
+  private anchors: Map<string, number[]> | undefined;
+
+  constructor(private readonly text: string, private readonly events: readonly Event[]) {}
+
+  /** Index just past the node that starts at `index`. */
+  end(index: number): number {
+    if (this.ends === undefined) {
+      const ends = new Int32Array(this.events.length + 1);
+      const open: number[] = [];
+      for (let i = 0; i < this.events.length; i++) {
+        const event = this.events[i] as Event;
+        if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE || event.type === EVENT_ID.DOCUMENT) open.push(i);
+        else if (event.type === EVENT_ID.POP) {
+          const start = open.pop();
+          if (start !== undefined) ends[start] = i + 1;
+        } else ends[i] = i + 1;
+      }
+      this.ends = ends;
+    }
+    return this.ends[index] || index + 1;
+  }
+
+  /** Indices of a collection's child nodes (for a mapping: key, value, key, value...). */
+  childrenOf(index: number): number[] {
+    let list = this.children.get(index);
+    if (!list) {
+      list = [];
+      const stop = this.end(index) - 1;
+      for (let i = index + 1; i < stop; i = this.end(i)) list.push(i);
+      this.children.set(index, list);
+    }
+    return list;
+  }
+
+  /** The anchored node an alias refers to: the last definition of its name before it. */
+  resolve(index: number): number {
+    for (let hops = 0; hops < 64; hops++) {
+      const event = this.events[index] as Event;
+      if (event.type !== EVENT_ID.ALIAS) return index;
+      if (this.anchors === undefined) {
+        this.anchors = new Map();
+        this.events.forEach((candidate, i) => {
+          if (candidate.type === EVENT_ID.ALIAS) return;
+          const name = anchorName(this.text, candidate);
+          if (name === undefined) return;
+          const list = this.anchors?.get(name) ?? [];
+          list.push(i);
+          this.anchors?.set(name, list);
+        });
+      }
+      const definitions = this.anchors.get(this.text.slice(event.anchorStart, event.anchorEnd)) ?? [];
+      let target = -1;
+      for (const definition of definitions) if (definition < index) target = definition;
+      if (target === -1) return index;
+      index = target;
+    }
+    return index;
+  }
+
+  scalarText(index: number): string | undefined {
+    const event = this.events[index] as Event;
+    if (event.type !== EVENT_ID.SCALAR) return undefined;
+    return (event as ScalarEvent).fast ? this.text.slice(event.valueStart, event.valueEnd) : getScalarValue(this.text, event);
+  }
+
+  private isMergeKey(index: number): boolean {
+    const event = this.events[index] as Event;
+    return event.type === EVENT_ID.SCALAR && event.style === SCALAR_STYLE.PLAIN && this.scalarText(index) === '<<';
+  }
+
+  /** Key and value indices of `key` in a mapping: its own keys first, then what `<<` merges in, earliest source first. */
+  findKey(mapping: number, key: string, depth = 0): { key: number; value: number } | undefined {
+    const children = this.childrenOf(mapping);
+    for (let i = 0; i + 1 < children.length; i += 2) {
+      if (this.scalarText(children[i] as number) === key && !this.isMergeKey(children[i] as number)) {
+        return { key: children[i] as number, value: children[i + 1] as number };
+      }
+    }
+    if (depth > 16) return undefined;
+    for (let i = 0; i + 1 < children.length; i += 2) {
+      if (!this.isMergeKey(children[i] as number)) continue;
+      const source = this.resolve(children[i + 1] as number);
+      const sources = (this.events[source] as Event).type === EVENT_ID.SEQUENCE ? this.childrenOf(source).map((s) => this.resolve(s)) : [source];
+      for (const candidate of sources) {
+        if ((this.events[candidate] as Event).type !== EVENT_ID.MAPPING) continue;
+        const found = this.findKey(candidate, key, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Walks the event tree along `path`; returns the span of the deepest node found (key to value for a mapping step). */
+function locateSpan(tree: EventTree, events: readonly Event[], rootIndex: number, path: Path): { start: number; end?: number } {
+  let index = rootIndex;
+  let result: { start: number; end?: number } = { start: Math.max(0, nodeStart(events[rootIndex] as Event)) };
+  for (const segment of path) {
+    index = tree.resolve(index);
+    const node = events[index] as Event;
+    let keyIndex: number | undefined;
+    if (node.type === EVENT_ID.MAPPING && typeof segment === 'string') {
+      const found = tree.findKey(index, segment);
+      if (!found) return result;
+      keyIndex = found.key;
+      index = found.value;
     } else if (node.type === EVENT_ID.SEQUENCE && typeof segment === 'number') {
-      let i = index + 1;
-      let n = 0;
-      while (i < events.length && (events[i] as Event).type !== EVENT_ID.POP && n < segment) {
-        i = skipNode(events, i);
-        n++;
-      }
-      const item = events[i] as Event | undefined;
-      if (!item || item.type === EVENT_ID.POP) return result;
-      index = i;
-      result = item.type === EVENT_ID.SCALAR ? { start: nodeStart(item), end: item.valueEnd } : { start: nodeStart(item) };
+      const item = tree.childrenOf(index)[segment];
+      if (item === undefined) return result;
+      index = item;
     } else {
       return result;
     }
+    const value = events[index] as Event;
+    const start = nodeStart(events[keyIndex ?? index] as Event);
+    const keyEvent = keyIndex === undefined ? undefined : (events[keyIndex] as Event);
+    let end: number | undefined;
+    if (value.type === EVENT_ID.SCALAR && value.valueEnd >= 0) end = value.valueEnd;
+    else if (value.type === EVENT_ID.SCALAR && keyEvent?.type === EVENT_ID.SCALAR && keyEvent.valueEnd >= 0) end = keyEvent.valueEnd;
+    if (start >= 0) result = end === undefined ? { start } : { start, end };
   }
   return result;
 }
 
-const HELM_SOURCE = /^# Source: (.+?)\s*$/gm;
+const HELM_SOURCE = /^# Source: (.+?)[ \t\r]*$/gm;
 
 function helmSources(text: string): Array<{ offset: number; template: string }> {
   if (!text.includes('# Source: ')) return [];
@@ -194,110 +501,176 @@ function helmSources(text: string): Array<{ offset: number; template: string }> 
   return out;
 }
 
-interface ParseOptions {
-  /** Added to every reported line: the chunk's first line in its file, minus one. */
-  lineOffset?: number;
-  /** Document index of the first document in this text. */
-  firstIndex?: number;
+/** The last offset any event in [from, to) covers: where the next document's leading comments may start. */
+function lastOffset(events: readonly Event[], from: number, to: number): number {
+  let last = -1;
+  for (let i = from; i < to; i++) {
+    const event = events[i] as Event;
+    if (event.type === EVENT_ID.SCALAR) last = Math.max(last, event.valueEnd, event.anchorEnd, event.tagEnd);
+    else if (event.type === EVENT_ID.ALIAS) last = Math.max(last, event.anchorEnd);
+    else if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) last = Math.max(last, event.start);
+  }
+  return last;
 }
 
-function parseWhole(text: string, file: string, options: ParseOptions = {}): ParsedDocument[] {
-  const events = parseEvents(text, { filename: file, maxDepth: 100 });
+/** Parses one piece (normally one document); throws js-yaml's YAMLException or a PieceError. */
+function parsePiece(text: string, file: string, lineOffset: number, firstIndex: number): ParsedDocument[] {
+  const events = parseEvents(text, { filename: file, maxDepth: MAX_NESTING_DEPTH });
+  checkAliases(text, events);
   const values = constructFromEvents(events, { source: text, filename: file, schema: KUBERNETES_SCHEMA });
-  const lines = new LineIndex(text, options.lineOffset ?? 0);
+  const lines = new LineIndex(text, lineOffset);
   const sources = helmSources(text);
+  const tree = new EventTree(text, events);
   const documents: ParsedDocument[] = [];
-  let docNumber = 0;
-  let previousEnd = 0;
-  for (let i = 0; i < events.length; i++) {
-    if ((events[i] as Event).type !== EVENT_ID.DOCUMENT) continue;
-    const rootIndex = i + 1;
-    const root = events[rootIndex] as Event;
-    const start = nodeStart(root);
+  let previousEnd = -1;
+  // DOCUMENT events only occur at the top level, so a flat scan finds every document root.
+  // A piece is usually one document, which starts the stream: then there is nothing to scan.
+  const roots: number[] = [];
+  if (values.length === 1 && events[0]?.type === EVENT_ID.DOCUMENT) roots.push(1);
+  else events.forEach((event, i) => event.type === EVENT_ID.DOCUMENT && roots.push(i + 1));
+  for (const rootIndex of roots) {
+    const rootStart = nodeStart(events[rootIndex] as Event);
+    // An empty document has no node offsets: place it just after the previous one.
+    const start = rootStart >= 0 ? rootStart : Math.max(0, previousEnd + 1);
     let helmSource: string | undefined;
-    for (const s of sources) if (s.offset >= previousEnd && s.offset < start) helmSource = s.template;
-    const value = values[docNumber];
-    const end = skipNode(events, rootIndex);
-    const lastEvent = events[end - 1] as Event;
-    previousEnd = lastEvent.type === EVENT_ID.SCALAR ? lastEvent.valueEnd : start + 1;
-    const position = lines.position(start);
+    if (sources.length > 0) {
+      for (const s of sources) if (s.offset > previousEnd && s.offset < start) helmSource = s.template;
+      previousEnd = Math.max(start, lastOffset(events, rootIndex, tree.end(rootIndex)));
+    } else {
+      previousEnd = start;
+    }
     documents.push({
-      index: (options.firstIndex ?? 0) + docNumber,
-      value,
-      position,
+      index: firstIndex + documents.length,
+      value: values[documents.length],
+      position: lines.position(start),
       ...(helmSource !== undefined ? { helmSource } : {}),
       locate(path: Path): Position {
-        const found = locateOffset(text, events, rootIndex, path);
+        const found = locateSpan(tree, events, rootIndex, path);
         const begin = lines.position(found.start);
         if (found.end === undefined) return begin;
         const finish = lines.position(found.end);
         return { ...begin, endLine: finish.line, endColumn: finish.column };
       },
     });
-    docNumber++;
-    i = end - 1;
   }
   return documents;
 }
 
-interface YamlErrorLike { reason?: string; message: string; mark?: { line: number; column: number } }
+interface YamlErrorLike { reason?: string; message: string; mark?: { line: number; column: number; position?: number } }
 
-function toInputError(error: unknown, file: string, lineOffset: number): InputError {
+/** The key a duplicate-key error points at, for a message that names it. */
+function keyAt(text: string, offset: number): string | undefined {
+  const line = text.slice(offset, text.indexOf('\n', offset) === -1 ? undefined : text.indexOf('\n', offset));
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#]*?))\s*:/.exec(line);
+  const key = m?.[1] ?? m?.[2] ?? m?.[3];
+  return key ? key.slice(0, 80) : undefined;
+}
+
+function toInputError(error: unknown, text: string, file: string, lineOffset: number): InputError {
+  if (error instanceof PieceError) {
+    const at = new LineIndex(text, lineOffset).position(error.offset);
+    return { file, line: at.line, column: at.column, code: error.code, message: error.message };
+  }
   const e = error as YamlErrorLike;
-  const reason = e.reason ?? e.message ?? String(error);
-  const out: InputError = { file, code: 'yaml-syntax', message: reason };
+  let message = e.reason ?? e.message ?? String(error);
+  let code = 'yaml-syntax';
+  if (/duplicated mapping key/.test(message)) {
+    code = 'yaml-duplicate-key';
+    const key = e.mark?.position !== undefined ? keyAt(text, e.mark.position) : undefined;
+    if (key !== undefined) message = `duplicated mapping key "${key}"`;
+  } else if (/maxDepth/.test(message)) {
+    code = 'yaml-too-deep';
+    message = `collections nested more than ${MAX_NESTING_DEPTH} deep`;
+  } else if (/maxTotalMergeKeys|maxAliases/.test(message)) {
+    code = 'yaml-alias-limit';
+  }
+  const out: InputError = { file, code, message };
   if (e.mark) {
     out.line = e.mark.line + 1 + lineOffset;
     out.column = e.mark.column + 1;
   }
-  if (/duplicat/i.test(reason)) out.code = 'yaml-duplicate-key';
-  else if (/alias/i.test(reason) && /limit|exceed/i.test(reason)) out.code = 'yaml-alias-limit';
-  else if (/depth/i.test(reason)) out.code = 'yaml-too-deep';
   return out;
 }
 
-const DOCUMENT_MARKER = /^---(?=[ \t\r]|$)/gm;
+export interface ManifestReaderOptions {
+  /** Documents longer than this many characters are skipped with a `document-too-large` error. */
+  maxDocumentChars?: number;
+}
+
+/**
+ * Reads one file or stream, pushed as text chunks of any size, and returns
+ * the documents each chunk completes. Memory stays bounded by the largest
+ * document (and by `maxDocumentChars`), however long the stream.
+ */
+export class ManifestReader {
+  private readonly splitter: DocumentSplitter;
+  private nextIndex = 0;
+  private started = false;
+  /** Documents parsed so far, empty ones included. */
+  documentCount = 0;
+
+  constructor(readonly file: string, private readonly options: ManifestReaderOptions = {}) {
+    this.splitter = new DocumentSplitter(options.maxDocumentChars);
+  }
+
+  push(text: string): ParseResult {
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      // A byte order mark is not content; editors do not count it as a column.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    return this.parse(this.splitter.push(text));
+  }
+
+  end(): ParseResult {
+    return this.parse(this.splitter.end());
+  }
+
+  private parse(pieces: StreamPiece[]): ParseResult {
+    const result: ParseResult = { documents: [], errors: [] };
+    for (const piece of pieces) {
+      if (piece.kind === 'too-large') {
+        result.errors.push({
+          file: this.file,
+          line: piece.lineOffset + 1,
+          column: 1,
+          code: 'document-too-large',
+          message: `document ${this.nextIndex + 1} is over the ${formatSize(this.options.maxDocumentChars ?? Infinity)} limit (--max-document-size); skipped`,
+        });
+        this.nextIndex++;
+        continue;
+      }
+      try {
+        const documents = parsePiece(piece.text, this.file, piece.lineOffset, this.nextIndex);
+        this.nextIndex += documents.length;
+        this.documentCount += documents.length;
+        result.documents.push(...documents);
+      } catch (error) {
+        const inputError = toInputError(error, piece.text, this.file, piece.lineOffset);
+        const template = helmSources(piece.text)[0]?.template;
+        if (template !== undefined) inputError.helmSource = template;
+        result.errors.push(inputError);
+        this.nextIndex++;
+      }
+    }
+    return result;
+  }
+}
+
+function formatSize(chars: number): string {
+  const mib = chars / (1024 * 1024);
+  if (mib >= 1) return Number.isInteger(mib) ? `${mib} MiB` : `${mib.toFixed(1)} MiB`;
+  return `${(chars / 1024).toFixed(1)} KiB`;
+}
 
 /**
  * Parses a multi-document YAML (or JSON) text. A syntax error in one
  * document is reported with its position and the other documents are still
- * returned: on failure the text is split at `---` lines (which YAML forbids
- * inside content at column 0) and each piece is parsed on its own.
+ * returned.
  */
 export function parseManifests(text: string, file: string): ParseResult {
-  try {
-    return { documents: parseWhole(text, file), errors: [] };
-  } catch (error) {
-    if (!(error instanceof Error)) throw error;
-  }
-  const documents: ParsedDocument[] = [];
-  const errors: InputError[] = [];
-  const cuts = [0];
-  for (const m of text.matchAll(DOCUMENT_MARKER)) if ((m.index ?? 0) > 0) cuts.push(m.index ?? 0);
-  cuts.push(text.length);
-  let lineOffset = 0;
-  let index = 0;
-  for (let c = 0; c + 1 < cuts.length; c++) {
-    const chunk = text.slice(cuts[c], cuts[c + 1]);
-    try {
-      const parsed = parseWhole(chunk, file, { lineOffset, firstIndex: index });
-      documents.push(...parsed);
-      index += parsed.length;
-    } catch (error) {
-      errors.push(toInputError(error, file, lineOffset));
-      index += 1;
-    }
-    lineOffset += countNewlines(chunk);
-  }
-  return { documents, errors };
-}
-
-function countNewlines(text: string): number {
-  let n = 0;
-  let at = text.indexOf('\n');
-  while (at !== -1) {
-    n++;
-    at = text.indexOf('\n', at + 1);
-  }
-  return n;
+  const reader = new ManifestReader(file);
+  const first = reader.push(text);
+  const last = reader.end();
+  return { documents: [...first.documents, ...last.documents], errors: [...first.errors, ...last.errors] };
 }

@@ -1,152 +1,287 @@
-// Turns command-line arguments (files, directories, globs, `-`) into texts to
-// parse, one at a time so memory stays flat however many files there are.
-// Every problem becomes an InputError with the file name, never an exception.
-import { readFile, stat, readdir } from 'node:fs/promises';
-import { join, relative, isAbsolute } from 'node:path';
+// Turns command-line arguments (files, directories, globs, `-`) into streams
+// of text, one input at a time and in chunks, so memory stays flat however
+// many and however large the inputs are. Every problem becomes an InputError
+// or a Notice with the file name (and a position where there is one), never
+// an exception.
+import { createReadStream } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, isAbsolute, resolve } from 'node:path';
 import type { InputError, Notice } from '../core/types.js';
+import { countNewlines } from './kube-yaml.js';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
-/** Larger files are refused with a clear error instead of exhausting memory. */
-export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-export interface SourceText {
+/** Bytes read at a time from a file. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** How much of the start of an input is looked at to tell text from binary. */
+const SNIFF_BYTES = 8192;
+
+/** One input to audit: its display name and its text, in chunks. An InputError chunk ends the input. */
+export interface SourceInput {
+  kind: 'input';
   file: string;
-  text: string;
+  chunks: AsyncIterable<string | InputError>;
 }
 
-export type SourceItem = { kind: 'text'; source: SourceText } | { kind: 'error'; error: InputError } | { kind: 'notice'; notice: Notice };
+export type SourceItem = SourceInput | { kind: 'error'; error: InputError } | { kind: 'notice'; notice: Notice };
 
 const GLOB_CHARS = /[*?[\]{}]/;
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function isManifest(name: string): boolean {
   return MANIFEST_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+/** Paths under the working directory are shown relative to it, as the user would type them. */
+export function displayName(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (the WHATWG decoder's rules), or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const lead = bytes[i] as number;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) need = 1;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      need = 2;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f; // no UTF-16 surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      need = 3;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f; // nothing above U+10FFFF
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const next = bytes[i + k];
+      if (next === undefined) return i;
+      if (k === 1 ? next < low || next > high : next < 0x80 || next > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** Length of the leading part of `bytes` that ends on a whole UTF-8 character. */
+function completeUtf8Length(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let back = 1; back <= Math.min(4, n); back++) {
+    const byte = bytes[n - back] as number;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+/**
+ * Bytes to text for one input: tells binary and UTF-16 files apart from the
+ * first bytes, strips a UTF-8 byte order mark, and reports the line and
+ * column of the first byte that is not UTF-8. Works on chunks of any size,
+ * keeping only a partial character between them.
+ */
+export class ManifestTextDecoder {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private head: Buffer[] | undefined = [];
+  private headBytes = 0;
+  private carry: Buffer = Buffer.alloc(0);
+  /** Where the next decoded character goes, for error positions. */
+  private line = 1;
+  private column = 1;
+
+  constructor(private readonly file: string) {}
+
+  /** Decodes what it can of `bytes`: text so far, then the error that ends this input if there is one. */
+  push(bytes: Buffer): Array<string | InputError> {
+    if (this.head) {
+      this.head.push(bytes);
+      this.headBytes += bytes.length;
+      if (this.headBytes < SNIFF_BYTES) return [];
+      return this.releaseHead(false);
+    }
+    return this.decode(bytes, false);
+  }
+
+  end(): Array<string | InputError> {
+    if (this.head) return this.releaseHead(true);
+    return this.decode(Buffer.alloc(0), true);
+  }
+
+  private releaseHead(final: boolean): Array<string | InputError> {
+    const bytes = Buffer.concat(this.head ?? []);
+    this.head = undefined;
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      return [{ file: this.file, line: 1, column: 1, code: 'unsupported-encoding', message: 'file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8' }];
+    }
+    if (bytes.subarray(0, SNIFF_BYTES).includes(0)) {
+      return [{ file: this.file, line: 1, column: 1, code: 'binary-file', message: 'file looks binary (it contains NUL bytes), not a YAML or JSON manifest; skipped' }];
+    }
+    const withoutBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+    return this.decode(withoutBom, final);
+  }
+
+  private decode(bytes: Buffer, final: boolean): Array<string | InputError> {
+    const all = this.carry.length ? Buffer.concat([this.carry, bytes]) : bytes;
+    const whole = final ? all.length : completeUtf8Length(all);
+    this.carry = Buffer.from(all.subarray(whole));
+    const part = all.subarray(0, whole);
+    if (part.length === 0) return [];
+    let bad = -1;
+    let text: string;
+    try {
+      text = this.decoder.decode(part);
+    } catch {
+      bad = firstInvalidUtf8(part);
+      text = this.decoder.decode(part.subarray(0, bad));
+    }
+    const out: Array<string | InputError> = text === '' ? [] : [text];
+    // Where the next character goes, so an error further on can say where it is.
+    const lastBreak = text.lastIndexOf('\n');
+    if (lastBreak === -1) this.column += text.length;
+    else {
+      this.line += countNewlines(text);
+      this.column = text.length - lastBreak;
+    }
+    if (bad !== -1) {
+      out.push({ file: this.file, line: this.line, column: this.column, code: 'invalid-utf8', message: 'invalid UTF-8 byte sequence (Kubernetes manifests must be UTF-8); the rest of the file is skipped' });
+    }
+    return out;
+  }
+}
+
+/** Decodes a byte stream into text chunks; a read error or undecodable bytes end it with an InputError. */
+export async function* decodeStream(file: string, stream: AsyncIterable<unknown>): AsyncGenerator<string | InputError> {
+  const decoder = new ManifestTextDecoder(file);
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+      for (const out of decoder.push(bytes)) {
+        yield out;
+        if (typeof out !== 'string') return;
+      }
+    }
+  } catch (error) {
+    yield readError(file, error);
+    return;
+  }
+  yield* decoder.end();
+}
+
+function readError(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file' : (error as Error).message;
+  return { file, code: 'unreadable', message: `cannot read: ${reason}` };
+}
+
+function fileInput(path: string, name: string): SourceInput {
+  // When reading stops early (at an error), decodeStream's for-await ends and closes the stream, and with it the file.
+  return { kind: 'input', file: name, chunks: decodeStream(name, createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) };
+}
+
+/** A file found in a directory, and what identifies it (its real path, when it is reached through a symlink). */
+interface FoundFile {
+  path: string;
+  key: string;
+}
+
+/** Manifest files under `dir`, sorted; Helm charts (which need rendering first) and unreadable folders become notices and errors. */
+async function* walk(dir: string, cwd: string, visited: Set<string>): AsyncGenerator<FoundFile | SourceItem> {
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch (error) {
+    yield { kind: 'error', error: readError(displayName(dir, cwd), error) };
+    return;
+  }
+  if (visited.has(real)) return; // a symlink back up the tree
+  visited.add(real);
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
-  } catch {
+  } catch (error) {
+    yield { kind: 'error', error: readError(displayName(dir, cwd), error) };
     return;
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (entries.some((entry) => entry.name === 'Chart.yaml' && !entry.isDirectory())) {
+    const name = displayName(dir, cwd);
+    yield {
+      kind: 'notice',
+      notice: { file: name, code: 'helm-chart', message: `Helm chart: its templates must be rendered first, e.g. helm template ${name} | rootlock audit -; skipped` },
+    };
+    return;
+  }
+  entries.sort((a, b) => byText(a.name, b.name));
   for (const entry of entries) {
     if (entry.name === 'node_modules' || entry.name === '.git') continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile() && isManifest(entry.name)) yield full;
-  }
-}
-
-function displayName(path: string, cwd: string): string {
-  if (!isAbsolute(path)) return path;
-  const rel = relative(cwd, path);
-  return rel.startsWith('..') ? path : rel;
-}
-
-/** Position of the first byte that is not valid UTF-8, as line and column. */
-function invalidUtf8Position(bytes: Buffer): { line: number; column: number } | undefined {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let lo = 0;
-  let hi = bytes.length;
-  // Binary search for the shortest prefix that fails to decode.
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    try {
-      decoder.decode(bytes.subarray(0, mid + 1));
-      lo = mid + 1;
-    } catch {
-      hi = mid;
+    if (entry.isDirectory()) yield* walk(full, cwd, visited);
+    else if (entry.isFile() && isManifest(entry.name)) yield { path: full, key: join(real, entry.name) };
+    else if (entry.isSymbolicLink()) {
+      const target = await stat(full).catch(() => undefined);
+      if (target?.isDirectory()) yield* walk(full, cwd, visited);
+      else if (target?.isFile() && isManifest(entry.name)) yield { path: full, key: await realpath(full) };
     }
   }
-  if (lo >= bytes.length) return undefined;
-  // A truncated multi-byte sequence at the end of a prefix also fails; back up to the sequence start.
-  let start = lo;
-  while (start > 0 && ((bytes[start] as number) & 0xc0) === 0x80) start--;
-  const before = new TextDecoder('utf-8').decode(bytes.subarray(0, start));
-  const lines = before.split('\n');
-  return { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
-}
-
-export function decodeManifestBytes(file: string, bytes: Buffer): SourceItem {
-  if (bytes.length === 0) return { kind: 'notice', notice: { file, code: 'empty-file', message: 'file is empty; nothing to audit' } };
-  const head = bytes.subarray(0, 8192);
-  if (head.includes(0)) {
-    return { kind: 'error', error: { file, line: 1, column: 1, code: 'binary-file', message: 'file looks binary (it contains NUL bytes), not a YAML or JSON manifest; skipped' } };
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    const at = invalidUtf8Position(bytes);
-    return { kind: 'error', error: { file, ...(at ?? {}), code: 'invalid-utf8', message: 'file is not valid UTF-8 (Kubernetes manifests must be UTF-8); skipped' } };
-  }
-  if (text.trim() === '') return { kind: 'notice', notice: { file, code: 'empty-file', message: 'file has no content; nothing to audit' } };
-  return { kind: 'text', source: { file, text } };
-}
-
-async function readSource(path: string, name: string, maxBytes: number): Promise<SourceItem> {
-  try {
-    const info = await stat(path);
-    if (info.size > maxBytes) {
-      return { kind: 'error', error: { file: name, code: 'file-too-large', message: `file is ${(info.size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB limit (--max-file-size); skipped` } };
-    }
-    return decodeManifestBytes(name, await readFile(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { kind: 'error', error: { file: name, code: 'unreadable', message: `cannot read file${code ? ` (${code})` : ''}: ${(error as Error).message}` } };
-  }
-}
-
-async function readStdin(stdin: NodeJS.ReadableStream, maxBytes: number): Promise<SourceItem> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buffer.length;
-    if (size > maxBytes) {
-      return { kind: 'error', error: { file: '-', code: 'file-too-large', message: `standard input is over the ${(maxBytes / 1048576).toFixed(0)} MiB limit (--max-file-size)` } };
-    }
-    chunks.push(buffer);
-  }
-  return decodeManifestBytes('-', Buffer.concat(chunks));
 }
 
 export interface SourceOptions {
   cwd: string;
-  maxFileBytes?: number;
-  stdin?: NodeJS.ReadableStream;
+  stdin?: AsyncIterable<unknown>;
 }
 
-/** Yields each input in a stable order: arguments as given, directory contents sorted. */
+/** Yields each input in a stable order: arguments as given, directory contents sorted; an input named twice is read once. */
 export async function* readSources(args: readonly string[], options: SourceOptions): AsyncGenerator<SourceItem> {
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const seen = new Set<string>();
+  const once = (path: string) => {
+    if (seen.has(path)) return false;
+    seen.add(path);
+    return true;
+  };
   for (const arg of args) {
     if (arg === '-') {
-      yield await readStdin(options.stdin ?? process.stdin, maxBytes);
+      if (once('-')) yield { kind: 'input', file: '-', chunks: decodeStream('-', options.stdin ?? process.stdin) };
       continue;
     }
-    const full = isAbsolute(arg) ? arg : join(options.cwd, arg);
-    let info;
-    try {
-      info = await stat(full);
-    } catch {
-      info = undefined;
-    }
+    const full = resolve(options.cwd, arg);
+    const info = await stat(full).catch(() => undefined);
     if (info?.isDirectory()) {
       let any = false;
-      for await (const file of walk(full)) {
-        any = true;
-        yield await readSource(file, displayName(file, options.cwd), maxBytes);
+      for await (const found of walk(full, options.cwd, new Set())) {
+        if ('kind' in found) {
+          if (found.kind === 'notice') any = true;
+          yield found;
+        } else {
+          any = true;
+          if (once(found.key)) yield fileInput(found.path, displayName(found.path, options.cwd));
+        }
       }
-      if (!any) yield { kind: 'notice', notice: { file: arg, code: 'no-manifests', message: `directory has no .yaml, .yml or .json files` } };
-    } else if (info?.isFile()) {
-      yield await readSource(full, arg, maxBytes);
+      if (!any) yield { kind: 'notice', notice: { file: arg, code: 'no-manifests', message: 'directory has no .yaml, .yml or .json files' } };
+    } else if (info) {
+      if (once(await realpath(full).catch(() => full))) yield fileInput(full, arg);
     } else if (GLOB_CHARS.test(arg)) {
       const { glob } = await import('tinyglobby');
-      const matches = (await glob(arg, { cwd: options.cwd, absolute: true, onlyFiles: true, dot: false })).sort();
+      const matches = await glob(arg, { cwd: options.cwd, absolute: true, onlyFiles: true, dot: false });
       if (matches.length === 0) yield { kind: 'error', error: { file: arg, code: 'no-match', message: 'pattern matches no files' } };
-      for (const file of matches) yield await readSource(file, displayName(file, options.cwd), maxBytes);
+      // Globs follow symlinks, so one file can match under several names: keep the shortest.
+      const byRealPath = new Map<string, string>();
+      for (const file of matches) {
+        const real = await realpath(file).catch(() => file);
+        const known = byRealPath.get(real);
+        if (known === undefined || file.length < known.length) byRealPath.set(real, file);
+      }
+      for (const [real, file] of [...byRealPath].sort((a, b) => byText(a[1], b[1]))) {
+        if (once(real)) yield fileInput(file, displayName(file, options.cwd));
+      }
     } else {
       yield { kind: 'error', error: { file: arg, code: 'not-found', message: 'no such file or directory' } };
     }

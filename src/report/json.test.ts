@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderJson } from './json.js';
 import { repoRoot } from '../../test/helpers/repo.js';
-import { contextOf, richReport } from '../../test/helpers/audit-report.js';
+import { clusterReport, contextOf, richReport } from '../../test/helpers/audit-report.js';
 import type { AuditReport } from './model.js';
 
 const SHAPE = {
@@ -21,6 +21,14 @@ const SHAPE = {
   exemption: ['source', 'reason'],
   error: ['file', 'line', 'column', 'code', 'message'],
   notice: ['file', 'line', 'column', 'code', 'message'],
+} as const;
+
+/** A cluster audit (`--cluster`): a `cluster` block, and findings on live objects, without positions, with pod counts and owners. */
+const CLUSTER_SHAPE = {
+  report: ['version', 'tool', 'cluster', 'summary', 'findings', 'errors', 'notices'],
+  cluster: ['context', 'server', 'namespaces', 'selector', 'pods'],
+  finding: ['rule', 'severity', 'message', 'hint', 'file', 'object', 'container', 'containerType', 'path', 'fixable', 'exempted', 'pods', 'owner'],
+  owner: ['apiVersion', 'kind', 'namespace', 'name'],
 } as const;
 
 type Json = Record<string, unknown>;
@@ -81,5 +89,34 @@ describe('JSON report', () => {
     const example = JSON.parse(block[1] as string) as Json;
     const shape = keyShape(example);
     assert.deepEqual({ ...shape, findingAlways: [] }, { ...expected(SHAPE), findingAlways: [] });
+  });
+});
+
+describe('JSON report of a cluster audit', () => {
+  const shapeOf = (document: Json) => {
+    const findings = document['findings'] as Json[];
+    return {
+      report: Object.keys(document),
+      cluster: sorted(Object.keys(document['cluster'] as Json)),
+      finding: union(findings),
+      owner: union(findings.filter((f) => f['owner']).map((f) => f['owner'])),
+    };
+  };
+  const wanted = {
+    report: [...CLUSTER_SHAPE.report],
+    cluster: sorted(CLUSTER_SHAPE.cluster),
+    finding: sorted(CLUSTER_SHAPE.finding),
+    owner: sorted(CLUSTER_SHAPE.owner),
+  };
+
+  it('has exactly the documented keys, the cluster block after tool', () => {
+    assert.deepEqual(shapeOf(JSON.parse(renderJson(contextOf(clusterReport()))) as Json), wanted);
+  });
+
+  it('matches the cluster example in docs/report-formats.md key for key', () => {
+    const doc = readFileSync(join(repoRoot(), 'docs', 'report-formats.md'), 'utf8');
+    const block = /<!-- json-shape-cluster -->\s*```json\n([\s\S]*?)\n```/.exec(doc);
+    assert.ok(block, 'docs/report-formats.md has a json block after <!-- json-shape-cluster -->');
+    assert.deepEqual(shapeOf(JSON.parse(block[1] as string) as Json), wanted);
   });
 });

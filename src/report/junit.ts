@@ -76,7 +76,9 @@ function findingLine(finding: Finding): string {
     return `${where}: ${finding.message} (exempted${finding.exemption?.reason ? `: ${finding.exemption.reason}` : ''})`;
   }
   const template = finding.helmSource ? `\n  template: ${finding.helmSource}` : '';
-  return `${where}: ${finding.message}\n  fix: ${finding.hint}\n  path: ${finding.path}${template}`;
+  const pods = finding.pods !== undefined ? `\n  pods: ${finding.pods}` : '';
+  const owner = finding.owner ? `\n  owner: ${objectId(finding.owner)}` : '';
+  return `${where}: ${finding.message}\n  fix: ${finding.hint}\n  path: ${finding.path}${template}${pods}${owner}`;
 }
 
 /** One case for all findings of a rule on one container (or object): failed if any is not exempted. */

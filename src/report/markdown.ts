@@ -5,7 +5,7 @@
 // name cannot break a table or inject HTML into the comment.
 import type { Finding, InputError, Notice } from '../core/types.js';
 import { compareFindings } from './model.js';
-import type { Renderer } from './model.js';
+import type { AuditReport, Renderer } from './model.js';
 import { fileLabel, objectId, ruleDocUrl } from './labels.js';
 
 /** Control characters other than tab and line breaks, spelled out instead of passed on invisibly. */
@@ -51,7 +51,12 @@ function container(finding: Finding): string {
 }
 
 function objectCell(finding: Finding): string {
-  return markdownCell(objectId(finding.object)) + (finding.helmSource ? `<br>from ${markdownCell(finding.helmSource)}` : '');
+  return (
+    markdownCell(objectId(finding.object)) +
+    (finding.helmSource ? `<br>from ${markdownCell(finding.helmSource)}` : '') +
+    (finding.pods !== undefined ? `<br>${finding.pods} pod${finding.pods === 1 ? '' : 's'}` : '') +
+    (finding.owner ? `<br>owned by ${markdownCell(`${finding.owner.kind} ${finding.owner.name}`)}` : '')
+  );
 }
 
 function groupByFile(findings: readonly Finding[]): Map<string, Finding[]> {
@@ -73,6 +78,15 @@ function located(item: InputError | Notice): string {
   return `- ${where}: ${markdownText(item.message)} (${markdownText(item.code)})`;
 }
 
+function scopeLine(report: AuditReport): string {
+  const s = report.summary;
+  const cluster = report.cluster;
+  if (!cluster) return `${s.files} file(s), ${s.objects} object(s), ${s.workloads} workload(s)`;
+  const namespaces = cluster.namespaces ? `namespace(s) ${cluster.namespaces.map(markdownText).join(', ')}` : 'all namespaces';
+  const selector = cluster.selector !== undefined ? `, selector ${markdownText(cluster.selector)}` : '';
+  return `Cluster ${markdownText(cluster.context)}, ${namespaces}${selector}: ${s.objects} object(s), ${s.workloads} workload(s), ${cluster.pods} pod(s)`;
+}
+
 export const renderMarkdown: Renderer = ({ report }) => {
   const s = report.summary;
   const findings = [...report.findings].sort(compareFindings);
@@ -82,7 +96,7 @@ export const renderMarkdown: Renderer = ({ report }) => {
   const lines: string[] = [
     `## ${report.tool.name} audit: ${verdict}`,
     '',
-    `${s.files} file(s), ${s.objects} object(s), ${s.workloads} workload(s) audited with ${report.tool.name} ${markdownText(report.tool.version)}.`,
+    `${scopeLine(report)} audited with ${report.tool.name} ${markdownText(report.tool.version)}.`,
     '',
     ...table(['errors', 'warnings', 'info', 'exempted', 'input errors'], [[`${s.bySeverity.error}`, `${s.bySeverity.warning}`, `${s.bySeverity.info}`, `${s.exempted}`, `${s.errors}`]]),
   ];

@@ -18,9 +18,23 @@ export interface AuditSummary {
   failed: boolean;
 }
 
+/** Where a cluster audit read its objects; absent for manifest audits. */
+export interface ClusterSource {
+  /** kubeconfig context, or `in-cluster`. */
+  context: string;
+  server: string;
+  /** Namespaces audited (-n); absent when all were. */
+  namespaces?: string[];
+  /** The label selector (-l), when one was given. */
+  selector?: string;
+  /** Pods read and audited as part of their workloads. */
+  pods: number;
+}
+
 export interface AuditReport {
   version: 1;
   tool: { name: 'rootlock'; version: string };
+  cluster?: ClusterSource;
   summary: AuditSummary;
   findings: Finding[];
   errors: InputError[];

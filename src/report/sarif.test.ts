@@ -10,7 +10,7 @@ import { artifactLocation, FINGERPRINT_KEY, renderSarif, sarifLog, SOURCE_ROOT }
 import { RULES } from '../rules/index.js';
 import { buildReport } from '../app/audit.js';
 import { repoRoot } from '../../test/helpers/repo.js';
-import { cleanReport, contextOf, FOCUS_RULE, richReport } from '../../test/helpers/audit-report.js';
+import { cleanReport, clusterReport, contextOf, FOCUS_RULE, richReport } from '../../test/helpers/audit-report.js';
 import type { AuditReport } from './model.js';
 
 let validate: ValidateFunction;
@@ -76,6 +76,28 @@ describe('SARIF report', () => {
 
   it('is valid for a clean run too', () => {
     assert.equal(errorsOf(JSON.parse(renderSarif(contextOf(cleanReport())))), '');
+  });
+
+  it('is valid for a cluster audit, with API references relative to CLUSTER and pod counts and owners as properties', () => {
+    const cluster = JSON.parse(renderSarif(contextOf(clusterReport()))) as Sarif.Log;
+    assert.equal(errorsOf(cluster), '');
+    const run = cluster.runs[0] as Sarif.Run;
+    assert.match(run.originalUriBaseIds?.['CLUSTER']?.description?.text ?? '', /context prod at https:\/\/kube\.example:6443/);
+    const results = run.results ?? [];
+    assert.ok(results.length > 0);
+    for (const result of results) {
+      const location = result.locations?.[0]?.physicalLocation;
+      assert.equal(location?.artifactLocation?.uriBaseId, 'CLUSTER');
+      assert.equal(location?.region, undefined);
+    }
+    const web = results.filter((r) => r.locations?.[0]?.physicalLocation?.artifactLocation?.uri === 'apps/v1/namespaces/shop/deployments/web');
+    assert.ok(web.length > 0 && web.every((r) => typeof r.properties?.['pods'] === 'number'));
+    assert.ok(results.some((r) => r.properties?.['owner'] === 'Rollout/shop/canary'));
+    const notices = run.invocations?.[0]?.toolExecutionNotifications ?? [];
+    assert.deepEqual(notices.map((n) => n.locations?.[0]?.physicalLocation?.artifactLocation), [
+      { uri: 'apps/v1/daemonsets', uriBaseId: 'CLUSTER' },
+      { uri: 'https://kube.example:6443' },
+    ]);
   });
 
   it('rejects documents that break the schema, so the validation above can fail', () => {

@@ -38,6 +38,15 @@ export function artifactLocation(file: string): Sarif.ArtifactLocation {
   return { uri: encode(slashed.replace(/^(?:\.\/)+/, '')), uriBaseId: SOURCE_ROOT };
 }
 
+/** Base of the API references that name live objects (`apps/v1/namespaces/shop/deployments/web`) in a cluster audit. */
+export const CLUSTER_ROOT = 'CLUSTER';
+
+/** A live object's API reference relative to CLUSTER_ROOT; the API server's own URL stays absolute. */
+export function clusterArtifactLocation(file: string): Sarif.ArtifactLocation {
+  if (/^https?:\/\//.test(file)) return { uri: file };
+  return { uri: file.split('/').map(encodeURIComponent).join('/'), uriBaseId: CLUSTER_ROOT };
+}
+
 /** A region needs startLine >= 1; without a line there is no region at all. */
 function region(item: { line?: number; column?: number; endLine?: number; endColumn?: number }): Sarif.Region | undefined {
   if (item.line === undefined || item.line < 1) return undefined;
@@ -50,9 +59,10 @@ function region(item: { line?: number; column?: number; endLine?: number; endCol
   return result;
 }
 
-function physicalLocation(item: { file: string; line?: number; column?: number; endLine?: number; endColumn?: number }): Sarif.Location {
+function physicalLocation(item: { file: string; line?: number; column?: number; endLine?: number; endColumn?: number }, live: boolean): Sarif.Location {
   const where = region(item);
-  return { physicalLocation: { artifactLocation: artifactLocation(item.file), ...(where ? { region: where } : {}) } };
+  const artifact = live ? clusterArtifactLocation(item.file) : artifactLocation(item.file);
+  return { physicalLocation: { artifactLocation: artifact, ...(where ? { region: where } : {}) } };
 }
 
 function ruleDescriptor(rule: RuleDefinition): Sarif.ReportingDescriptor {
@@ -124,16 +134,18 @@ function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-function result(finding: Finding, ruleIndex: number): Sarif.Result {
+function result(finding: Finding, ruleIndex: number, live: boolean): Sarif.Result {
   const properties: Sarif.PropertyBag = { path: finding.path, fixable: finding.fixable };
   if (finding.helmSource !== undefined) properties['helmSource'] = finding.helmSource;
   if (finding.documentIndex !== undefined) properties['documentIndex'] = finding.documentIndex;
+  if (finding.pods !== undefined) properties['pods'] = finding.pods;
+  if (finding.owner !== undefined) properties['owner'] = objectId(finding.owner);
   return {
     ruleId: finding.rule,
     ruleIndex,
     level: LEVELS[finding.severity],
     message: { text: `${sentence(finding.message)} Fix: ${finding.hint}` },
-    locations: [{ ...physicalLocation(finding), logicalLocations: logicalLocations(finding) }],
+    locations: [{ ...physicalLocation(finding, live), logicalLocations: logicalLocations(finding) }],
     partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(finding) },
     ...(finding.exempted
       ? {
@@ -150,17 +162,18 @@ function result(finding: Finding, ruleIndex: number): Sarif.Result {
   };
 }
 
-function notification(item: InputError | Notice, level: Sarif.Notification.level): Sarif.Notification {
+function notification(item: InputError | Notice, level: Sarif.Notification.level, live: boolean): Sarif.Notification {
   return {
     level,
     message: { text: item.message },
     descriptor: { id: item.code },
-    locations: [physicalLocation(item)],
+    locations: [physicalLocation(item, live)],
   };
 }
 
 export function sarifLog(context: RenderContext): Sarif.Log {
   const { report } = context;
+  const live = report.cluster !== undefined;
   const rules = context.rules.map(ruleDescriptor);
   const ruleIndex = new Map(context.rules.map((rule, index) => [rule.id, index]));
   const findings = [...report.findings].sort(compareFindings);
@@ -187,12 +200,19 @@ export function sarifLog(context: RenderContext): Sarif.Log {
         invocations: [
           {
             executionSuccessful: report.errors.length === 0,
-            toolExecutionNotifications: [...report.errors.map((e) => notification(e, 'error')), ...report.notices.map((n) => notification(n, 'note'))],
+            toolExecutionNotifications: [...report.errors.map((e) => notification(e, 'error', live)), ...report.notices.map((n) => notification(n, 'note', live))],
           },
         ],
+        ...(report.cluster
+          ? {
+              originalUriBaseIds: {
+                [CLUSTER_ROOT]: { description: { text: `Kubernetes API objects of context ${report.cluster.context} at ${report.cluster.server}, named as apiVersion/namespaces/<namespace>/<resource>/<name>` } },
+              },
+            }
+          : {}),
         // Columns are offsets into JavaScript strings.
         columnKind: 'utf16CodeUnits',
-        results: findings.map((finding) => result(finding, ruleIndex.get(finding.rule) as number)),
+        results: findings.map((finding) => result(finding, ruleIndex.get(finding.rule) as number, live)),
       },
     ],
   };

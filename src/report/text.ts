@@ -10,6 +10,16 @@ function objectLabel(ref: ObjectReference): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
+/** A live object's owner that rootlock did not audit, after the object's name. */
+function ownerDetail(finding: Finding): string {
+  return finding.owner ? ` (owned by ${finding.owner.kind} ${finding.owner.name})` : '';
+}
+
+/** How many of a workload's Pods have the finding, before its message. */
+function podsDetail(finding: Finding): string {
+  return finding.pods === undefined ? '' : `[${finding.pods} pod${finding.pods === 1 ? '' : 's'}] `;
+}
+
 export const renderText: Renderer = ({ report, color }) => {
   const paint = (code: keyof typeof COLORS, text: string) => (color ? `\u001b[${COLORS[code]}m${text}\u001b[0m` : text);
   const severityLabel = (finding: Finding) => {
@@ -28,13 +38,14 @@ export const renderText: Renderer = ({ report, color }) => {
     lines.push(paint('bold', file));
     let lastObject = '';
     for (const finding of findings) {
-      const label = objectLabel(finding.object) + (finding.helmSource ? ` (from ${finding.helmSource})` : '');
+      const label = objectLabel(finding.object) + (finding.helmSource ? ` (from ${finding.helmSource})` : '') + ownerDetail(finding);
       if (label !== lastObject) {
         lines.push(`  ${label}`);
         lastObject = label;
       }
       const where = finding.line !== undefined ? `${file}:${finding.line}:${finding.column ?? 0}` : file;
-      lines.push(`    ${where}  ${severityLabel(finding)} ${finding.rule}  ${finding.message}`);
+      // A live object's API reference already heads its group; repeating it on every line adds nothing.
+      lines.push(`    ${report.cluster ? '' : `${where}  `}${severityLabel(finding)} ${finding.rule}  ${podsDetail(finding)}${finding.message}`);
       const extra = finding.exempted ? `exempted${finding.exemption?.reason ? `: ${finding.exemption.reason}` : ''}` : `fix: ${finding.hint}`;
       lines.push(paint('gray', `      ${extra}`));
     }
@@ -42,7 +53,7 @@ export const renderText: Renderer = ({ report, color }) => {
   }
   for (const error of report.errors) {
     const where = error.line !== undefined ? `${error.file}:${error.line}:${error.column ?? 0}` : error.file;
-    lines.push(`${paint('red', 'error')} ${where}: ${error.message} [${error.code}]`);
+    lines.push(`${paint('red', 'error')} ${where}: ${error.message} [${error.code}]${error.helmSource ? ` (from ${error.helmSource})` : ''}`);
   }
   for (const notice of report.notices) {
     const where = notice.line !== undefined ? `${notice.file}:${notice.line}:${notice.column ?? 0}` : notice.file;
@@ -50,8 +61,13 @@ export const renderText: Renderer = ({ report, color }) => {
   }
   const s = report.summary;
   if (report.errors.length || report.notices.length) lines.push('');
+  const cluster = report.cluster;
+  const scope = cluster
+    ? `cluster ${cluster.context} (${cluster.server}), ${cluster.namespaces ? `namespace(s) ${cluster.namespaces.join(', ')}` : 'all namespaces'}` +
+      `${cluster.selector !== undefined ? `, selector ${cluster.selector}` : ''}, ${s.objects} object(s), ${s.workloads} workload(s), ${cluster.pods} pod(s)`
+    : `${s.files} file(s), ${s.objects} object(s), ${s.workloads} workload(s)`;
   lines.push(
-    `${s.files} file(s), ${s.objects} object(s), ${s.workloads} workload(s): ` +
+    `${scope}: ` +
       `${s.bySeverity.error} error(s), ${s.bySeverity.warning} warning(s), ${s.bySeverity.info} info, ` +
       `${s.exempted} exempted, ${s.errors} input error(s)`,
   );

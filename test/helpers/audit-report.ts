@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport } from '../../src/app/audit.js';
+import { reportCollected } from '../../src/cluster/audit.js';
 import { emptyConfig, readConfig } from '../../src/core/config.js';
 import { Engine } from '../../src/core/engine.js';
 import type { RootlockConfig } from '../../src/core/config.js';
@@ -147,4 +148,58 @@ export const FOCUS_RULE = 'read-only-root-filesystem';
 
 export function contextOf(report: AuditReport): RenderContext {
   return { report, rules: RULES, color: false };
+}
+
+const LIVE_SPEC = { containers: [{ name: 'app', image: 'nginx:1.27' }] };
+
+/** Objects as a cluster lister returns them: apiVersion and kind set, uids and ownerReferences linking them. */
+export function liveObjects() {
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop', uid: 'd-1' },
+    spec: { template: { metadata: { labels: { app: 'web' } }, spec: LIVE_SPEC } },
+  };
+  const replicaSet = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'web-5d8f', namespace: 'shop', uid: 'rs-1', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-1', controller: true }] },
+    spec: { template: { metadata: { labels: { app: 'web' } }, spec: LIVE_SPEC } },
+  };
+  const pod = (name: string, extra: Record<string, unknown> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'shop', uid: `p-${name}`, labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d8f', uid: 'rs-1', controller: true }] },
+    spec: { ...LIVE_SPEC, ...extra },
+  });
+  const rolloutPod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'canary-x1', namespace: 'shop', uid: 'p-canary', ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'canary', uid: 'ro-1', controller: true }] },
+    spec: LIVE_SPEC,
+  };
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', uid: 'ns-1' } };
+  return {
+    deployment,
+    replicaSet,
+    pods: [pod('web-5d8f-a'), pod('web-5d8f-b', { ephemeralContainers: [{ name: 'debugger', image: 'busybox' }] }), pod('web-5d8f-c'), rolloutPod],
+    namespace,
+  };
+}
+
+/** A cluster audit report built from real engine output over liveObjects(), without an API server. */
+export function clusterReport(): AuditReport {
+  const objects = liveObjects();
+  return reportCollected(
+    {
+      namespaces: [objects.namespace],
+      serviceAccounts: [],
+      pods: objects.pods,
+      controllers: [objects.deployment, objects.replicaSet],
+      podsListedIn: 'all',
+      errors: [{ file: 'apps/v1/daemonsets', code: 'forbidden', message: 'cannot list daemonsets.apps in all namespaces: forbidden' }],
+    },
+    { context: 'prod', server: 'https://kube.example:6443', namespaces: ['shop'], selector: 'tier=web' },
+    { rules: RULES, config: emptyConfig(), failOn: 'error', today: '2026-01-01', version: '0.1.0' },
+  );
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,4 +22,14 @@ export function sharedDir(): string {
   const candidates = [process.env['ROOTLOCK_SHARED'], join(repoRoot(), '..', 'shared'), join(repoRoot(), '..', '..', 'shared')];
   for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
   return join(repoRoot(), '..', 'shared');
+}
+
+/** Every manifest (.yaml, .yml, .json) below `dir`, sorted, recursively. */
+export function manifestFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) manifestFiles(full, out);
+    else if (/\.(ya?ml|json)$/.test(name)) out.push(full);
+  }
+  return out;
 }

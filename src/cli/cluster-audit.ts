@@ -1,0 +1,91 @@
+// `rootlock audit --cluster`: the manifest audit's config, rules, formats and
+// exit codes, with objects read from a live cluster.
+import { resolve } from 'node:path';
+import type { CliIO } from './main.js';
+import { EXIT_USAGE } from './main.js';
+import { todayString } from './audit-command.js';
+import { packageVersion } from './version.js';
+import type { Severity } from '../core/types.js';
+
+export interface ClusterAuditFlags {
+  cluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string[];
+  allNamespaces?: boolean;
+  selector?: string;
+  chunkSize?: number;
+  format: 'text' | 'json' | 'sarif' | 'junit' | 'markdown';
+  output?: string;
+  failOn?: Severity | 'none';
+  config?: string | false;
+  rules?: string[];
+  disableRules?: string[];
+  color?: boolean;
+}
+
+/** Options that only mean something with --cluster, as commander names them and as the user typed them. */
+const CLUSTER_ONLY: ReadonlyArray<readonly [keyof ClusterAuditFlags, string]> = [
+  ['kubeconfig', '--kubeconfig'],
+  ['context', '--context'],
+  ['namespace', '--namespace'],
+  ['allNamespaces', '--all-namespaces'],
+  ['selector', '--selector'],
+  ['chunkSize', '--chunk-size'],
+];
+
+/** True when any cluster option is set, so `audit` hands the run to this module (which then insists on --cluster). */
+export function wantsCluster(flags: ClusterAuditFlags): boolean {
+  return flags.cluster === true || CLUSTER_ONLY.some(([key]) => flags[key] !== undefined);
+}
+
+export async function runClusterAudit(paths: readonly string[], flags: ClusterAuditFlags, io: CliIO): Promise<number> {
+  const usage = (message: string) => {
+    io.stderr(`rootlock: ${message}\n`);
+    return EXIT_USAGE;
+  };
+  if (!flags.cluster) {
+    const given = CLUSTER_ONLY.filter(([key]) => flags[key] !== undefined).map(([, name]) => name);
+    return usage(`${given.join(', ')} ${given.length === 1 ? 'needs' : 'need'} --cluster`);
+  }
+  if (paths.length) return usage('--cluster audits a live cluster and takes no paths; audit manifests without --cluster');
+  if (flags.allNamespaces && flags.namespace?.length) return usage('--namespace and --all-namespaces exclude each other');
+  if (flags.chunkSize !== undefined && (!Number.isInteger(flags.chunkSize) || flags.chunkSize <= 0)) return usage('--chunk-size must be a positive whole number');
+  // The API server checks the selector's syntax; an empty one would silently select everything.
+  if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
+
+  const { connect } = await import('../cluster/connection.js');
+  const { auditCluster } = await import('../cluster/audit.js');
+  const { setupRules } = await import('./rule-setup.js');
+  const { emitReport } = await import('./emit-report.js');
+  const cwd = io.cwd ?? process.cwd();
+  const setup = await setupRules(flags, io);
+  if (!setup) return EXIT_USAGE;
+
+  const connected = await connect({
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: resolve(cwd, flags.kubeconfig) } : {}),
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+    env: process.env,
+    userAgent: `rootlock/${packageVersion()}`,
+  });
+  if ('problem' in connected) return usage(connected.problem);
+
+  const failOn = flags.failOn ?? setup.config.failOn ?? 'error';
+  const namespaces = flags.namespace?.length ? [...new Set(flags.namespace)] : undefined;
+  const report = await auditCluster({
+    connection: connected.connection,
+    scope: {
+      ...(namespaces ? { namespaces } : {}),
+      ...(flags.selector !== undefined ? { labelSelector: flags.selector } : {}),
+      ...(flags.chunkSize !== undefined ? { chunkSize: flags.chunkSize } : {}),
+    },
+    rules: setup.rules,
+    config: setup.config,
+    ...(setup.configFile ? { configFile: setup.configFile } : {}),
+    failOn: failOn === 'none' ? 'error' : failOn,
+    today: todayString(io),
+    version: packageVersion(),
+  });
+  if (failOn === 'none') report.summary.failed = false;
+  return emitReport(report, setup.rules, flags, io);
+}
