@@ -16,7 +16,7 @@ import type { ControlPlane } from './helpers/control-plane.js';
 import { repoRoot, sharedDir } from './helpers/repo.js';
 import { mutableDeployment, mutablePod, testCerts, testSettings, admissionReview } from './helpers/webhook.js';
 import type { TestCerts } from './helpers/webhook.js';
-import { webhookConfigurations } from '../src/webhook/manifests.js';
+import { installManifests, webhookConfigurations } from '../src/webhook/manifests.js';
 import type { FailurePolicy } from '../src/webhook/manifests.js';
 import { planMutation } from '../src/webhook/mutate.js';
 import { decodeReview } from '../src/webhook/review.js';
@@ -191,6 +191,29 @@ describe('admission webhook against a real kube-apiserver', () => {
     for (const webhook of webhooks) webhook.stop();
   });
   after(() => cp?.stop());
+
+  it('accepts every object `rootlock webhook manifests` prints (server-side dry run)', async () => {
+    const objects = installManifests({ namespace: 'rootlock-system', name: 'rootlock-webhook', image: `registry.example/rootlock@sha256:${'ab'.repeat(32)}`, mode: 'enforce', mutate: true, validateFailurePolicy: 'Fail', mutateFailurePolicy: 'Ignore', caBundlePem: certs.caCert, tls: { cert: certs.cert, key: certs.key } });
+    const paths: Record<string, string> = {
+      Namespace: '/api/v1/namespaces',
+      ServiceAccount: '/api/v1/namespaces/rootlock-system/serviceaccounts',
+      ConfigMap: '/api/v1/namespaces/rootlock-system/configmaps',
+      Secret: '/api/v1/namespaces/rootlock-system/secrets',
+      Deployment: '/apis/apps/v1/namespaces/rootlock-system/deployments',
+      PodDisruptionBudget: '/apis/policy/v1/namespaces/rootlock-system/poddisruptionbudgets',
+      Service: '/api/v1/namespaces/rootlock-system/services',
+      ValidatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+      MutatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+    };
+    for (const object of objects) {
+      const kind = String(object['kind']);
+      const path = paths[kind];
+      assert.ok(path, `no API path for ${kind}`);
+      // The namespace is created for real, so the namespaced objects can be dry-run into it.
+      const res = await api('POST', kind === 'Namespace' ? path : `${path}?dryRun=All`, object);
+      assert.equal(res.status, 201, `${kind}: ${JSON.stringify(res.body)}`);
+    }
+  });
 
   describe('enforce mode (failurePolicy: Fail)', () => {
     let webhook: Webhook;

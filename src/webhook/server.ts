@@ -48,7 +48,7 @@ export interface WebhookServer {
 function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', closing = false): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...(closing ? { connection: 'close' } : {}) });
-  res.end(text);
+  res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
 /** Reads the body up to `limit` bytes; resolves undefined when it is larger. */
