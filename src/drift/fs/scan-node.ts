@@ -65,7 +65,7 @@ function identify(root: string, pid: number): ContainerIdentity {
 }
 
 /** Every process whose root is an overlay with an upper layer, grouped by that upper layer. */
-export function discoverContainers(root: string): { containers: DiscoveredContainer[]; problems: string[] } {
+export function discoverContainers(root: string): { containers: DiscoveredContainer[]; problems: string[]; unreadable?: string } {
   const problems: string[] = [];
   const byUpper = new Map<string, DiscoveredContainer>();
   const layersByNamespace = new Map<string, OverlayLayers | undefined>();
@@ -73,7 +73,8 @@ export function discoverContainers(root: string): { containers: DiscoveredContai
   try {
     pids = readdirSync(hostPath(root, '/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
   } catch (error) {
-    return { containers: [], problems: [`cannot list ${hostPath(root, '/proc')}: ${(error as Error).message}`] };
+    const message = `cannot list ${hostPath(root, '/proc')}: ${(error as Error).message}`;
+    return { containers: [], problems: [message], unreadable: message };
   }
   for (const pid of pids) {
     const procDir = hostPath(root, `/proc/${pid}`);
@@ -137,10 +138,10 @@ export function scanContainer(root: string, container: DiscoveredContainer, acce
   return { drift, directories: upper.directories };
 }
 
-export function scanNode(options: ScanOptions): { containers: ScannedContainer[]; problems: string[] } {
+export function scanNode(options: ScanOptions): { containers: ScannedContainer[]; problems: string[]; unreadable?: string } {
   const discovered = discoverContainers(options.root);
   const wanted = options.filter ? discovered.containers.filter(options.filter) : discovered.containers;
   const containers = wanted.map((container) => scanContainer(options.root, container, options.accepted));
   containers.sort((a, b) => (a.drift.upperdir < b.drift.upperdir ? -1 : 1));
-  return { containers, problems: discovered.problems };
+  return { containers, problems: discovered.problems, ...(discovered.unreadable ? { unreadable: discovered.unreadable } : {}) };
 }
