@@ -54,8 +54,9 @@ export function isExecutableContent(change: Change): boolean {
 export function classifyChange(change: Change): DriftClass {
   if (change.kind === 'touched') return 'touched';
   if (isExecutableContent(change)) return 'executable';
-  if (under(change.path, SYSTEM_BINARY_DIRS)) return 'system-binary-dir';
+  // apk and rpm keep their databases below /lib and /usr/lib: the more specific class wins.
   if (under(change.path, PACKAGE_DATABASE_PATHS)) return 'package-database';
+  if (under(change.path, SYSTEM_BINARY_DIRS)) return 'system-binary-dir';
   if (under(change.path, ['/etc'])) return 'config';
   return 'other';
 }

@@ -83,7 +83,7 @@ export function rootMount(mounts: readonly MountEntry[]): MountEntry | undefined
 }
 
 /** Splits on `separator` where it is not escaped by a backslash, and removes those escapes. */
-function splitUnescaped(text: string, separator: string): string[] {
+function splitUnescaped(text: string, separator: string, keepEscapes = false): string[] {
   const parts: string[] = [];
   let current = '';
   for (let i = 0; i < text.length; i++) {
@@ -92,7 +92,7 @@ function splitUnescaped(text: string, separator: string): string[] {
       current += text.slice(i, i + 4); // an octal escape, undone later
       i += 3;
     } else if (char === '\\' && i + 1 < text.length) {
-      current += text[++i]!;
+      current += keepEscapes ? char + text[++i]! : text[++i]!;
     } else if (char === separator) {
       parts.push(current);
       current = '';
@@ -122,7 +122,7 @@ export function parseOverlayOptions(superOptions: string, relativeTo?: string): 
   const options = new Map<string, string>();
   const appendedLowers: string[] = [];
   // Split first, unescape after: a comma or colon inside a path arrives escaped.
-  for (const option of splitUnescaped(superOptions, ',')) {
+  for (const option of splitUnescaped(superOptions, ',', true)) {
     const equals = option.indexOf('=');
     const key = equals < 0 ? option : option.slice(0, equals);
     const value = equals < 0 ? '' : option.slice(equals + 1);
@@ -131,7 +131,7 @@ export function parseOverlayOptions(superOptions: string, relativeTo?: string): 
     else options.set(key, value);
   }
   const upperRaw = options.get('upperdir');
-  const upper = upperRaw === undefined ? undefined : unescapeOctal(upperRaw);
+  const upper = upperRaw === undefined ? undefined : unescapeOctal(splitUnescaped(upperRaw, '\u0000').join(''));
   const lower = options.get('lowerdir');
   if (upper === undefined || upper === '') return { error: 'overlay mount without upperdir (read-only overlay: nothing can drift)' };
   if ((lower === undefined || lower === '') && appendedLowers.length === 0) return { error: 'overlay mount without lowerdir' };
@@ -142,6 +142,6 @@ export function parseOverlayOptions(superOptions: string, relativeTo?: string): 
   const lowerdirs = [...splitUnescaped(lower ?? '', ':'), ...appendedLowers].filter((p) => p !== '').map((p) => resolve(unescapeOctal(p)));
   const layers: OverlayLayers = { lowerdirs, upperdir: resolve(upper), metacopy: options.get('metacopy') === 'on' };
   const work = options.get('workdir');
-  if (work) layers.workdir = resolve(unescapeOctal(work));
+  if (work) layers.workdir = resolve(unescapeOctal(splitUnescaped(work, '\u0000').join('')));
   return layers;
 }
