@@ -63,9 +63,10 @@ function nodeName(): string {
   return process.env['NODE_NAME'] || hostname();
 }
 
-async function scanReport(flags: CommonFlags, accepted: AcceptedDrift): Promise<DriftReport> {
+async function scanReport(flags: CommonFlags & { namespace?: string[] }, accepted: AcceptedDrift): Promise<DriftReport> {
   const { scanNode } = await import('../drift/fs/scan-node.js');
-  const result = scanNode({ root: flags.root, accepted });
+  const namespaces = flags.namespace;
+  const result = scanNode({ root: flags.root, accepted, ...(namespaces ? { filter: (c) => namespaces.includes(c.identity.podNamespace ?? '') } : {}) });
   if (result.unreadable) throw new UsageError(`${result.unreadable} (is --root right?)`);
   return {
     tool: { name: 'rootlock', version: packageVersion() },
@@ -130,12 +131,13 @@ export async function runDrift(argv: readonly string[], io: CliIO, programName =
     .option('--webhook <url>', 'also POST each Falco event to this URL (falcosidekick, Falco http_output receivers)')
     .addOption(new Option('--fail-on <priority>', 'exit 1 when unaccepted drift at or above this priority is found').choices(PRIORITY_CHOICES).default('error'))
     .option('-v, --verbose', 'text: also list touched paths and accepted drift')
+    .option('-n, --namespace <namespace>', 'only containers of pods in this namespace (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
     .addHelpText('after', `
 Exit codes: 0 no unaccepted drift at or above --fail-on, 1 drift found, 2 usage or input errors.
 Examples:
   sudo ${programName} drift scan
   ${programName} drift scan --root /host --format falco --webhook http://falcosidekick:2801/`)
-    .action(async (flags: CommonFlags & { format: DriftFormat; output?: string; webhook?: string; failOn: DriftPriority | 'none'; verbose?: boolean }) => {
+    .action(async (flags: CommonFlags & { format: DriftFormat; output?: string; webhook?: string; failOn: DriftPriority | 'none'; verbose?: boolean; namespace?: string[] }) => {
       const accepted = await loadAccepted(flags, io);
       const report = await scanReport(flags, accepted);
       const { renderDrift, falcoEvents } = await import('../drift/render.js');
@@ -154,7 +156,8 @@ Examples:
     .addOption(rootOption())
     .option('-o, --output <file>', 'baseline file to create or extend', 'rootlock-drift-baseline.json')
     .option('--include-touched', 'also record paths copied up without a change')
-    .action(async (flags: CommonFlags & { output: string; includeTouched?: boolean }) => {
+    .option('-n, --namespace <namespace>', 'only containers of pods in this namespace (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
+    .action(async (flags: CommonFlags & { output: string; includeTouched?: boolean; namespace?: string[] }) => {
       const { extendBaseline } = await import('../drift/allow.js');
       const { imageKey } = await import('../drift/runtime-metadata.js');
       const file = resolve(io.cwd ?? process.cwd(), flags.output);

@@ -5,6 +5,7 @@
 // chroot'ed into the merged directory, as a runtime would start one.
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import * as fsModule from 'node:fs';
 import { copyFileSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -116,4 +117,39 @@ export async function startOverlayContainer(options: {
     throw error;
   }
   return { dir, lowerdirs, upper, merged, pid: child.pid!, stop };
+}
+
+/** The cgroup v2 mount point (/sys/fs/cgroup on v2 hosts, /sys/fs/cgroup/unified on hybrid ones). */
+export function cgroup2Root(): string {
+  for (const line of fsModule.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const fields = line.split(' ');
+    const separator = fields.indexOf('-');
+    if (separator > 0 && fields[separator + 1] === 'cgroup2') return fields[4]!;
+  }
+  throw new Error('no cgroup2 mount: drift tests need one to place processes in container-like cgroups');
+}
+
+
+
+/**
+ * Moves a process into a cgroup named like a runtime's (…/cri-containerd-<id>.scope),
+ * as the runtime would have placed it. Returns the cleanup, to run after the process exits.
+ */
+export function placeInCgroup(pid: number, relative: string): () => void {
+  const root = cgroup2Root();
+  const dir = join(root, relative);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+  return () => {
+    // Innermost first; a directory still holding a process stays (and says so).
+    let current = dir;
+    while (current.startsWith(root + '/') && current !== root) {
+      try {
+        fsModule.rmdirSync(current);
+      } catch {
+        break;
+      }
+      current = dirname(current);
+    }
+  };
 }
