@@ -21,7 +21,8 @@ export const DRIFT_MANIFEST_DEFAULTS: DriftManifestOptions = {
 /** Host directories the scanner reads: /proc, runtime state (metadata), and the overlay layer stores. */
 export const HOST_READ_PATHS = [
   { name: 'proc', path: '/proc' },
-  { name: 'containerd-state', path: '/run/containerd' },
+  // Only the task bundles (config.json with the CRI annotations), not /run/containerd with its socket.
+  { name: 'containerd-state', path: '/run/containerd/io.containerd.runtime.v2.task' },
   { name: 'containerd-layers', path: '/var/lib/containerd' },
   { name: 'crio-state', path: '/run/containers' },
   { name: 'crio-layers', path: '/var/lib/containers' },
@@ -51,7 +52,17 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
     spec: {
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels },
+        metadata: {
+          labels,
+          // A reviewed node agent: rootlock's own audit reports these as errors, and they are waived here with the reason.
+          annotations: {
+            'rootlock.dev/ignore.drift': 'no-added-capabilities,no-writable-host-path',
+            'rootlock.dev/ignore-reason':
+              'drift scanner: DAC_READ_SEARCH reads upper layers owned by any user, SYS_PTRACE reads /proc/<pid>/exe and /proc/<pid>/root ' +
+              'of other users\' processes; every host mount is readOnly, and the containerd mount is the task-bundle directory, ' +
+              'which does not hold the containerd socket',
+          },
+        },
         spec: {
           serviceAccountName: 'rootlock-drift',
           automountServiceAccountToken: false,
