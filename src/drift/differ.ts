@@ -85,53 +85,60 @@ function metadataAspects(now: FileFacts, before: FileFacts): ChangeAspect[] {
   return aspects;
 }
 
-function diffEntry(entry: UpperEntry): Change[] {
-  const base = { path: entry.path, executableBit: (entry.mode & EXEC_BITS) !== 0 };
+/** The change at an entry's path as it is now (objects built field by field: this runs once per file of large trees). */
+function changeNow(entry: UpperEntry, kind: ChangeKind, aspects: ChangeAspect[]): Change {
+  const change: Change = { path: entry.path, kind, aspects, type: entry.type, mode: entry.mode, executableBit: (entry.mode & EXEC_BITS) !== 0 };
+  if (entry.type === 'file') change.size = entry.size;
+  if (entry.header) change.header = entry.header;
+  return change;
+}
+
+
+function diffEntry(entry: UpperEntry, out: Change[]): void {
   if (isWhiteout(entry)) {
-    if (!entry.lower) return []; // a whiteout over nothing (the lower layer changed underneath): hides nothing
-    return [{
+    if (!entry.lower) return; // a whiteout over nothing (the lower layer changed underneath): hides nothing
+    out.push({
       path: entry.path, kind: 'deleted', aspects: [], type: entry.lower.type, mode: entry.lower.mode,
       executableBit: (entry.lower.mode & EXEC_BITS) !== 0, via: entry.whiteoutXattr ? 'whiteout-xattr' : 'whiteout',
-    }];
+    });
+    return;
   }
-  const now: Partial<Change> = { type: entry.type, mode: entry.mode };
-  if (entry.type === 'file') now.size = entry.size;
-  if (entry.header) now.header = entry.header;
   const lower = entry.lower;
-  if (!lower) return [{ ...base, ...now, kind: 'added', aspects: [] }];
-
+  if (!lower) {
+    out.push(changeNow(entry, 'added', []));
+    return;
+  }
   if (lower.type !== entry.type) {
-    const changes: Change[] = [{ ...base, ...now, kind: 'changed', aspects: ['type'] }];
-    if (entry.type === 'dir' && entry.opaque) changes.push(...opaqueDeletions(entry));
-    return changes;
+    out.push(changeNow(entry, 'changed', ['type']));
+    if (entry.type === 'dir' && entry.opaque) opaqueDeletions(entry, out);
+    return;
   }
   const aspects = metadataAspects(entry, lower);
   if (entry.type === 'dir') {
-    if (entry.opaque) return [{ ...base, ...now, kind: 'changed', aspects: ['replaced', ...aspects] }, ...opaqueDeletions(entry)];
-    // A directory copied up only because something below it changed is not a change of its own.
-    return aspects.length ? [{ ...base, ...now, kind: 'changed', aspects }] : [];
+    if (entry.opaque) {
+      out.push(changeNow(entry, 'changed', ['replaced', ...aspects]));
+      opaqueDeletions(entry, out);
+    } else if (aspects.length) out.push(changeNow(entry, 'changed', aspects));
+    // else: a directory copied up only because something below it changed is not a change of its own.
+    return;
   }
-  if (entry.type === 'symlink') {
-    if (entry.linkTarget !== lower.linkTarget) aspects.unshift('target');
-    return aspects.length ? [{ ...base, ...now, kind: 'changed', aspects }] : [{ ...base, ...now, kind: 'touched', aspects: [] }];
+  if (entry.type === 'file' && entry.metacopy) {
+    const change = changeNow(entry, aspects.length ? 'changed' : 'touched', aspects);
+    change.metacopy = true;
+    out.push(change);
+    return;
   }
-  if (entry.type === 'file') {
-    if (entry.metacopy) return [{ ...base, ...now, kind: aspects.length ? 'changed' : 'touched', aspects, metacopy: true }];
-    const sameContent = entry.size === lower.size && entry.sameContentAsLower === true;
-    if (!sameContent) aspects.unshift('content');
-    return aspects.length ? [{ ...base, ...now, kind: 'changed', aspects }] : [{ ...base, ...now, kind: 'touched', aspects: [] }];
-  }
-  if (entry.type === 'char' || entry.type === 'block') {
-    if (entry.rdev?.major !== lower.rdev?.major || entry.rdev?.minor !== lower.rdev?.minor) aspects.unshift('content');
-  }
-  return aspects.length ? [{ ...base, ...now, kind: 'changed', aspects }] : [{ ...base, ...now, kind: 'touched', aspects: [] }];
+  if (entry.type === 'symlink' && entry.linkTarget !== lower.linkTarget) aspects.unshift('target');
+  if (entry.type === 'file' && !(entry.size === lower.size && entry.sameContentAsLower === true)) aspects.unshift('content');
+  if ((entry.type === 'char' || entry.type === 'block') && (entry.rdev?.major !== lower.rdev?.major || entry.rdev?.minor !== lower.rdev?.minor)) aspects.unshift('content');
+  out.push(changeNow(entry, aspects.length ? 'changed' : 'touched', aspects));
 }
 
 /** An opaque directory deletes whatever the lower layers had in it and the upper layer does not recreate. */
-function opaqueDeletions(entry: UpperEntry): Change[] {
-  return (entry.lowerChildren ?? []).map((name) => ({
-    path: childPath(entry.path, name), kind: 'deleted' as const, aspects: [], executableBit: false, via: 'opaque-directory' as const,
-  }));
+function opaqueDeletions(entry: UpperEntry, out: Change[]): void {
+  for (const name of entry.lowerChildren ?? []) {
+    out.push({ path: childPath(entry.path, name), kind: 'deleted', aspects: [], executableBit: false, via: 'opaque-directory' });
+  }
 }
 
 /**
@@ -141,6 +148,6 @@ function opaqueDeletions(entry: UpperEntry): Change[] {
  */
 export function diffUpperLayer(entries: Iterable<UpperEntry>): Change[] {
   const changes: Change[] = [];
-  for (const entry of entries) changes.push(...diffEntry(entry));
+  for (const entry of entries) diffEntry(entry, changes);
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

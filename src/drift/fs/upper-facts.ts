@@ -22,6 +22,12 @@ export interface UpperReadOptions {
   merged?: string;
   /** The mount has metacopy=on. */
   metacopy?: boolean;
+  /**
+   * Read the first bytes of added and changed files without an exec bit to
+   * find ELF binaries and #! scripts (default true). This is one open and
+   * read per such file, most of a scan's cost beyond listing the tree.
+   */
+  sniffHeaders?: boolean;
 }
 
 export interface UpperReadResult {
@@ -61,11 +67,13 @@ function isWhiteoutDevice(stats: Stats): boolean {
 
 const CHUNK = 64 * 1024;
 
+const headerBuffer = Buffer.alloc(4);
+
 function readHeader(path: string): FileHeader | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(4);
+    const buffer = headerBuffer;
     const read = readSync(fd, buffer, 0, 4, 0);
     if (read >= 4 && buffer[0] === 0x7f && buffer[1] === 0x45 && buffer[2] === 0x4c && buffer[3] === 0x46) return 'elf';
     if (read >= 2 && buffer[0] === 0x23 && buffer[1] === 0x21) return 'shebang';
@@ -190,12 +198,8 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
     for (const dirent of dirents) {
       const upperPath = join(upperDir, dirent.name);
       const containerPath = containerDir === '/' ? `/${dirent.name}` : `${containerDir}/${dirent.name}`;
-      let stats: Stats;
-      try {
-        stats = lstatSync(upperPath);
-      } catch {
-        continue; // removed while we looked
-      }
+      const stats = lstatSync(upperPath, { throwIfNoEntry: false });
+      if (!stats) continue; // removed while we looked
       const entry: UpperEntry = { path: containerPath, ...facts(stats, upperPath) };
       const below = lower?.entries.get(dirent.name);
       let lowerPath: string | undefined;
@@ -218,7 +222,7 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
             delete entry.sameContentAsLower;
           }
         }
-        if (!entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && (stats.mode & 0o111) === 0 && stats.size >= 2) {
+        if (options.sniffHeaders !== false && !entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && (stats.mode & 0o111) === 0 && stats.size >= 2) {
           const header = readHeader(upperPath);
           if (header) entry.header = header;
         }
