@@ -148,7 +148,9 @@ Examples:
         for (const failure of await postEvents(flags.webhook, falcoEvents(report))) io.stderr(`rootlock: webhook: ${failure}\n`);
       }
       const { hasDriftAtOrAbove } = await import('../drift/report.js');
-      exitCode = flags.failOn !== 'none' && hasDriftAtOrAbove(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;
+      // An upper layer that could not be read may hide drift: like unreadable input in an audit, that is exit 2.
+      const unreadable = report.containers.some((c) => c.problems.length > 0);
+      exitCode = unreadable ? EXIT_USAGE : flags.failOn !== 'none' && hasDriftAtOrAbove(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;
     });
 
   program.command('baseline')

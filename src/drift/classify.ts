@@ -72,6 +72,12 @@ export interface ProcessFacts {
   deleted: boolean;
   /** The executable is an anonymous memory file (memfd_create), never on disk. */
   memfd: boolean;
+  /**
+   * Whether the running executable is the file now at `exe` in the container
+   * (same device and inode through the merged view); false when that path was
+   * replaced after the process started; undefined when unknown.
+   */
+  sameFileAsPath?: boolean;
 }
 
 export interface ProcessDrift {
@@ -90,6 +96,8 @@ export function classifyProcess(process: ProcessFacts, upperChange: Change | und
   const base = { pid: process.pid, command: process.command, exe: process.exe };
   if (process.memfd) return { ...base, reason: 'memfd' };
   if (process.deleted) return { ...base, reason: 'deleted' };
+  // The upper file at that path is not what runs: the process started from the image's file before it was replaced.
+  if (process.sameFileAsPath === false) return undefined;
   if (upperChange && (upperChange.kind === 'added' || (upperChange.kind === 'changed' && upperChange.aspects.some((a) => a === 'content' || a === 'type')))) {
     return { ...base, reason: 'upper-layer' };
   }

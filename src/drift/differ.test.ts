@@ -80,6 +80,9 @@ describe('classification', () => {
     const touched = diffUpperLayer([{ path: '/usr/bin/y', ...file(0o755), lower: file(0o755), sameContentAsLower: true }])[0]!;
     assert.equal(classifyProcess(exeFacts(7, 'x', '/run/root/usr/bin/x', '/run/root'), added)?.reason, 'upper-layer');
     assert.equal(classifyProcess(exeFacts(7, 'y', '/usr/bin/y', '/'), touched), undefined);
+    // The process started from the image's file, which was replaced in the upper layer afterwards.
+    assert.equal(classifyProcess({ ...exeFacts(7, 'x', '/usr/bin/x', '/'), sameFileAsPath: false }, added), undefined);
+    assert.equal(classifyProcess({ ...exeFacts(7, 'x', '/usr/bin/x', '/'), sameFileAsPath: true }, added)?.reason, 'upper-layer');
     assert.equal(classifyProcess(exeFacts(7, 'sh', '/usr/bin/sh', '/'), undefined), undefined);
     assert.deepEqual(classifyProcess(exeFacts(8, 'k', '/memfd:kworker (deleted)', '/'), undefined), { pid: 8, command: 'k', exe: '/memfd:kworker', reason: 'memfd' });
     assert.deepEqual(classifyProcess(exeFacts(9, 'm', '/tmp/miner (deleted)', '/'), undefined), { pid: 9, command: 'm', exe: '/tmp/miner', reason: 'deleted' });

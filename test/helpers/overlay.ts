@@ -20,6 +20,19 @@ export interface OverlayContainer {
   stop(): Promise<void>;
 }
 
+function processesInNamespace(namespace: string): number[] {
+  const pids: number[] = [];
+  for (const name of fsModule.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/ns/mnt`) === namespace) pids.push(Number(name));
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return pids;
+}
+
 /** Copies a host binary and the shared libraries it loads into an image layer. */
 export function installBinary(layer: string, hostBinary: string, at: string): void {
   const target = join(layer, at);
@@ -73,6 +86,8 @@ export async function startOverlayContainer(options: {
   changes: string;
   command: string[];
   metacopy?: boolean;
+  /** The container is ready when its process runs this (default: command[0]). */
+  readyExe?: string;
 }): Promise<OverlayContainer> {
   const dir = mkdtempSync(join(tmpdir(), 'rootlock-drift-'));
   const lowerdirs = options.layers.map((build, index) => {
@@ -98,12 +113,26 @@ export async function startOverlayContainer(options: {
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let namespace: string | undefined;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
+    // Processes the container started outlive its first one; the mount lives until the last of them exits.
+    for (let attempt = 0; namespace !== undefined && attempt < 100; attempt++) {
+      const left = processesInNamespace(namespace);
+      if (left.length === 0) break;
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     rmSync(dir, { recursive: true, force: true });
   };
-  const expectedExe = join(merged, options.command[0]!);
+  const expectedExe = join(merged, options.readyExe ?? options.command[0]!);
   try {
     await waitFor(child, () => {
       try {
@@ -115,6 +144,11 @@ export async function startOverlayContainer(options: {
   } catch (error) {
     await stop();
     throw error;
+  }
+  try {
+    namespace = readlinkSync(`/proc/${child.pid}/ns/mnt`);
+  } catch {
+    // exited already: stop() has nothing more to kill
   }
   return { dir, lowerdirs, upper, merged, pid: child.pid!, stop };
 }

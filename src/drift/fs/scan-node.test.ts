@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { installBinary, startOverlayContainer, writeFiles } from '../../../test/helpers/overlay.js';
 import type { OverlayContainer } from '../../../test/helpers/overlay.js';
@@ -27,6 +27,7 @@ function scanOnly(container: OverlayContainer): ScannedContainer {
 
 const imageBase = (layer: string): void => {
   installBinary(layer, execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim(), '/usr/bin/sleep');
+  installBinary(layer, '/bin/sh', '/bin/sh');
   writeFiles(layer, {
     '/etc/hosts': '127.0.0.1 localhost\n',
     '/etc/old.conf': 'obsolete=1\n',
@@ -37,14 +38,29 @@ const imageBase = (layer: string): void => {
     '/opt/tools/helper.sh': { content: '#!/bin/sh\necho helper\n', mode: 0o644 },
   });
   mkdirSync(join(layer, 'tmp'), { mode: 0o1777 });
+  // The runtime would mount /dev; sh needs /dev/null for a background job's stdin.
+  mkdirSync(join(layer, 'dev'));
+  execFileSync('mknod', [join(layer, 'dev/null'), 'c', '1', '3']);
 };
 const imageTop = (layer: string): void => {
   writeFiles(layer, { '/etc/app.conf': 'listen=8080\n' });
   execFileSync('mknod', [join(layer, 'etc/hidden-by-image.conf'), 'c', '0', '0']);
 };
 
+/** The pid of the process named `name` whose parent is `parent`. */
+async function waitForChild(parent: number, name: string): Promise<number> {
+  for (let attempt = 0; attempt < 250; attempt++) {
+    const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const found = children.find((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name && readlinkSync(`/proc/${pid}/exe`).endsWith(`/${name}`));
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no child ${name} of ${parent}`);
+}
+
 describe('drift scan of a real overlay container', () => {
   let container: OverlayContainer;
+  let gonePid: number;
   before(async () => {
     container = await startOverlayContainer({
       layers: [imageTop, imageBase],
@@ -58,9 +74,13 @@ describe('drift scan of a real overlay container', () => {
         'echo "Package: curl" >> var/lib/dpkg/status', // a package installed
         'echo back > etc/hidden-by-image.conf', // recreated what a lower layer's whiteout hid
         'echo scratch > tmp/scratch.txt',
+        'cp usr/bin/sleep tmp/gone', // started, then deleted while it runs
       ].join('\n'),
-      command: ['/usr/bin/dropped', '300'],
+      command: ['/bin/sh', '-c', '/tmp/gone 300 & exec /usr/bin/dropped 300'],
+      readyExe: '/usr/bin/dropped',
     });
+    gonePid = await waitForChild(container.pid, 'gone');
+    unlinkSync(`/proc/${gonePid}/root/tmp/gone`);
   });
   after(async () => {
     await container?.stop();
@@ -89,11 +109,12 @@ describe('drift scan of a real overlay container', () => {
     assert.deepEqual(scanned.drift.problems, []);
   });
 
-  it('reports the process running the dropped binary as the most severe drift', () => {
+  it('reports processes running a dropped binary or a deleted file as the most severe drift', () => {
     const scanned = scanOnly(container);
-    assert.deepEqual(scanned.drift.pids, [container.pid]);
+    assert.deepEqual(scanned.drift.pids, [container.pid, gonePid]);
     assert.deepEqual(scanned.drift.processes, [
       { pid: container.pid, command: 'dropped', exe: '/usr/bin/dropped', reason: 'upper-layer', class: 'running-executable', priority: 'critical' },
+      { pid: gonePid, command: 'gone', exe: '/tmp/gone', reason: 'deleted', class: 'running-executable', priority: 'critical' },
     ]);
   });
 

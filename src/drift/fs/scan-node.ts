@@ -2,7 +2,7 @@
 // every process whose root is an overlay mount, grouped by upper directory,
 // mapped to pod and image through the runtime's files. Reads /proc and the
 // runtime directories under `root` (/ on the node, /host in the DaemonSet).
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { exeFacts } from '../classify.js';
 import type { ProcessFacts } from '../classify.js';
 import { diffUpperLayer } from '../differ.js';
@@ -90,8 +90,8 @@ export function discoverContainers(root: string): { containers: DiscoveredContai
       const mount = rootMount(parseMountinfo(text).mounts);
       if (mount?.fsType === 'overlay') {
         const parsed = parseOverlayOptions(mount.superOptions);
-        if ('error' in parsed) problems.push(`pid ${pid}: ${parsed.error}`);
-        else layers = parsed;
+        // An overlay without an upper layer is read-only: nothing in it can drift.
+        if (!('error' in parsed)) layers = parsed;
       }
       if (cacheKey !== undefined) layersByNamespace.set(cacheKey, layers);
     }
@@ -108,7 +108,13 @@ export function processFacts(root: string, pid: number): ProcessFacts | undefine
   const link = readLink(`${procDir}/exe`);
   if (link === undefined) return undefined;
   const command = (readText(`${procDir}/comm`) ?? '').trim();
-  return exeFacts(pid, command, link, readLink(`${procDir}/root`) ?? '/');
+  const facts = exeFacts(pid, command, link, readLink(`${procDir}/root`) ?? '/');
+  if (!facts.memfd && !facts.deleted) {
+    const running = statSync(`${procDir}/exe`, { throwIfNoEntry: false });
+    const atPath = statSync(`${procDir}/root${facts.exe}`, { throwIfNoEntry: false });
+    if (running && atPath) facts.sameFileAsPath = running.dev === atPath.dev && running.ino === atPath.ino;
+  }
+  return facts;
 }
 
 export interface ScannedContainer {
