@@ -189,4 +189,14 @@ describe('rootlock drift (CLI, real overlays, fake runtime metadata)', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot list .*nope\/proc/);
   });
+
+  it('treats a missing subcommand, a bad format or interval, and unknown commands as usage errors', async () => {
+    for (const argv of [['drift'], ['drift', 'scan', '--format', 'xml'], ['drift', 'watch', '--interval', '5x'], ['drift', 'bogus'], ['drift', 'manifests', '--interval', 'soon']]) {
+      const run = await runCli(argv, { cwd });
+      assert.equal(run.code, 2, argv.join(' '));
+    }
+    const help = await runCli(['drift', '--help'], { cwd });
+    assert.equal(help.code, 0);
+    for (const command of ['scan', 'baseline', 'watch', 'manifests']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
+  });
 });

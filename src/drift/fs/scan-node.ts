@@ -28,7 +28,8 @@ export interface ScanOptions {
   filter?: (container: DiscoveredContainer) => boolean;
 }
 
-function hostPath(root: string, path: string): string {
+/** A host path as readable under `root`. */
+export function hostPath(root: string, path: string): string {
   return root === '/' || root === '' ? path : `${root.replace(/\/+$/, '')}${path}`;
 }
 

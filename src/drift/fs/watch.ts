@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { DriftClass } from '../classify.js';
 import type { ContainerDrift } from '../report.js';
-import { discoverContainers, scanContainer } from './scan-node.js';
+import { discoverContainers, hostPath, scanContainer } from './scan-node.js';
 import type { DiscoveredContainer, ScanOptions } from './scan-node.js';
 
 interface CachedContainer {
@@ -24,10 +24,6 @@ export interface WatchRound {
   rescanned: number;
   problems: string[];
   durationSeconds: number;
-}
-
-function hostPath(root: string, path: string): string {
-  return root === '/' || root === '' ? path : `${root.replace(/\/+$/, '')}${path}`;
 }
 
 function signature(root: string, container: DiscoveredContainer, directories: readonly string[]): string {
