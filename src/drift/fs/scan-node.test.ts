@@ -33,6 +33,7 @@ const imageBase = (layer: string): void => {
     '/etc/old.conf': 'obsolete=1\n',
     '/etc/hidden-by-image.conf': 'the upper image layer deletes this\n',
     '/var/lib/dpkg/status': 'Package: base-files\nStatus: install ok installed\n',
+    '/var/cache/app/seed': 'x\n',
     '/opt/app/a.txt': 'a\n',
     '/opt/app/b.txt': 'b\n',
     '/opt/tools/helper.sh': { content: '#!/bin/sh\necho helper\n', mode: 0o644 },
@@ -75,6 +76,8 @@ describe('drift scan of a real overlay container', () => {
         'echo back > etc/hidden-by-image.conf', // recreated what a lower layer's whiteout hid
         'echo scratch > tmp/scratch.txt',
         'cp usr/bin/sleep tmp/gone', // started, then deleted while it runs
+        // A volume over a copied-up directory hides the lower entries in the merged view: that is not an opaque directory.
+        'echo n > var/cache/new && mount -t tmpfs tmpfs var/cache',
       ].join('\n'),
       command: ['/bin/sh', '-c', '/tmp/gone 300 & exec /usr/bin/dropped 300'],
       readyExe: '/usr/bin/dropped',
@@ -100,6 +103,7 @@ describe('drift scan of a real overlay container', () => {
       'C /opt/tools/helper.sh changed executable error mode',
       'A /tmp/scratch.txt added other notice',
       'A /usr/bin/dropped added executable error',
+      'A /var/cache/new added other notice',
       'C /var/lib/dpkg/status changed package-database warning content',
     ]);
     const dropped = scanned.drift.changes.find((c) => c.path === '/usr/bin/dropped');

@@ -3,13 +3,15 @@
 // - opaque directories and xattr whiteouts by looking at the merged view
 //   (/proc/<pid>/root of a process in the container): a lower entry the
 //   upper layer neither has nor whites out, yet the merged view hides, sits
-//   under an opaque directory; an upper file the merged view hides is a whiteout;
+//   under an opaque directory; an upper file the merged view hides is a whiteout.
+//   Only where the merged view is the overlay itself: a volume mounted over a
+//   directory hides the overlay's entries without any xattr;
 // - metacopy copy-ups (only on mounts with metacopy=on) by their shape: an
 //   upper file with the lower file's size that reads as zeros (a hole) where
 //   the lower file does not. (st_blocks cannot tell: ext4 counts the xattr block.)
 // Lower layers are listed once per directory, not stat'ed per upper entry,
 // so a large added tree costs one readdir + lstat per file.
-import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import type { FileFacts, FileHeader, FileType, UpperEntry } from '../differ.js';
 
@@ -231,7 +233,7 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
       if (entry.type === 'dir') {
         let childLayers = entry.lower?.type === 'dir' && lower ? lowerSubdirs(lower.dirs, dirent.name) : [];
         if (childLayers.length && options.merged) {
-          const hidden = hiddenLowerChildren(childLayers, upperPath, join(options.merged, containerPath.slice(1)));
+          const hidden = hiddenLowerChildren(childLayers, upperPath, options.merged, containerPath);
           if (hidden.length) {
             entry.opaque = true;
             entry.lowerChildren = hidden;
@@ -249,7 +251,20 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
   return { entries, directories, problems };
 }
 
+/**
+ * Whether a directory of the merged view is the overlay itself. A volume,
+ * tmpfs or bind mount there shows its own content, which says nothing about
+ * what the overlay hides.
+ */
+function isOverlayDirectory(merged: string, containerDir: string): boolean {
+  const root = statSync(merged, { throwIfNoEntry: false });
+  const stats = statSync(join(merged, containerDir.slice(1)), { throwIfNoEntry: false });
+  return root !== undefined && stats !== undefined && stats.dev === root.dev;
+}
+
 function hiddenInMerged(merged: string, containerPath: string): boolean {
+  const parent = containerPath.slice(0, containerPath.lastIndexOf('/')) || '/';
+  if (!isOverlayDirectory(merged, parent)) return false;
   try {
     lstatSync(join(merged, containerPath.slice(1)));
     return false;
@@ -259,12 +274,13 @@ function hiddenInMerged(merged: string, containerPath: string): boolean {
 }
 
 /** Lower names under a directory that the upper layer neither has nor whites out, but the merged view hides. */
-function hiddenLowerChildren(childLayers: readonly string[], upperPath: string, mergedPath: string): string[] {
+function hiddenLowerChildren(childLayers: readonly string[], upperPath: string, merged: string, containerPath: string): string[] {
   const upperNames = new Set((list(upperPath) ?? []).map((d) => d.name));
   const candidates = [...lowerListing(childLayers).entries].filter(([name, value]) => value !== 'whiteout' && !upperNames.has(name)).map(([name]) => name);
   if (candidates.length === 0) return [];
-  const merged = list(mergedPath);
-  if (!merged) return [];
-  const visible = new Set(merged.map((d) => d.name));
+  if (!isOverlayDirectory(merged, containerPath)) return [];
+  const mergedEntries = list(join(merged, containerPath.slice(1)));
+  if (!mergedEntries) return [];
+  const visible = new Set(mergedEntries.map((d) => d.name));
   return candidates.filter((name) => !visible.has(name)).sort();
 }
