@@ -183,6 +183,17 @@ Examples:
       exitCode = await runWebhookManifests(options, io);
     });
 
+  program
+    .command('drift')
+    .description('runtime drift: what changed inside running containers (scan, baseline, watch, manifests)')
+    .argument('[args...]', 'drift subcommand and its options (see rootlock drift --help)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .action(async (_args: string[], _options, command: Command) => {
+      const { runDrift } = await import('./drift-command.js');
+      exitCode = await runDrift(command.args, io, name);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

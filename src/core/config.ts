@@ -5,6 +5,7 @@
 import { parseDottedPath } from './path.js';
 import type { ImageKnowledge } from '../knowledge/images.js';
 import type { PodSpecLocation } from './workloads.js';
+import type { DriftAllowEntry } from '../drift/allow.js';
 import { SEVERITIES } from './types.js';
 import type { Path, Severity } from './types.js';
 
@@ -31,13 +32,15 @@ export interface RootlockConfig {
   failOn?: Severity;
   /** `fix` settings. */
   fix: { defaultWritablePaths: string[] };
+  /** `drift` settings: changes accepted at runtime, per image, with reasons. */
+  drift: { allow: DriftAllowEntry[] };
 }
 
 /** What `fix` mounts for images the knowledge base does not know. */
 export const DEFAULT_UNKNOWN_IMAGE_WRITABLE_PATHS = ['/tmp'];
 
 export function emptyConfig(): RootlockConfig {
-  return { severities: new Map(), disabledRules: new Set(), exemptions: [], images: [], podSpecPaths: [], fix: { defaultWritablePaths: [...DEFAULT_UNKNOWN_IMAGE_WRITABLE_PATHS] } };
+  return { severities: new Map(), disabledRules: new Set(), exemptions: [], images: [], podSpecPaths: [], fix: { defaultWritablePaths: [...DEFAULT_UNKNOWN_IMAGE_WRITABLE_PATHS] }, drift: { allow: [] } };
 }
 
 export interface ConfigProblem {
@@ -91,7 +94,7 @@ export function readConfig(raw: Json, knownRules: ReadonlySet<string>): { config
   const r = new Reader();
   if (raw === null || raw === undefined) return { config, problems: [] };
   if (!isRecord(raw)) return { config, problems: [{ path: [], message: 'config must be a mapping' }] };
-  r.keys(raw, [], ['rules', 'exemptions', 'images', 'podSpecPaths', 'failOn', 'fix']);
+  r.keys(raw, [], ['rules', 'exemptions', 'images', 'podSpecPaths', 'failOn', 'fix', 'drift']);
 
   const fix = raw['fix'];
   if (fix !== undefined) {
@@ -103,6 +106,30 @@ export function readConfig(raw: Json, knownRules: ReadonlySet<string>): { config
         if (!p.startsWith('/')) r.problem(['fix', 'defaultWritablePaths', i], 'must be an absolute path');
       });
       if (paths) config.fix.defaultWritablePaths = paths;
+    }
+  }
+
+  const drift = raw['drift'];
+  if (drift !== undefined) {
+    if (!isRecord(drift)) r.problem(['drift'], 'must be a mapping');
+    else {
+      r.keys(drift, ['drift'], ['allow']);
+      const allow = drift['allow'];
+      if (allow !== undefined && !Array.isArray(allow)) r.problem(['drift', 'allow'], 'must be a list');
+      else (allow ?? []).forEach((entry: Json, index: number) => {
+        const path = ['drift', 'allow', index];
+        if (!isRecord(entry)) return r.problem(path, 'must be a mapping');
+        r.keys(entry, path, ['images', 'paths', 'reason']);
+        const paths = r.stringList(entry['paths'], [...path, 'paths']);
+        if (!paths || paths.length === 0) return r.problem([...path, 'paths'], 'needs at least one container path or glob');
+        paths.forEach((p, i) => {
+          if (!p.startsWith('/') && !p.startsWith('**')) r.problem([...path, 'paths', i], 'must be an absolute container path or glob');
+        });
+        const reason = r.string(entry['reason'], [...path, 'reason']);
+        if (reason === undefined || reason.trim() === '') return r.problem([...path, 'reason'], 'every allowed drift needs a reason');
+        const images = r.stringList(entry['images'], [...path, 'images']);
+        config.drift.allow.push({ paths, reason, index, ...(images ? { images } : {}) });
+      });
     }
   }
 

@@ -1,0 +1,91 @@
+// bench/drift: the upper-layer scan (readUpperLayer + diffUpperLayer +
+// classification) of an upper directory of 100,000 files, against a plain
+// recursive listing of the same tree (readdir + lstat of every entry, what
+// `find -ls` does) in the same run, page cache warm for both.
+// Usage: node dist/bench/drift/run.js [files=100000] [rounds=3]
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { classifyChange } from '../../src/drift/classify.js';
+import { diffUpperLayer } from '../../src/drift/differ.js';
+import { readUpperLayer } from '../../src/drift/fs/upper-facts.js';
+
+const files = Number(process.argv[2] ?? 100_000);
+const rounds = Number(process.argv[3] ?? 3);
+const perDir = 100;
+
+function build(root: string): { lower: string; upper: string } {
+  const lower = join(root, 'lower');
+  const upper = join(root, 'upper');
+  // The image: a few system directories with files, some of which the upper layer copies up.
+  for (const dir of ['usr/bin', 'etc', 'app']) mkdirSync(join(lower, dir), { recursive: true });
+  for (let i = 0; i < 200; i++) writeFileSync(join(lower, 'usr/bin', `tool${i}`), `#!/bin/sh\necho ${i}\n`, { mode: 0o755 });
+  for (let i = 0; i < 200; i++) writeFileSync(join(lower, 'etc', `conf${i}`), `key=${i}\n`);
+  // The upper layer: copy-ups of image files (half changed), and a large added tree, as `npm install` at runtime makes.
+  mkdirSync(join(upper, 'etc'), { recursive: true });
+  mkdirSync(join(upper, 'usr/bin'), { recursive: true });
+  let made = 0;
+  for (let i = 0; i < 200 && made < files; i++, made++) writeFileSync(join(upper, 'etc', `conf${i}`), i % 2 ? `key=${i}\n` : `key=${i + 1}\n`);
+  for (let i = 0; i < 100 && made < files; i++, made++) writeFileSync(join(upper, 'usr/bin', `tool${i}`), `#!/bin/sh\necho ${i}\n`, { mode: 0o755 });
+  for (let d = 0; made < files; d++) {
+    const dir = join(upper, 'app/node_modules', `pkg${d}`, 'lib');
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < perDir && made < files; f++, made++) writeFileSync(join(dir, `file${f}.js`), `module.exports = ${f};\n`);
+  }
+  return { lower, upper };
+}
+
+function listRecursively(dir: string): number {
+  let count = 0;
+  for (const dirent of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, dirent.name);
+    lstatSync(path);
+    count++;
+    if (dirent.isDirectory()) count += listRecursively(path);
+  }
+  return count;
+}
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const start = process.hrtime.bigint();
+  const value = fn();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const root = mkdtempSync(join(tmpdir(), 'rootlock-bench-drift-'));
+try {
+  const { lower, upper } = build(root);
+  listRecursively(upper); // warm the page cache for both
+  const listing: number[] = [];
+  const scan: number[] = [];
+  const scanWithoutSniffing: number[] = [];
+  let entries = 0;
+  let changes = 0;
+  for (let round = 0; round < rounds; round++) {
+    const listed = time(() => listRecursively(upper));
+    listing.push(listed.ms);
+    entries = listed.value;
+    const scanned = time(() => {
+      const facts = readUpperLayer({ upperdir: upper, lowerdirs: [lower] });
+      const diff = diffUpperLayer(facts.entries);
+      for (const change of diff) classifyChange(change);
+      return diff.length;
+    });
+    scan.push(scanned.ms);
+    changes = scanned.value;
+    scanWithoutSniffing.push(time(() => diffUpperLayer(readUpperLayer({ upperdir: upper, lowerdirs: [lower], sniffHeaders: false }).entries).length).ms);
+  }
+  const listingMs = median(listing);
+  const scanMs = median(scan);
+  const ratio = scanMs / listingMs;
+  console.log(`bench/drift: upper layer of ${files} files (${entries} entries), ${changes} changes, median of ${rounds} rounds`);
+  console.log(`  recursive listing (readdir + lstat): ${listingMs.toFixed(0)} ms  ${(entries / (listingMs / 1000)).toFixed(0)} entries/s`);
+  console.log(`  drift scan (facts + diff + classes): ${scanMs.toFixed(0)} ms  ${(files / (scanMs / 1000)).toFixed(0)} files/s`);
+  console.log(`  ratio scan / listing: ${ratio.toFixed(2)}x (target <= 1.5x)`);
+  const unsniffed = median(scanWithoutSniffing);
+  console.log(`  without reading file headers (exec bit only): ${unsniffed.toFixed(0)} ms, ratio ${(unsniffed / listingMs).toFixed(2)}x`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,109 @@
+// The Kubernetes objects that run `rootlock drift watch` on every node. Pure.
+// Host access is read-only: /proc and the runtimes' state and layer
+// directories, mounted under /host at their host paths. Nothing on the host
+// is writable, and rootlock's own root filesystem is read-only.
+import { stringify } from 'yaml';
+
+export interface DriftManifestOptions {
+  namespace: string;
+  image: string;
+  interval: string;
+  port: number;
+}
+
+export const DRIFT_MANIFEST_DEFAULTS: DriftManifestOptions = {
+  namespace: 'rootlock-system',
+  image: 'ghcr.io/rootlock/rootlock:0.1.0',
+  interval: '30s',
+  port: 9847,
+};
+
+/** Host directories the scanner reads: /proc, runtime state (metadata), and the overlay layer stores. */
+export const HOST_READ_PATHS = [
+  { name: 'proc', path: '/proc' },
+  // Only the task bundles (config.json with the CRI annotations), not /run/containerd with its socket.
+  { name: 'containerd-state', path: '/run/containerd/io.containerd.runtime.v2.task' },
+  { name: 'containerd-layers', path: '/var/lib/containerd' },
+  { name: 'crio-state', path: '/run/containers' },
+  { name: 'crio-layers', path: '/var/lib/containers' },
+  { name: 'docker', path: '/var/lib/docker' },
+];
+
+export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DEFAULTS): Record<string, unknown>[] {
+  const labels = { 'app.kubernetes.io/name': 'rootlock-drift', 'app.kubernetes.io/part-of': 'rootlock' };
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: options.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } };
+  const serviceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rootlock-drift', namespace: options.namespace, labels }, automountServiceAccountToken: false };
+  // The scanner needs no Kubernetes API access: pod names come from the runtime's files on the node,
+  // and its .rootlock.yaml from a mounted ConfigMap. The Role grants nothing, so that stays explicit.
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role',
+    metadata: { name: 'rootlock-drift', namespace: options.namespace, labels },
+    rules: [],
+  };
+  const roleBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+    metadata: { name: 'rootlock-drift', namespace: options.namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'rootlock-drift' },
+    subjects: [{ kind: 'ServiceAccount', name: 'rootlock-drift', namespace: options.namespace }],
+  };
+  const daemonSet = {
+    apiVersion: 'apps/v1', kind: 'DaemonSet',
+    metadata: { name: 'rootlock-drift', namespace: options.namespace, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: {
+          labels,
+          // A reviewed node agent: rootlock's own audit reports these as errors, and they are waived here with the reason.
+          annotations: {
+            'rootlock.dev/ignore.drift': 'no-added-capabilities,no-writable-host-path',
+            'rootlock.dev/ignore-reason':
+              'drift scanner: DAC_READ_SEARCH reads upper layers owned by any user, SYS_PTRACE reads /proc/<pid>/exe and /proc/<pid>/root ' +
+              'of other users\' processes; every host mount is readOnly, and the containerd mount is the task-bundle directory, ' +
+              'which does not hold the containerd socket',
+          },
+        },
+        spec: {
+          serviceAccountName: 'rootlock-drift',
+          automountServiceAccountToken: false,
+          // Host PIDs are read through the host's /proc mounted at /host/proc; the pod stays in its own PID namespace.
+          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+          tolerations: [{ operator: 'Exists' }],
+          containers: [{
+            name: 'drift',
+            image: options.image,
+            // .rootlock.yaml (drift.allow) is found upward from the working directory: the optional ConfigMap.
+            workingDir: '/etc/rootlock',
+            args: ['drift', 'watch', '--root', '/host', '--interval', options.interval, '--listen', `0.0.0.0:${options.port}`],
+            env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+            ports: [{ name: 'metrics', containerPort: options.port }],
+            readinessProbe: { httpGet: { path: '/healthz', port: 'metrics' } },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 60, failureThreshold: 5 },
+            resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+            securityContext: {
+              readOnlyRootFilesystem: true,
+              allowPrivilegeEscalation: false,
+              privileged: false,
+              // Reading other users' upper directories and /proc/<pid>/root needs these two, nothing else.
+              capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_PTRACE'] },
+            },
+            volumeMounts: [
+              ...HOST_READ_PATHS.map((p) => ({ name: p.name, mountPath: `/host${p.path}`, readOnly: true, mountPropagation: 'HostToContainer' })),
+              { name: 'config', mountPath: '/etc/rootlock', readOnly: true },
+            ],
+          }],
+          // No hostPath type that creates anything: a runtime a node does not have is simply an empty mount.
+          volumes: [
+            ...HOST_READ_PATHS.map((p) => ({ name: p.name, hostPath: p.name === 'proc' ? { path: p.path, type: 'Directory' } : { path: p.path } })),
+            { name: 'config', configMap: { name: 'rootlock-drift', optional: true } },
+          ],
+        },
+      },
+    },
+  };
+  return [namespace, serviceAccount, role, roleBinding, daemonSet];
+}
+
+export function driftManifestsYaml(options: DriftManifestOptions = DRIFT_MANIFEST_DEFAULTS): string {
+  return driftManifests(options).map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
+}
