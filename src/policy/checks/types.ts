@@ -1,0 +1,42 @@
+// An admission check: one rule of src/rules restated for the admission
+// engines (Rego for Gatekeeper, CEL for ValidatingAdmissionPolicy and Kyverno).
+// Each check is keyed by the rule's id and held to the rule's verdicts by the
+// differential tests in test/policy/, so the two cannot drift apart unseen.
+
+/**
+ * Which containers a container check looks at: all of them (containers,
+ * initContainers, ephemeralContainers), or all but ephemeral containers
+ * (which cannot have resources).
+ */
+export type ContainerLists = 'all' | 'not-ephemeral';
+
+export interface ContainerCheck {
+  scope: 'container';
+  lists: ContainerLists;
+  /** The rule ignores pods with spec.os.name: windows (Linux-only fields). */
+  skipWindows?: boolean;
+  /** What a violation says after the container's name. */
+  message: string;
+  /**
+   * Rego bodies, any of which is true when container `c` (the container
+   * object) violates the rule; `pod_spec` is the pod spec.
+   */
+  regoFails: readonly string[];
+  /** CEL expression, true when container `c` satisfies the rule; `variables.podSpec` is the pod spec. */
+  celOk: string;
+}
+
+export interface PodCheck {
+  scope: 'pod';
+  skipWindows?: boolean;
+  message: string;
+  /** Rego bodies, any of which is true when `pod_spec` violates the rule. */
+  regoFails: readonly string[];
+  /** CEL expression, true when `variables.podSpec` satisfies the rule. */
+  celOk: string;
+}
+
+export type AdmissionCheck = (ContainerCheck | PodCheck) & {
+  /** Exact rule id from src/rules/index.ts. */
+  rule: string;
+};

@@ -1,0 +1,127 @@
+// Rego for Gatekeeper: one module per admission check, in Rego v1 syntax with
+// `import rego.v1` so that both Gatekeeper's v0 parser and OPA 1.x accept it.
+// Input is what Gatekeeper passes: input.review.object (the Pod, or the
+// workload with its pod template), input.parameters (exempt images).
+import { RESOURCE_LIMITS_REGO_HELPERS } from './checks/resource-limits.js';
+import type { AdmissionCheck } from './checks/index.js';
+import { IGNORE_ANNOTATION } from '../core/exemptions.js';
+
+/** `rootlockreadonlyrootfilesystem`: Gatekeeper wants the package to be the template's lower-case kind. */
+export function regoPackage(rule: string): string {
+  return `rootlock${rule.replace(/-/g, '')}`;
+}
+
+/** `RootlockReadOnlyRootFilesystem`, the constraint kind. */
+export function constraintKind(rule: string): string {
+  return 'Rootlock' + rule.split('-').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+}
+
+function indent(body: string): string {
+  return body.split('\n').map((line) => `  ${line}`).join('\n');
+}
+
+// The pod spec and pod metadata of every kind rootlock audits, the same
+// locations as src/core/workloads.ts.
+const WORKLOAD_LIB = `obj := input.review.object
+
+template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController", "Rollout", "DeploymentConfig"}
+
+pod_spec := obj.spec if obj.kind == "Pod"
+
+pod_spec := obj.spec.template.spec if obj.kind in template_kinds
+
+pod_spec := obj.spec.jobTemplate.spec.template.spec if obj.kind == "CronJob"
+
+pod_spec := obj.template.spec if obj.kind == "PodTemplate"
+
+pod_meta := object.get(obj, "metadata", {}) if obj.kind == "Pod"
+
+pod_meta := object.get(obj.spec.template, "metadata", {}) if obj.kind in template_kinds
+
+pod_meta := object.get(obj.spec.jobTemplate.spec.template, "metadata", {}) if obj.kind == "CronJob"
+
+pod_meta := object.get(obj.template, "metadata", {}) if obj.kind == "PodTemplate"
+
+metadatas := [object.get(obj, "metadata", {}), pod_meta]
+
+windows if pod_spec.os.name == "windows"
+
+container_lists := {"initContainers": "init container", "containers": "container", "ephemeralContainers": "ephemeral container"}
+
+containers contains {"type": type, "c": c} if {
+  some list, type in container_lists
+  some c in pod_spec[list]
+  is_object(c)
+}
+
+# rootlock.dev/ignore (on the object or its pod template): a comma-separated list of rule ids, "*" or "all".
+ignored(value) if {
+  some entry in split(value, ",")
+  trim_space(entry) in {rule_id, "*", "all"}
+}
+
+rule_exempt if {
+  some metadata in metadatas
+  ignored(metadata.annotations["${IGNORE_ANNOTATION}"])
+}
+
+container_exempt(entry) if rule_exempt
+
+# rootlock.dev/ignore.<container name>
+container_exempt(entry) if {
+  some metadata in metadatas
+  ignored(metadata.annotations[concat("", ["${IGNORE_ANNOTATION}.", entry.c.name])])
+}
+
+# Exempt images, exact or ending in * for a prefix, as gatekeeper-library's exemptImages.
+container_exempt(entry) if {
+  some pattern in object.get(input, ["parameters", "exemptImages"], [])
+  image_matches(pattern, entry.c.image)
+}
+
+image_matches(pattern, image) if {
+  not endswith(pattern, "*")
+  pattern == image
+}
+
+image_matches(pattern, image) if {
+  endswith(pattern, "*")
+  startswith(image, trim_suffix(pattern, "*"))
+}
+
+has_own(c, field) if c.securityContext[field] != null
+
+# The container's setting, or the pod's when the container sets none (container overrides pod); null when neither sets it.
+default effective(_, _) := null
+
+effective(c, field) := c.securityContext[field] if has_own(c, field)
+
+effective(c, field) := pod_spec.securityContext[field] if {
+  not has_own(c, field)
+  pod_spec.securityContext[field] != null
+}`;
+
+/** The complete Rego module for one check. */
+export function regoModule(check: AdmissionCheck): string {
+  const parts = [`package ${regoPackage(check.rule)}`, 'import rego.v1', `rule_id := "${check.rule}"`, WORKLOAD_LIB];
+  const windows = check.skipWindows ? '\n  not windows' : '';
+  if (check.scope === 'container') {
+    const lists = check.lists === 'not-ephemeral' ? '\n  entry.type != "ephemeral container"' : '';
+    parts.push(`violation contains {"msg": msg} if {${windows}
+  some entry in containers${lists}
+  not container_exempt(entry)
+  fails(entry.c)
+  msg := sprintf("%s %q %s (rootlock rule %s)", [entry.type, object.get(entry.c, "name", ""), ${JSON.stringify(check.message)}, rule_id])
+}`);
+    for (const body of check.regoFails) parts.push(`fails(c) if {\n${indent(body)}\n}`);
+  } else {
+    parts.push(`violation contains {"msg": msg} if {${windows}
+  not rule_exempt
+  pod_fails
+  msg := sprintf("%s (rootlock rule %s)", [${JSON.stringify(check.message)}, rule_id])
+}`);
+    for (const body of check.regoFails) parts.push(`pod_fails if {\n${indent(body)}\n}`);
+  }
+  if (check.rule === 'resource-limits') parts.push(RESOURCE_LIMITS_REGO_HELPERS);
+  return parts.join('\n\n') + '\n';
+}
