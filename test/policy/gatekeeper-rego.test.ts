@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
 import { apiGroup } from '../../src/core/workloads.js';
 import { policyCases } from './cases.js';
-import { evaluateRego, type GatekeeperInput } from './opa.js';
+import { checkRego, evaluateRego, type GatekeeperInput } from './opa.js';
 import { rootlockVerdicts } from './verdicts.js';
 
 const RULES = ADMISSION_CHECKS.map((check) => check.rule);
@@ -32,6 +32,11 @@ describe('generated Gatekeeper Rego in a real opa agrees with rootlock audit', (
       assert.ok(verdicts.filter(Boolean).length >= 3, `${rule}: fewer than 3 failing cases`);
       assert.ok(verdicts.filter((v) => !v).length >= 3, `${rule}: fewer than 3 passing cases`);
     }
+  });
+
+  it('compiles as Rego v1 (OPA 1.x) and as v0-compatible Rego (Gatekeeper\'s default parser)', () => {
+    checkRego(ADMISSION_CHECKS, false);
+    checkRego(ADMISSION_CHECKS, true);
   });
 
   it('every case, every rule', () => {

@@ -33,6 +33,17 @@ results[id] := {rule: msgs |
 } if some id, _ in data.cases
 `;
 
+/** Runs `opa check` on the generated modules; with v0 set, as Gatekeeper's default (Rego v0) parser reads them. */
+export function checkRego(checks: readonly AdmissionCheck[], v0: boolean): void {
+  const dir = mkdtempSync(join(tmpdir(), 'rootlock-opa-'));
+  try {
+    for (const check of checks) writeFileSync(join(dir, `${check.rule}.rego`), regoModule(check));
+    execFileSync(opaBinary(), ['check', ...(v0 ? ['--v0-compatible'] : []), dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Case id -> rule id -> violation messages, from one `opa eval`. */
 export function evaluateRego(checks: readonly AdmissionCheck[], inputs: ReadonlyMap<string, GatekeeperInput>): Map<string, Map<string, string[]>> {
   const dir = mkdtempSync(join(tmpdir(), 'rootlock-opa-'));

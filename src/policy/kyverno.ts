@@ -1,0 +1,31 @@
+// Kyverno ValidatingPolicy (policies.kyverno.io/v1, CEL): the same match,
+// variables, exemption matchCondition and validations as the generated
+// ValidatingAdmissionPolicy, so the CEL proven on the real API server is the
+// CEL Kyverno runs.
+import { CEL_VARIABLES, celValidation, ruleIgnoredExpression } from './cel.js';
+import { namespaceSelector, resourceRules } from './match.js';
+import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
+
+const VALIDATION_ACTIONS: Record<PolicyAction, string[]> = { deny: ['Deny'], warn: ['Warn'], audit: ['Audit'] };
+
+export function kyvernoPolicies(options: PolicyOptions): GeneratedDocument[] {
+  return options.checks.map((check) => {
+    const selector = namespaceSelector(options.namespaces, options.excludeNamespaces);
+    return {
+      comment: `rootlock rule ${check.rule}: every container, init container and ephemeral container ${check.message}.\n` +
+        'Same CEL as `rootlock policy vap`; skipped when annotated rootlock.dev/ignore for this rule.',
+      object: {
+        apiVersion: 'policies.kyverno.io/v1',
+        kind: 'ValidatingPolicy',
+        metadata: { name: `rootlock-${check.rule}`, annotations: { 'rootlock.dev/rule': check.rule } },
+        spec: {
+          validationActions: VALIDATION_ACTIONS[options.action],
+          matchConstraints: { resourceRules: resourceRules(), ...(selector ? { namespaceSelector: selector } : {}) },
+          matchConditions: [{ name: 'not-exempted-by-annotation', expression: `!(${ruleIgnoredExpression(check.rule)})` }],
+          variables: CEL_VARIABLES.map((v) => ({ ...v })),
+          validations: [celValidation(check, options.exemptImages)],
+        },
+      },
+    };
+  });
+}
