@@ -56,8 +56,17 @@ export interface CelValidation {
   messageExpression: string;
 }
 
-/** The validation for one check; rule-level exemption is left to ruleIgnoredExpression (a matchCondition). */
-export function celValidation(check: AdmissionCheck, exemptImages: readonly string[]): CelValidation {
+/** The validations for one check; rule-level exemption is left to ruleIgnoredExpression (a matchCondition). */
+export function celValidations(check: AdmissionCheck, exemptImages: readonly string[]): CelValidation[] {
+  const out = [celValidation(check, exemptImages)];
+  if (check.scope === 'container' && check.pod) {
+    const windows = check.skipWindows ? "variables.podSpec.?os.?name.orValue('') == 'windows' || " : '';
+    out.push({ expression: `${windows}${check.pod.celOk}`, messageExpression: `${quote(`rootlock ${check.rule}: ${check.pod.message}`)}` });
+  }
+  return out;
+}
+
+function celValidation(check: AdmissionCheck, exemptImages: readonly string[]): CelValidation {
   const windows = check.skipWindows ? "variables.podSpec.?os.?name.orValue('') == 'windows' || " : '';
   const prefix = `${quote(`rootlock ${check.rule}: `)}`;
   if (check.scope === 'pod') {

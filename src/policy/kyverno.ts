@@ -2,7 +2,7 @@
 // variables, exemption matchCondition and validations as the generated
 // ValidatingAdmissionPolicy, so the CEL proven on the real API server is the
 // CEL Kyverno runs.
-import { CEL_VARIABLES, celValidation, ruleIgnoredExpression } from './cel.js';
+import { CEL_VARIABLES, celValidations, ruleIgnoredExpression } from './cel.js';
 import { namespaceSelector, resourceRules } from './match.js';
 import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
 
@@ -23,7 +23,7 @@ export function kyvernoPolicies(options: PolicyOptions): GeneratedDocument[] {
           matchConstraints: { resourceRules: resourceRules(), ...(selector ? { namespaceSelector: selector } : {}) },
           matchConditions: [{ name: 'not-exempted-by-annotation', expression: `!(${ruleIgnoredExpression(check.rule)})` }],
           variables: CEL_VARIABLES.map((v) => ({ ...v })),
-          validations: [celValidation(check, options.exemptImages)],
+          validations: celValidations(check, options.exemptImages),
         },
       },
     };

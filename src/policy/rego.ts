@@ -3,6 +3,7 @@
 // Input is what Gatekeeper passes: input.review.object (the Pod, or the
 // workload with its pod template), input.parameters (exempt images).
 import { RESOURCE_LIMITS_REGO_HELPERS } from './checks/resource-limits.js';
+import { SECCOMP_REGO_HELPERS } from './checks/seccomp-profile.js';
 import type { AdmissionCheck } from './checks/index.js';
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 
@@ -101,6 +102,14 @@ effective(c, field) := pod_spec.securityContext[field] if {
   pod_spec.securityContext[field] != null
 }`;
 
+function podViolation(message: string, windows: string): string {
+  return `violation contains {"msg": msg} if {${windows}
+  not rule_exempt
+  pod_fails
+  msg := sprintf("%s (rootlock rule %s)", [${JSON.stringify(message)}, rule_id])
+}`;
+}
+
 /** The complete Rego module for one check. */
 export function regoModule(check: AdmissionCheck): string {
   const parts = [`package ${regoPackage(check.rule)}`, 'import rego.v1', `rule_id := "${check.rule}"`, WORKLOAD_LIB];
@@ -114,14 +123,15 @@ export function regoModule(check: AdmissionCheck): string {
   msg := sprintf("%s %q %s (rootlock rule %s)", [entry.type, object.get(entry.c, "name", ""), ${JSON.stringify(check.message)}, rule_id])
 }`);
     for (const body of check.regoFails) parts.push(`fails(c) if {\n${indent(body)}\n}`);
+    if (check.pod) {
+      parts.push(podViolation(check.pod.message, windows));
+      for (const body of check.pod.regoFails) parts.push(`pod_fails if {\n${indent(body)}\n}`);
+    }
   } else {
-    parts.push(`violation contains {"msg": msg} if {${windows}
-  not rule_exempt
-  pod_fails
-  msg := sprintf("%s (rootlock rule %s)", [${JSON.stringify(check.message)}, rule_id])
-}`);
+    parts.push(podViolation(check.message, windows));
     for (const body of check.regoFails) parts.push(`pod_fails if {\n${indent(body)}\n}`);
   }
   if (check.rule === 'resource-limits') parts.push(RESOURCE_LIMITS_REGO_HELPERS);
+  if (check.rule === 'seccomp-profile') parts.push(SECCOMP_REGO_HELPERS);
   return parts.join('\n\n') + '\n';
 }

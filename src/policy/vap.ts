@@ -1,6 +1,6 @@
 // Native ValidatingAdmissionPolicy + ValidatingAdmissionPolicyBinding
 // (admissionregistration.k8s.io/v1, Kubernetes 1.30+), one pair per rule.
-import { CEL_VARIABLES, celValidation, ruleIgnoredExpression } from './cel.js';
+import { CEL_VARIABLES, celValidations, ruleIgnoredExpression } from './cel.js';
 import { namespaceSelector, resourceRules } from './match.js';
 import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
 
@@ -28,7 +28,7 @@ export function validatingAdmissionPolicies(options: PolicyOptions): GeneratedDo
           matchConstraints: { resourceRules: resourceRules() },
           matchConditions: [{ name: 'not-exempted-by-annotation', expression: `!(${ruleIgnoredExpression(check.rule)})` }],
           variables: CEL_VARIABLES.map((v) => ({ ...v })),
-          validations: [{ ...celValidation(check, options.exemptImages), reason: 'Forbidden' }],
+          validations: celValidations(check, options.exemptImages).map((v) => ({ ...v, reason: 'Forbidden' })),
         },
       },
     });

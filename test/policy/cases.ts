@@ -39,7 +39,7 @@ function container(name: string, extra: Json = {}): Json {
 }
 
 function hardenedSpec(extra: Json = {}): Json {
-  return { automountServiceAccountToken: false, containers: [container('app')], ...extra };
+  return { automountServiceAccountToken: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [container('app')], ...extra };
 }
 
 const LABELS = { app: 'case' };
@@ -151,6 +151,25 @@ function edgeCases(): PolicyCase[] {
     podCase('image-short-digest', one({ image: 'nginx@sha256:abc123' })),
     podCase('image-uppercase-digest', one({ image: `nginx@sha256:${'A'.repeat(64)}` })),
     podCase('image-port-registry', one({ image: `localhost:5000/team/app:2@${DIGEST}` })),
+    // Seccomp: the container's own profile, else the pod's.
+    podCase('seccomp-container-unconfined', one({ securityContext: sc({ seccompProfile: { type: 'Unconfined' } }) })),
+    podCase('seccomp-container-localhost', one({ securityContext: sc({ seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/app.json' } }) })),
+    podCase('seccomp-pod-unconfined', hardenedSpec({ securityContext: { seccompProfile: { type: 'Unconfined' } } })),
+    podCase('seccomp-pod-localhost', hardenedSpec({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } } })),
+    podCase('seccomp-none', hardenedSpec({ securityContext: undefined })),
+    podCase('seccomp-all-containers-own', hardenedSpec({ securityContext: undefined, containers: [container('app', { securityContext: sc({ seccompProfile: { type: 'RuntimeDefault' } }) })] })),
+    podCase('seccomp-one-inherits-none', hardenedSpec({
+      securityContext: undefined,
+      containers: [container('app', { securityContext: sc({ seccompProfile: { type: 'RuntimeDefault' } }) }), container('sidecar')],
+    })),
+    podCase('seccomp-container-overrides-unconfined-pod', hardenedSpec({
+      securityContext: { seccompProfile: { type: 'Unconfined' } },
+      containers: [container('app', { securityContext: sc({ seccompProfile: { type: 'RuntimeDefault' } }) })],
+    })),
+    podCase('seccomp-deprecated-annotation', hardenedSpec({ securityContext: undefined }), { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default' } }),
+    deploymentCase('seccomp-container-ignore-annotation', hardenedSpec({
+      containers: [container('app', { securityContext: sc({ seccompProfile: { type: 'Unconfined' } }) })],
+    }), { annotations: { 'rootlock.dev/ignore.app': 'seccomp-profile' } }),
     // Service account token.
     podCase('automount-true', hardenedSpec({ automountServiceAccountToken: true })),
     podCase('automount-unset', hardenedSpec({ automountServiceAccountToken: undefined })),

@@ -10,6 +10,7 @@ import { noServiceAccountTokenAutomount } from './no-service-account-token-autom
 import { readOnlyRootFilesystem } from './read-only-root-filesystem.js';
 import { resourceLimits } from './resource-limits.js';
 import { runAsNonRoot } from './run-as-non-root.js';
+import { seccompProfile } from './seccomp-profile.js';
 import type { AdmissionCheck } from './types.js';
 
 export type { AdmissionCheck } from './types.js';
@@ -24,6 +25,7 @@ export const ADMISSION_CHECKS: readonly AdmissionCheck[] = [
   imagePinnedByDigest,
   noServiceAccountTokenAutomount,
   resourceLimits,
+  seccompProfile,
 ];
 
 /** Rules without an admission check, and why. */
@@ -35,7 +37,6 @@ export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map([
     'needs the image knowledge base (which paths each image writes); not generated yet'],
   ['namespace-pod-security', 'applies to Namespaces: use `rootlock policy psa` (not generated yet)'],
   ['configmap-secret-immutable', 'applies to ConfigMaps and Secrets, not pods; not generated yet'],
-  ['seccomp-profile', 'not generated yet'],
   ['no-writable-host-path', 'not generated yet (needs the host-path danger table as parameters)'],
   ['memory-emptydir-size-limit', 'not generated yet'],
   ['config-from-configmap-or-secret', 'not generated yet'],

@@ -24,6 +24,11 @@ export interface ContainerCheck {
   regoFails: readonly string[];
   /** CEL expression, true when container `c` satisfies the rule; `variables.podSpec` is the pod spec. */
   celOk: string;
+  /**
+   * A pod-level condition the rule also reports without naming a container
+   * (so only a rule-wide exemption waives it, not a container's).
+   */
+  pod?: { message: string; regoFails: readonly string[]; celOk: string };
 }
 
 export interface PodCheck {
