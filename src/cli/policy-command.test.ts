@@ -52,12 +52,21 @@ describe('rootlock policy', () => {
     assert.deepEqual(policy?.['spec'].validationActions, ['Audit']);
   });
 
+  it('mutating-policy: a MutatingAdmissionPolicy and binding per pod spec location', async () => {
+    const { code, out } = await run(['policy', 'mutating-policy']);
+    assert.equal(code, 0);
+    const docs = objects(out);
+    assert.deepEqual(docs.map((d) => d['kind']), ['MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding']);
+    assert.deepEqual(docs[0]?.['spec'].mutations.map((m: { patchType: string }) => m.patchType), ['JSONPatch', 'ApplyConfiguration']);
+  });
+
   it('explains rules it cannot enforce, and rejects unknown rules and engines', async () => {
     const skipped = await run(['policy', 'vap', '--rules', 'misplaced-security-context,no-privileged']);
     assert.equal(skipped.code, 0);
     assert.match(skipped.err, /misplaced-security-context is not enforced at admission: the API server drops/);
     assert.equal((await run(['policy', 'vap', '--rules', 'no-such-rule'])).code, 2);
     assert.equal((await run(['policy', 'opa'])).code, 2);
+    assert.equal((await run(['policy', 'mutating-policy', '--rules', 'run-as-non-root'])).code, 2);
     assert.equal((await run(['policy', 'vap', '--namespaces', 'a', '--exclude-namespaces', 'b'])).code, 2);
   });
 });

@@ -10,7 +10,7 @@ export interface CelVariable {
   expression: string;
 }
 
-function quote(text: string): string {
+export function quote(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
@@ -42,8 +42,9 @@ export function ruleIgnoredExpression(rule: string): string {
   return `[object.metadata, (${POD_META})].exists(m, ${ignoredIn(rule, quote(IGNORE_ANNOTATION))})`;
 }
 
-function containerExempt(check: AdmissionCheck, exemptImages: readonly string[]): string {
-  const parts = [`[object.metadata, variables.podMeta].exists(m, ${ignoredIn(check.rule, `(${quote(IGNORE_ANNOTATION + '.')} + c.name)`)})`];
+/** True when container `c` is exempt from the rule by annotation or image (needs variables.podMeta). */
+export function containerExemptExpression(rule: string, exemptImages: readonly string[]): string {
+  const parts = [`[object.metadata, variables.podMeta].exists(m, ${ignoredIn(rule, `(${quote(IGNORE_ANNOTATION + '.')} + c.name)`)})`];
   const exact = exemptImages.filter((p) => !p.endsWith('*'));
   const prefixes = exemptImages.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
   if (exact.length) parts.push(`c.?image.orValue('') in [${exact.map(quote).join(', ')}]`);
@@ -73,7 +74,7 @@ function celValidation(check: AdmissionCheck, exemptImages: readonly string[]): 
     return { expression: `${windows}${check.celOk}`, messageExpression: `${prefix} + ${quote(check.message)}` };
   }
   const list = check.lists === 'not-ephemeral' ? 'variables.nonEphemeralContainers' : 'variables.containers';
-  const passes = `(${containerExempt(check, exemptImages)} || (${check.celOk}))`;
+  const passes = `(${containerExemptExpression(check.rule, exemptImages)} || (${check.celOk}))`;
   return {
     expression: `${windows}${list}.all(c, ${passes})`,
     messageExpression: `${prefix} + ${list}.filter(c, !${passes}).map(c, c.name).join(', ') + ' ' + ${quote(check.message)}`,

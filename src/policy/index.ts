@@ -4,9 +4,10 @@ import { ADMISSION_CHECKS, NOT_AT_ADMISSION } from './checks/index.js';
 import { gatekeeperPolicies } from './gatekeeper.js';
 import { kyvernoPolicies } from './kyverno.js';
 import { validatingAdmissionPolicies } from './vap.js';
+import { mutatingAdmissionPolicies } from './mutating.js';
 import type { GeneratedDocument, PolicyOptions } from './options.js';
 
-export const POLICY_ENGINES = ['gatekeeper', 'kyverno', 'vap'] as const;
+export const POLICY_ENGINES = ['gatekeeper', 'kyverno', 'vap', 'mutating-policy'] as const;
 export type PolicyEngine = (typeof POLICY_ENGINES)[number];
 
 export function generatePolicies(engine: PolicyEngine, options: PolicyOptions): GeneratedDocument[] {
@@ -14,6 +15,7 @@ export function generatePolicies(engine: PolicyEngine, options: PolicyOptions): 
     case 'gatekeeper': return gatekeeperPolicies(options);
     case 'kyverno': return kyvernoPolicies(options);
     case 'vap': return validatingAdmissionPolicies(options);
+    case 'mutating-policy': return mutatingAdmissionPolicies(options);
   }
 }
 

@@ -12,6 +12,8 @@ const RESOURCES: Record<string, { prefix: string; plural: string }> = {
   CronJob: { prefix: '/apis/batch/v1', plural: 'cronjobs' },
   ValidatingAdmissionPolicy: { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'validatingadmissionpolicies' },
   ValidatingAdmissionPolicyBinding: { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'validatingadmissionpolicybindings' },
+  MutatingAdmissionPolicy: { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'mutatingadmissionpolicies' },
+  MutatingAdmissionPolicyBinding: { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'mutatingadmissionpolicybindings' },
   Namespace: { prefix: '/api/v1', plural: 'namespaces' },
 };
 
@@ -47,4 +49,24 @@ export function rulesNamed(texts: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const text of texts) for (const match of text.matchAll(/ValidatingAdmissionPolicy 'rootlock-([a-z0-9-]+)'/g)) out.add(match[1] as string);
   return out;
+}
+
+/** Sends a case the way a user would: dry-run create, or for ephemeral containers an UPDATE of the subresource of a real Pod. */
+export async function submitCase(cp: ControlPlane, object: Record<string, unknown>, namespace: string): Promise<ApiResponse> {
+  const copy = structuredClone(object);
+  const kind = String(copy['kind']);
+  const spec = copy['spec'] as Record<string, unknown>;
+  const ephemeral = kind === 'Pod' ? spec['ephemeralContainers'] : undefined;
+  const path = collectionPath(kind, namespace);
+  if (!Array.isArray(ephemeral)) return cp.request('POST', `${path}?dryRun=All`, copy);
+  // The API server only accepts ephemeral containers through the subresource of an existing Pod.
+  delete spec['ephemeralContainers'];
+  const metadata = copy['metadata'] as Record<string, unknown>;
+  metadata['name'] = `${String(metadata['name'])}-${namespace}`;
+  const created = await cp.request('POST', path, copy);
+  if (created.status === 400 || created.status === 422) return created;
+  expectOk(created, `create base pod ${String(metadata['name'])}`);
+  const pod = created.body as Record<string, unknown>;
+  (pod['spec'] as Record<string, unknown>)['ephemeralContainers'] = ephemeral;
+  return cp.request('PUT', `${path}/${String(metadata['name'])}/ephemeralcontainers?dryRun=All`, pod);
 }

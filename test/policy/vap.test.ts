@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
 import { validatingAdmissionPolicies } from '../../src/policy/vap.js';
 import { startControlPlane, type ApiResponse, type ControlPlane } from '../helpers/control-plane.js';
-import { apply, collectionPath, expectOk, rulesNamed } from './api-server.js';
+import { apply, rulesNamed, submitCase } from './api-server.js';
 import { policyCases, type PolicyCase } from './cases.js';
 import { rootlockVerdicts } from './verdicts.js';
 
@@ -20,27 +20,8 @@ const DENY_NAMESPACE = 'policy-deny';
 
 type Json = Record<string, unknown>;
 
-function spec(object: Json): Json {
-  return object['spec'] as Json;
-}
-
-/** Sends a case the way a user would: dry-run create, or for ephemeral containers an UPDATE of the subresource. */
-async function submit(cp: ControlPlane, policyCase: PolicyCase, namespace: string): Promise<ApiResponse> {
-  const object = structuredClone(policyCase.object);
-  const kind = String(object['kind']);
-  const ephemeral = kind === 'Pod' ? spec(object)['ephemeralContainers'] : undefined;
-  const path = collectionPath(kind, namespace);
-  if (!Array.isArray(ephemeral)) return cp.request('POST', `${path}?dryRun=All`, object);
-  // The API server only accepts ephemeral containers through the subresource of an existing Pod.
-  delete spec(object)['ephemeralContainers'];
-  const metadata = object['metadata'] as Json;
-  metadata['name'] = `${String(metadata['name'])}-${namespace}`;
-  const created = await cp.request('POST', path, object);
-  if (created.status === 400 || created.status === 422) return created;
-  expectOk(created, `create base pod of ${policyCase.name}`);
-  const pod = created.body as Json;
-  spec(pod)['ephemeralContainers'] = ephemeral;
-  return cp.request('PUT', `${path}/${String(metadata['name'])}/ephemeralcontainers?dryRun=All`, pod);
+function submit(cp: ControlPlane, policyCase: PolicyCase, namespace: string): Promise<ApiResponse> {
+  return submitCase(cp, policyCase.object, namespace);
 }
 
 describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree with rootlock audit', () => {
@@ -66,16 +47,19 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
       .filter((doc) => doc.object['kind'] === 'ValidatingAdmissionPolicyBinding')
       .map((doc) => ({ ...doc.object, metadata: { name: `${String((doc.object['metadata'] as Json)['name'])}-deny` } }));
     for (const binding of deny) await apply(cp, binding);
-    // Policies take effect asynchronously: wait until a bare Pod draws a warning from every policy it breaks.
-    const bare = cases.find((c) => c.name === 'pod-bare');
-    assert.ok(bare);
-    const bareFails = [...rootlockVerdicts(bare, RULES).values()].filter(Boolean).length;
+    // Policies take effect asynchronously: wait until objects that between them break every rule draw a
+    // warning from every policy they break.
     const deadline = Date.now() + 60_000;
-    for (;;) {
-      const res = await submit(cp, bare, WARN_NAMESPACE);
-      if (rulesNamed(res.warnings).size === bareFails) break;
-      if (Date.now() > deadline) assert.fail(`policies not active after 60 s: ${JSON.stringify(res.warnings)}`);
-      await sleep(250);
+    for (const name of ['pod-bare', 'privileged', 'add-net-admin']) {
+      const waitFor = cases.find((c) => c.name === name);
+      assert.ok(waitFor, name);
+      const fails = [...rootlockVerdicts(waitFor, RULES).values()].filter(Boolean).length;
+      for (;;) {
+        const res = await submit(cp, waitFor, WARN_NAMESPACE);
+        if (rulesNamed(res.warnings).size === fails) break;
+        if (Date.now() > deadline) assert.fail(`policies not active after 60 s: ${JSON.stringify(res.warnings)}`);
+        await sleep(250);
+      }
     }
   });
   after(() => cp?.stop());
