@@ -113,7 +113,7 @@ Examples:
   program
     .command('policy')
     .description('generate admission policies that enforce the rules in the cluster (ready for kubectl apply)')
-    .addArgument(new Argument('<engine>', 'policy engine').choices(['gatekeeper', 'kyverno', 'vap', 'mutating-policy', 'psa']))
+    .addArgument(new Argument('<engine>', 'policy engine').choices(['gatekeeper', 'kyverno', 'vap', 'mutating-policy', 'psa', 'falco']))
     .option('--rules <ids>', 'only these rules (comma-separated; default all that admission can enforce)', splitList)
     .option('--namespaces <names>', 'enforce only in these namespaces (comma-separated)', splitList)
     .option('--exclude-namespaces <names>', 'never enforce in these namespaces (comma-separated)', splitList)
