@@ -17,11 +17,18 @@ import { rootlockVerdicts } from './verdicts.js';
 const RULES = ADMISSION_CHECKS.map((check) => check.rule);
 const WARN_NAMESPACE = 'policy-warn';
 const DENY_NAMESPACE = 'policy-deny';
+const EXEMPT_NAMESPACE = 'policy-exempt-images';
+const EXEMPT_SUFFIX = '-exempt-images';
 
 type Json = Record<string, unknown>;
 
 function submit(cp: ControlPlane, policyCase: PolicyCase, namespace: string): Promise<ApiResponse> {
   return submitCase(cp, policyCase.object, namespace);
+}
+
+/** The exempt images of all cases together. */
+function exemptImages(): string[] {
+  return [...new Set(policyCases().flatMap((c) => c.exemptImages ?? []))];
 }
 
 describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree with rootlock audit', () => {
@@ -34,7 +41,7 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
 
   before(async () => {
     cp = await startControlPlane();
-    for (const namespace of [WARN_NAMESPACE, DENY_NAMESPACE]) {
+    for (const namespace of [WARN_NAMESPACE, DENY_NAMESPACE, EXEMPT_NAMESPACE]) {
       await apply(cp, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
       // Pods need their ServiceAccount; do not wait for the controller manager to make it.
       const sa = await cp.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
@@ -47,6 +54,15 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
       .filter((doc) => doc.object['kind'] === 'ValidatingAdmissionPolicyBinding')
       .map((doc) => ({ ...doc.object, metadata: { name: `${String((doc.object['metadata'] as Json)['name'])}-deny` } }));
     for (const binding of deny) await apply(cp, binding);
+    // A third set, named apart, with every case's exempt images baked into its CEL.
+    for (const doc of validatingAdmissionPolicies({ ...base, exemptImages: exemptImages(), namespaces: [EXEMPT_NAMESPACE], action: 'warn' })) {
+      const object = structuredClone(doc.object);
+      const metadata = object['metadata'] as Json;
+      metadata['name'] = `${String(metadata['name'])}${EXEMPT_SUFFIX}`;
+      const spec = object['spec'] as Json;
+      if (typeof spec['policyName'] === 'string') spec['policyName'] = `${spec['policyName']}${EXEMPT_SUFFIX}`;
+      await apply(cp, object);
+    }
     // Policies take effect asynchronously: wait until objects that between them break every rule draw a
     // warning from every policy they break.
     const deadline = Date.now() + 60_000;
@@ -87,6 +103,34 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
     }
     assert.deepEqual(disagreements, []);
     assert.ok(compared >= 60, `only ${compared} cases reached admission`);
+  });
+
+  it('exempt images: policies generated with --exempt-images agree with rootlock exempting the same images', async () => {
+    const images = exemptImages();
+    assert.ok(images.length >= 2);
+    const withImages = cases.filter((c) => c.exemptImages !== undefined).map((c) => ({ ...c, exemptImages: images }));
+    assert.ok(withImages.length >= 3);
+    const warnedRules = (warnings: string[]): Set<string> => new Set([...rulesNamed(warnings)].map((name) => name.replace(EXEMPT_SUFFIX, '')));
+    // Wait until this policy set has loaded: a bare Pod (no exempt image) draws every warning it should.
+    const bare = cases.find((c) => c.name === 'pod-bare');
+    assert.ok(bare);
+    const bareFails = [...rootlockVerdicts(bare, RULES).values()].filter(Boolean).length;
+    const deadline = Date.now() + 60_000;
+    while (warnedRules((await submit(cluster(), bare, EXEMPT_NAMESPACE)).warnings).size !== bareFails) {
+      if (Date.now() > deadline) assert.fail('exempt-images policies not active after 60 s');
+      await sleep(250);
+    }
+    const disagreements: string[] = [];
+    for (const c of withImages) {
+      const expected = rootlockVerdicts(c, RULES);
+      const res = await submit(cluster(), c, EXEMPT_NAMESPACE);
+      assert.ok(res.status >= 200 && res.status < 300, `${c.name}: HTTP ${res.status}`);
+      const warned = warnedRules(res.warnings);
+      for (const rule of RULES) {
+        if (warned.has(rule) !== expected.get(rule)) disagreements.push(`${c.name} ${rule}: rootlock ${expected.get(rule) ? 'fails' : 'passes'}`);
+      }
+    }
+    assert.deepEqual(disagreements, []);
   });
 
   it('Deny bindings reject what rootlock fails and admit what it passes', async () => {
