@@ -135,6 +135,11 @@ function edgeCases(): PolicyCase[] {
       securityContext: { runAsUser: 0 },
       containers: [container('app', { securityContext: sc({ runAsNonRoot: undefined, runAsUser: undefined }) })],
     })),
+    // The pod's runAsUser 0 applies to a container that sets no user, even beside runAsNonRoot: true.
+    podCase('pod-user-0-and-nonroot', hardenedSpec({
+      securityContext: { runAsUser: 0, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [container('app', { securityContext: sc({ runAsNonRoot: undefined, runAsUser: undefined }) })],
+    })),
     podCase('runasnonroot-unset', one({ securityContext: sc({ runAsNonRoot: undefined }) })),
     // Windows pods: Linux-only fields are not required (and may not be set).
     podCase('windows-pod', {
