@@ -122,6 +122,7 @@ Examples:
     .option('-o, --output <dir>', 'write one file per engine into this directory instead of standard output')
     .addOption(new Option('--psa-level <level>', 'psa: the Pod Security Standard to apply').choices(['restricted', 'baseline']).default('restricted'))
     .option('--psa-version <version>', 'psa: the standard\'s version (latest, or a minor version such as v1.37)', 'latest')
+    .option('--legacy', 'kyverno: a ClusterPolicy (kyverno.io/v1) instead of a ValidatingPolicy')
     .option('--kubectl', 'psa: print kubectl label commands instead of Namespace manifests')
     .option('--check <paths...>', 'psa: audit these Namespace manifests for Pod Security labels instead of generating any')
     .action(async (engine: string, options) => {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { main } from './main.js';
 import { regoModule } from '../policy/rego.js';
@@ -58,6 +61,45 @@ describe('rootlock policy', () => {
     const docs = objects(out);
     assert.deepEqual(docs.map((d) => d['kind']), ['MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding']);
     assert.deepEqual(docs[0]?.['spec'].mutations.map((m: { patchType: string }) => m.patchType), ['JSONPatch', 'ApplyConfiguration']);
+  });
+
+  it('kyverno --legacy: a ClusterPolicy with the same CEL as a validate.cel rule', async () => {
+    const { code, out } = await run(['policy', 'kyverno', '--legacy', '--rules', 'no-privileged', '--exclude-namespaces', 'kube-system']);
+    assert.equal(code, 0);
+    const [policy] = objects(out);
+    assert.equal(policy?.['kind'], 'ClusterPolicy');
+    const rule = policy?.['spec'].rules[0];
+    assert.equal(rule.validate.failureAction, 'Enforce');
+    assert.ok(rule.match.any[0].resources.kinds.includes('Pod/ephemeralcontainers'));
+    assert.deepEqual(rule.exclude.any[0].resources.namespaces, ['kube-system']);
+  });
+
+  it('psa: Namespace labels, kubectl commands, and --check', async () => {
+    const yaml = await run(['policy', 'psa', '--namespaces', 'prod', '--psa-version', 'v1.37']);
+    assert.equal(yaml.code, 0);
+    const [namespace] = objects(yaml.out);
+    assert.equal(namespace?.['metadata'].labels['pod-security.kubernetes.io/enforce'], 'restricted');
+    assert.equal(namespace?.['metadata'].labels['pod-security.kubernetes.io/enforce-version'], 'v1.37');
+    const kubectl = await run(['policy', 'psa', '--namespaces', 'a,b', '--kubectl', '--action', 'warn']);
+    assert.equal(kubectl.out.split('\n').filter(Boolean).length, 2);
+    assert.doesNotMatch(kubectl.out, /enforce=/);
+    assert.equal((await run(['policy', 'psa'])).code, 2);
+    assert.equal((await run(['policy', 'psa', '--namespaces', 'a', '--psa-version', '1.30'])).code, 2);
+  });
+
+  it('psa --check audits Namespace manifests: the generated labels pass, a bare Namespace fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootlock-psa-'));
+    try {
+      const generated = await run(['policy', 'psa', '--namespaces', 'prod']);
+      writeFileSync(join(dir, 'labelled.yaml'), generated.out);
+      writeFileSync(join(dir, 'bare.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bare\n');
+      assert.equal((await run(['policy', 'psa', '--check', join(dir, 'labelled.yaml')])).code, 0);
+      const bare = await run(['policy', 'psa', '--check', join(dir, 'bare.yaml')]);
+      assert.equal(bare.code, 1);
+      assert.match(bare.out, /namespace-pod-security/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('explains rules it cannot enforce, and rejects unknown rules and engines', async () => {

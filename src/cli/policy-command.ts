@@ -16,6 +16,7 @@ export interface PolicyFlags {
   psaVersion?: string;
   kubectl?: boolean;
   check?: string[];
+  legacy?: boolean;
 }
 
 async function runPsa(flags: PolicyFlags, io: CliIO): Promise<number> {
@@ -97,7 +98,7 @@ export async function runPolicy(engine: string, flags: PolicyFlags, io: CliIO): 
     excludeNamespaces: flags.excludeNamespaces ?? [],
     exemptImages: flags.exemptImages ?? [],
     action: flags.action,
-  });
+  }, flags.legacy === true);
   if (documents.length === 0) {
     io.stderr(`rootlock policy ${engine}: none of the selected rules has a fix this engine applies (it sets ${engine === 'mutating-policy' ? 'read-only-root-filesystem, no-privilege-escalation and drop-all-capabilities' : 'nothing'})\n`);
     return EXIT_USAGE;

@@ -2,7 +2,7 @@
 // admission checks keyed by rule id), so a rule and its policies cannot drift.
 import { ADMISSION_CHECKS, NOT_AT_ADMISSION } from './checks/index.js';
 import { gatekeeperPolicies } from './gatekeeper.js';
-import { kyvernoPolicies } from './kyverno.js';
+import { kyvernoLegacyPolicies, kyvernoPolicies } from './kyverno.js';
 import { validatingAdmissionPolicies } from './vap.js';
 import { mutatingAdmissionPolicies } from './mutating.js';
 import type { GeneratedDocument, PolicyOptions } from './options.js';
@@ -10,10 +10,10 @@ import type { GeneratedDocument, PolicyOptions } from './options.js';
 export const POLICY_ENGINES = ['gatekeeper', 'kyverno', 'vap', 'mutating-policy'] as const;
 export type PolicyEngine = (typeof POLICY_ENGINES)[number];
 
-export function generatePolicies(engine: PolicyEngine, options: PolicyOptions): GeneratedDocument[] {
+export function generatePolicies(engine: PolicyEngine, options: PolicyOptions, legacy = false): GeneratedDocument[] {
   switch (engine) {
     case 'gatekeeper': return gatekeeperPolicies(options);
-    case 'kyverno': return kyvernoPolicies(options);
+    case 'kyverno': return legacy ? kyvernoLegacyPolicies(options) : kyvernoPolicies(options);
     case 'vap': return validatingAdmissionPolicies(options);
     case 'mutating-policy': return mutatingAdmissionPolicies(options);
   }

@@ -29,3 +29,47 @@ export function kyvernoPolicies(options: PolicyOptions): GeneratedDocument[] {
     };
   });
 }
+
+const LEGACY_KINDS = ['Pod', 'Pod/ephemeralcontainers', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'];
+
+/**
+ * Kyverno ClusterPolicy (kyverno.io/v1) for clusters on Kyverno before
+ * ValidatingPolicy: the same CEL as a validate.cel rule, the annotation
+ * exemption as a celPrecondition. Warn is Audit with emitWarning.
+ */
+export function kyvernoLegacyPolicies(options: PolicyOptions): GeneratedDocument[] {
+  return options.checks.map((check) => {
+    const resources: Record<string, unknown> = { kinds: LEGACY_KINDS, operations: ['CREATE', 'UPDATE'] };
+    if (options.namespaces.length) resources['namespaces'] = [...options.namespaces];
+    return {
+      comment: `rootlock rule ${check.rule} as a Kyverno ClusterPolicy (--legacy): ${check.message}.`,
+      object: {
+        apiVersion: 'kyverno.io/v1',
+        kind: 'ClusterPolicy',
+        metadata: {
+          name: `rootlock-${check.rule}`,
+          annotations: { 'policies.kyverno.io/title': `rootlock ${check.rule}`, 'policies.kyverno.io/description': check.message, 'rootlock.dev/rule': check.rule },
+        },
+        spec: {
+          background: true,
+          ...(options.action === 'warn' ? { emitWarning: true } : {}),
+          rules: [
+            {
+              name: check.rule,
+              match: { any: [{ resources }] },
+              ...(options.excludeNamespaces.length ? { exclude: { any: [{ resources: { namespaces: [...options.excludeNamespaces] } }] } } : {}),
+              celPreconditions: [{ name: 'not-exempted-by-annotation', expression: `!(${ruleIgnoredExpression(check.rule)})` }],
+              validate: {
+                failureAction: options.action === 'deny' ? 'Enforce' : 'Audit',
+                cel: {
+                  variables: CEL_VARIABLES.map((v) => ({ ...v })),
+                  expressions: celValidations(check, options.exemptImages),
+                },
+              },
+            },
+          ],
+        },
+      },
+    };
+  });
+}
