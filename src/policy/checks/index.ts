@@ -35,7 +35,7 @@ export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map([
     'admission policy ever sees them; kubectl --validate=strict (the default) rejects them before they are sent'],
   ['writable-paths-mounted',
     'needs the image knowledge base (which paths each image writes); not generated yet'],
-  ['namespace-pod-security', 'applies to Namespaces: use `rootlock policy psa` (not generated yet)'],
+  ['namespace-pod-security', 'applies to Namespaces: `rootlock policy psa` writes the Pod Security labels and `--check` audits them'],
   ['configmap-secret-immutable', 'applies to ConfigMaps and Secrets, not pods; not generated yet'],
   ['no-writable-host-path', 'not generated yet (needs the host-path danger table as parameters)'],
   ['memory-emptydir-size-limit', 'not generated yet'],
