@@ -87,7 +87,7 @@ export async function runPolicy(engine: string, flags: PolicyFlags, io: CliIO): 
     io.stderr(`rootlock policy: unknown rule${selection.unknown.length > 1 ? 's' : ''} ${selection.unknown.join(', ')} (see rootlock rules)\n`);
     return EXIT_USAGE;
   }
-  for (const { rule, reason } of selection.skipped) io.stderr(`rootlock policy: ${rule} is not enforced at admission: ${reason}\n`);
+  for (const { rule, reason } of selection.skipped) io.stderr(`rootlock policy: ${rule} is not ${reason.startsWith('only with') ? 'included' : 'enforced at admission'}: ${reason}\n`);
   if (selection.checks.length === 0) {
     io.stderr('rootlock policy: none of the requested rules can be enforced at admission\n');
     return EXIT_USAGE;

@@ -4,6 +4,7 @@
 // exemption annotations as src/core/exemptions.ts.
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 import type { AdmissionCheck } from './checks/index.js';
+import { resourceRules } from './match.js';
 
 export interface CelVariable {
   name: string;
@@ -38,7 +39,8 @@ function ignoredIn(rule: string, annotationKey: string): string {
  * True when the object or its pod template carries rootlock.dev/ignore for
  * this rule. Stands alone (no variables), so it can be a matchCondition.
  */
-export function ruleIgnoredExpression(rule: string): string {
+export function ruleIgnoredExpression(rule: string, objectOnly = false): string {
+  if (objectOnly) return `[object.metadata].exists(m, ${ignoredIn(rule, quote(IGNORE_ANNOTATION))})`;
   return `[object.metadata, (${POD_META})].exists(m, ${ignoredIn(rule, quote(IGNORE_ANNOTATION))})`;
 }
 
@@ -68,8 +70,11 @@ export function celValidations(check: AdmissionCheck, exemptImages: readonly str
 }
 
 function celValidation(check: AdmissionCheck, exemptImages: readonly string[]): CelValidation {
-  const windows = check.skipWindows ? "variables.podSpec.?os.?name.orValue('') == 'windows' || " : '';
   const prefix = `${quote(`rootlock ${check.rule}: `)}`;
+  if (check.scope === 'object') {
+    return { expression: check.celOk, messageExpression: `${prefix} + object.kind + ' ' + object.metadata.name + ': ' + ${quote(check.message)}` };
+  }
+  const windows = check.skipWindows ? "variables.podSpec.?os.?name.orValue('') == 'windows' || " : '';
   if (check.scope === 'pod') {
     return { expression: `${windows}${check.celOk}`, messageExpression: `${prefix} + ${quote(check.message)}` };
   }
@@ -79,4 +84,16 @@ function celValidation(check: AdmissionCheck, exemptImages: readonly string[]): 
     expression: `${windows}${list}.all(c, ${passes})`,
     messageExpression: `${prefix} + ${list}.filter(c, !${passes}).map(c, c.name).join(', ') + ' ' + ${quote(check.message)}`,
   };
+}
+
+/** The match, exemption condition and variables of the policy for one check. */
+export function celPolicyParts(check: AdmissionCheck): { resourceRules: Array<Record<string, unknown>>; matchCondition: string; variables: CelVariable[] } {
+  if (check.scope === 'object') {
+    return {
+      resourceRules: check.kinds.map((group) => ({ apiGroups: [group.apiGroup], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: group.resources })),
+      matchCondition: `!(${ruleIgnoredExpression(check.rule, true)})`,
+      variables: [],
+    };
+  }
+  return { resourceRules: resourceRules(), matchCondition: `!(${ruleIgnoredExpression(check.rule)})`, variables: CEL_VARIABLES.map((v) => ({ ...v })) };
 }

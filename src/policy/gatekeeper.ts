@@ -10,7 +10,9 @@ export function gatekeeperPolicies(options: PolicyOptions): GeneratedDocument[] 
   for (const check of options.checks) {
     const kind = constraintKind(check.rule);
     out.push({
-      comment: `rootlock rule ${check.rule}: ${check.message}.\n` +
+      comment: check.scope === 'object'
+        ? `rootlock rule ${check.rule}: ${check.message}. Honours the rootlock.dev/ignore annotation.`
+        : `rootlock rule ${check.rule}: ${check.message}.\n` +
         'Checks containers, initContainers and ephemeralContainers of Pods and of every pod template, including\n' +
         'UPDATEs (kubectl debug adds ephemeral containers with an UPDATE of pods/ephemeralcontainers: make sure\n' +
         "Gatekeeper's webhook receives that subresource). Honours rootlock.dev/ignore annotations and exemptImages.",
@@ -41,7 +43,7 @@ export function gatekeeperPolicies(options: PolicyOptions): GeneratedDocument[] 
       },
     });
     const match: Record<string, unknown> = {
-      kinds: POLICY_KINDS.map((group) => ({ apiGroups: [group.apiGroup], kinds: group.kinds })),
+      kinds: (check.scope === 'object' ? check.kinds : POLICY_KINDS).map((group) => ({ apiGroups: [group.apiGroup], kinds: group.kinds })),
     };
     if (options.namespaces.length) match['namespaces'] = [...options.namespaces];
     if (options.excludeNamespaces.length) match['excludedNamespaces'] = [...options.excludeNamespaces];

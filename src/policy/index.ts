@@ -28,7 +28,13 @@ export interface RuleSelection {
 
 /** The checks for --rules (all by default). */
 export function selectChecks(rules: readonly string[] | undefined, known: ReadonlySet<string>): RuleSelection {
-  if (!rules || rules.length === 0) return { checks: ADMISSION_CHECKS, skipped: [], unknown: [] };
+  if (!rules || rules.length === 0) {
+    return {
+      checks: ADMISSION_CHECKS.filter((check) => check.optIn === undefined),
+      skipped: ADMISSION_CHECKS.filter((check) => check.optIn !== undefined).map((check) => ({ rule: check.rule, reason: `only with --rules: ${check.optIn}` })),
+      unknown: [],
+    };
+  }
   const unknown = rules.filter((rule) => !known.has(rule));
   const checks = ADMISSION_CHECKS.filter((check) => rules.includes(check.rule));
   const skipped = rules

@@ -2,8 +2,8 @@
 // variables, exemption matchCondition and validations as the generated
 // ValidatingAdmissionPolicy, so the CEL proven on the real API server is the
 // CEL Kyverno runs.
-import { CEL_VARIABLES, celValidations, ruleIgnoredExpression } from './cel.js';
-import { namespaceSelector, resourceRules } from './match.js';
+import { celPolicyParts, celValidations } from './cel.js';
+import { namespaceSelector } from './match.js';
 import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
 
 const VALIDATION_ACTIONS: Record<PolicyAction, string[]> = { deny: ['Deny'], warn: ['Warn'], audit: ['Audit'] };
@@ -11,8 +11,9 @@ const VALIDATION_ACTIONS: Record<PolicyAction, string[]> = { deny: ['Deny'], war
 export function kyvernoPolicies(options: PolicyOptions): GeneratedDocument[] {
   return options.checks.map((check) => {
     const selector = namespaceSelector(options.namespaces, options.excludeNamespaces);
+    const parts = celPolicyParts(check);
     return {
-      comment: `rootlock rule ${check.rule}: every container, init container and ephemeral container ${check.message}.\n` +
+      comment: `rootlock rule ${check.rule}: ${check.scope === 'object' ? '' : 'every container, init container and ephemeral container '}${check.message}.\n` +
         'Same CEL as `rootlock policy vap`; skipped when annotated rootlock.dev/ignore for this rule.',
       object: {
         apiVersion: 'policies.kyverno.io/v1',
@@ -20,9 +21,9 @@ export function kyvernoPolicies(options: PolicyOptions): GeneratedDocument[] {
         metadata: { name: `rootlock-${check.rule}`, annotations: { 'rootlock.dev/rule': check.rule } },
         spec: {
           validationActions: VALIDATION_ACTIONS[options.action],
-          matchConstraints: { resourceRules: resourceRules(), ...(selector ? { namespaceSelector: selector } : {}) },
-          matchConditions: [{ name: 'not-exempted-by-annotation', expression: `!(${ruleIgnoredExpression(check.rule)})` }],
-          variables: CEL_VARIABLES.map((v) => ({ ...v })),
+          matchConstraints: { resourceRules: parts.resourceRules, ...(selector ? { namespaceSelector: selector } : {}) },
+          matchConditions: [{ name: 'not-exempted-by-annotation', expression: parts.matchCondition }],
+          ...(parts.variables.length ? { variables: parts.variables } : {}),
           validations: celValidations(check, options.exemptImages),
         },
       },
@@ -39,7 +40,9 @@ const LEGACY_KINDS = ['Pod', 'Pod/ephemeralcontainers', 'Deployment', 'StatefulS
  */
 export function kyvernoLegacyPolicies(options: PolicyOptions): GeneratedDocument[] {
   return options.checks.map((check) => {
-    const resources: Record<string, unknown> = { kinds: LEGACY_KINDS, operations: ['CREATE', 'UPDATE'] };
+    const parts = celPolicyParts(check);
+    const kinds = check.scope === 'object' ? check.kinds.flatMap((group) => group.kinds) : LEGACY_KINDS;
+    const resources: Record<string, unknown> = { kinds, operations: ['CREATE', 'UPDATE'] };
     if (options.namespaces.length) resources['namespaces'] = [...options.namespaces];
     return {
       comment: `rootlock rule ${check.rule} as a Kyverno ClusterPolicy (--legacy): ${check.message}.`,
@@ -58,11 +61,11 @@ export function kyvernoLegacyPolicies(options: PolicyOptions): GeneratedDocument
               name: check.rule,
               match: { any: [{ resources }] },
               ...(options.excludeNamespaces.length ? { exclude: { any: [{ resources: { namespaces: [...options.excludeNamespaces] } }] } } : {}),
-              celPreconditions: [{ name: 'not-exempted-by-annotation', expression: `!(${ruleIgnoredExpression(check.rule)})` }],
+              celPreconditions: [{ name: 'not-exempted-by-annotation', expression: parts.matchCondition }],
               validate: {
                 failureAction: options.action === 'deny' ? 'Enforce' : 'Audit',
                 cel: {
-                  variables: CEL_VARIABLES.map((v) => ({ ...v })),
+                  ...(parts.variables.length ? { variables: parts.variables } : {}),
                   expressions: celValidations(check, options.exemptImages),
                 },
               },

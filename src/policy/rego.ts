@@ -4,6 +4,7 @@
 // workload with its pod template), input.parameters (exempt images).
 import { RESOURCE_LIMITS_REGO_HELPERS } from './checks/resource-limits.js';
 import { SECCOMP_REGO_HELPERS } from './checks/seccomp-profile.js';
+import { CONFIGMAP_SECRET_REGO_HELPERS } from './checks/configmap-secret-immutable.js';
 import type { AdmissionCheck } from './checks/index.js';
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 
@@ -21,11 +22,11 @@ function indent(body: string): string {
   return body.split('\n').map((line) => `  ${line}`).join('\n');
 }
 
+const OBJECT = 'obj := input.review.object';
+
 // The pod spec and pod metadata of every kind rootlock audits, the same
 // locations as src/core/workloads.ts.
-const WORKLOAD_LIB = `obj := input.review.object
-
-template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController", "Rollout", "DeploymentConfig"}
+const POD_LIB = `template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController", "Rollout", "DeploymentConfig"}
 
 pod_spec := obj.spec if obj.kind == "Pod"
 
@@ -53,9 +54,9 @@ containers contains {"type": type, "c": c} if {
   some list, type in container_lists
   some c in pod_spec[list]
   is_object(c)
-}
+}`;
 
-# rootlock.dev/ignore (on the object or its pod template): a comma-separated list of rule ids, "*" or "all".
+const EXEMPTION_LIB = `# rootlock.dev/ignore (on the object or its pod template): a comma-separated list of rule ids, "*" or "all".
 ignored(value) if {
   some entry in split(value, ",")
   trim_space(entry) in {rule_id, "*", "all"}
@@ -64,9 +65,9 @@ ignored(value) if {
 rule_exempt if {
   some metadata in metadatas
   ignored(metadata.annotations["${IGNORE_ANNOTATION}"])
-}
+}`;
 
-container_exempt(entry) if rule_exempt
+const CONTAINER_LIB = `container_exempt(entry) if rule_exempt
 
 # rootlock.dev/ignore.<container name>
 container_exempt(entry) if {
@@ -103,7 +104,9 @@ effective(c, field) := pod_spec.securityContext[field] if {
 }`;
 
 function podViolation(message: string, windows: string): string {
-  return `violation contains {"msg": msg} if {${windows}
+  // is_object(pod_spec): a pod check says nothing about objects without a pod spec, even if a constraint matches them.
+  return `violation contains {"msg": msg} if {
+  is_object(pod_spec)${windows}
   not rule_exempt
   pod_fails
   msg := sprintf("%s (rootlock rule %s)", [${JSON.stringify(message)}, rule_id])
@@ -111,9 +114,13 @@ function podViolation(message: string, windows: string): string {
 }
 
 /** The complete Rego module for one check. */
+// Objects without a pod spec: only their own metadata can exempt them.
+const OBJECT_METADATAS = 'metadatas := [object.get(obj, "metadata", {})]';
+
 export function regoModule(check: AdmissionCheck): string {
-  const parts = [`package ${regoPackage(check.rule)}`, 'import rego.v1', `rule_id := "${check.rule}"`, WORKLOAD_LIB];
-  const windows = check.skipWindows ? '\n  not windows' : '';
+  const libs = check.scope === 'object' ? [OBJECT, OBJECT_METADATAS, EXEMPTION_LIB] : [OBJECT, POD_LIB, EXEMPTION_LIB, CONTAINER_LIB];
+  const parts = [`package ${regoPackage(check.rule)}`, 'import rego.v1', `rule_id := "${check.rule}"`, ...libs];
+  const windows = check.scope !== 'object' && check.skipWindows ? '\n  not windows' : '';
   if (check.scope === 'container') {
     const lists = check.lists === 'not-ephemeral' ? '\n  entry.type != "ephemeral container"' : '';
     parts.push(`violation contains {"msg": msg} if {${windows}
@@ -127,11 +134,19 @@ export function regoModule(check: AdmissionCheck): string {
       parts.push(podViolation(check.pod.message, windows));
       for (const body of check.pod.regoFails) parts.push(`pod_fails if {\n${indent(body)}\n}`);
     }
+  } else if (check.scope === 'object') {
+    parts.push(`violation contains {"msg": msg} if {
+  not rule_exempt
+  object_fails
+  msg := sprintf("%s %q: %s (rootlock rule %s)", [obj.kind, object.get(obj.metadata, "name", ""), ${JSON.stringify(check.message)}, rule_id])
+}`);
+    for (const body of check.regoFails) parts.push(`object_fails if {\n${indent(body)}\n}`);
   } else {
     parts.push(podViolation(check.message, windows));
     for (const body of check.regoFails) parts.push(`pod_fails if {\n${indent(body)}\n}`);
   }
   if (check.rule === 'resource-limits') parts.push(RESOURCE_LIMITS_REGO_HELPERS);
   if (check.rule === 'seccomp-profile') parts.push(SECCOMP_REGO_HELPERS);
+  if (check.rule === 'configmap-secret-immutable') parts.push(CONFIGMAP_SECRET_REGO_HELPERS);
   return parts.join('\n\n') + '\n';
 }

@@ -14,6 +14,8 @@ const RESOURCES: Record<string, { prefix: string; plural: string }> = {
   ValidatingAdmissionPolicyBinding: { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'validatingadmissionpolicybindings' },
   MutatingAdmissionPolicy: { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'mutatingadmissionpolicies' },
   MutatingAdmissionPolicyBinding: { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'mutatingadmissionpolicybindings' },
+  ConfigMap: { prefix: '/api/v1', plural: 'configmaps' },
+  Secret: { prefix: '/api/v1', plural: 'secrets' },
   Namespace: { prefix: '/api/v1', plural: 'namespaces' },
 };
 

@@ -230,6 +230,31 @@ function edgeCases(): PolicyCase[] {
     { name: 'exempt-image-prefix', object: wrap('Pod', 'exempt-image-prefix', hardenedSpec({ containers: [{ name: 'tool', image: 'registry.example.com/tools/shell:2' }] })), exemptImages: ['registry.example.com/tools/*'] },
     { name: 'exempt-image-no-match', object: wrap('Pod', 'exempt-image-no-match', hardenedSpec({ containers: [{ name: 'tool', image: 'registry.example.com/other:2' }] })), exemptImages: ['registry.example.com/tools/*'] },
     ...yamlCases(),
+    ...configCases(),
+  ];
+}
+
+/** ConfigMaps and Secrets (configmap-secret-immutable). */
+function configCases(): PolicyCase[] {
+  const object = (kind: string, name: string, extra: Json = {}, annotations?: Json): PolicyCase => ({
+    name,
+    object: {
+      apiVersion: 'v1',
+      kind,
+      metadata: { name, ...(annotations ? { annotations } : {}) },
+      ...(kind === 'ConfigMap' ? { data: { 'app.conf': 'x=1' } } : { type: 'Opaque', data: { password: 'c2VjcmV0' } }),
+      ...extra,
+    },
+  });
+  return [
+    object('ConfigMap', 'configmap-unset'),
+    object('ConfigMap', 'configmap-immutable', { immutable: true }),
+    object('ConfigMap', 'configmap-mutable', { immutable: false }),
+    object('ConfigMap', 'configmap-ignored', {}, { 'rootlock.dev/ignore': 'configmap-secret-immutable' }),
+    object('ConfigMap', 'configmap-other-rule-ignored', {}, { 'rootlock.dev/ignore': 'no-privileged' }),
+    object('Secret', 'secret-unset'),
+    object('Secret', 'secret-immutable', { immutable: true }),
+    object('Secret', 'secret-service-account-token', { type: 'kubernetes.io/service-account-token', data: {} }, { 'kubernetes.io/service-account.name': 'default' }),
   ];
 }
 

@@ -1,6 +1,7 @@
 // The admission checks, keyed by rule id, and the rules that have none with
 // the reason. A guard test holds this list to src/rules/index.ts: every rule
 // is either here or explained.
+import { configmapSecretImmutable } from './configmap-secret-immutable.js';
 import { dropAllCapabilities } from './drop-all-capabilities.js';
 import { imagePinnedByDigest } from './image-pinned-by-digest.js';
 import { noAddedCapabilities } from './no-added-capabilities.js';
@@ -26,6 +27,7 @@ export const ADMISSION_CHECKS: readonly AdmissionCheck[] = [
   noServiceAccountTokenAutomount,
   resourceLimits,
   seccompProfile,
+  configmapSecretImmutable,
 ];
 
 /** Rules without an admission check, and why. */
@@ -36,7 +38,6 @@ export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map([
   ['writable-paths-mounted',
     'needs the image knowledge base (which paths each image writes); not generated yet'],
   ['namespace-pod-security', 'applies to Namespaces: `rootlock policy psa` writes the Pod Security labels and `--check` audits them'],
-  ['configmap-secret-immutable', 'applies to ConfigMaps and Secrets, not pods; not generated yet'],
   ['no-writable-host-path', 'not generated yet (needs the host-path danger table as parameters)'],
   ['memory-emptydir-size-limit', 'not generated yet'],
   ['config-from-configmap-or-secret', 'not generated yet'],

@@ -41,7 +41,21 @@ export interface PodCheck {
   celOk: string;
 }
 
-export type AdmissionCheck = (ContainerCheck | PodCheck) & {
+/** A check on objects without a pod spec (ConfigMaps, Secrets): only the object's own annotation exempts them. */
+export interface ObjectCheck {
+  scope: 'object';
+  /** What the policy matches. */
+  kinds: ReadonlyArray<{ apiGroup: string; kinds: string[]; resources: string[] }>;
+  message: string;
+  /** Rego bodies, any of which is true when `obj` violates the rule. */
+  regoFails: readonly string[];
+  /** CEL expression on `object`, true when it satisfies the rule. */
+  celOk: string;
+}
+
+export type AdmissionCheck = (ContainerCheck | PodCheck | ObjectCheck) & {
   /** Exact rule id from src/rules/index.ts. */
   rule: string;
+  /** Why this check is generated only when --rules names it (enforcing it everywhere would break clusters). */
+  optIn?: string;
 };
