@@ -175,6 +175,8 @@ function edgeCases(): PolicyCase[] {
     deploymentCase('seccomp-container-ignore-annotation', hardenedSpec({
       containers: [container('app', { securityContext: sc({ seccompProfile: { type: 'Unconfined' } }) })],
     }), { annotations: { 'rootlock.dev/ignore.app': 'seccomp-profile' } }),
+    // hostPath volumes: read-only, and no runtime socket even read-only (paths canonicalised, /var/run = /run).
+    ...hostPathCases(),
     // Service account token.
     podCase('automount-true', hardenedSpec({ automountServiceAccountToken: true })),
     podCase('automount-unset', hardenedSpec({ automountServiceAccountToken: undefined })),
@@ -231,6 +233,30 @@ function edgeCases(): PolicyCase[] {
     { name: 'exempt-image-no-match', object: wrap('Pod', 'exempt-image-no-match', hardenedSpec({ containers: [{ name: 'tool', image: 'registry.example.com/other:2' }] })), exemptImages: ['registry.example.com/tools/*'] },
     ...yamlCases(),
     ...configCases(),
+  ];
+}
+
+function hostPathCases(): PolicyCase[] {
+  const mounted = (name: string, path: string, mount: Json, list = 'containers'): PolicyCase => {
+    const spec = hardenedSpec({ volumes: [{ name: 'host', hostPath: { path } }] });
+    const withMount = container(list === 'containers' ? 'app' : 'setup', { volumeMounts: [{ name: 'host', mountPath: '/host', ...mount }] });
+    if (list === 'containers') spec['containers'] = [withMount];
+    else spec['initContainers'] = [withMount];
+    return podCase(name, spec);
+  };
+  return [
+    mounted('hostpath-writable', '/var/log', {}),
+    mounted('hostpath-readonly', '/var/log', { readOnly: true }),
+    mounted('hostpath-readonly-false', '/data', { readOnly: false }),
+    mounted('hostpath-init-writable', '/var/log', {}, 'initContainers'),
+    mounted('hostpath-docker-sock-readonly', '/var/run/docker.sock', { readOnly: true }),
+    mounted('hostpath-root-readonly', '/', { readOnly: true }),
+    mounted('hostpath-var-readonly', '/var', { readOnly: true }),
+    mounted('hostpath-run-readonly', '/run', { readOnly: true }),
+    mounted('hostpath-subpath-containerd', '/var/', { readOnly: true, subPath: 'run/containerd' }),
+    mounted('hostpath-double-slashes-crio', '//run//crio/', { readOnly: true }),
+    mounted('hostpath-docker-sock-prefix-lookalike', '/run/docker.sock.d', { readOnly: true }),
+    podCase('hostpath-unmounted', hardenedSpec({ volumes: [{ name: 'host', hostPath: { path: '/' } }] })),
   ];
 }
 
