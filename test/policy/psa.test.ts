@@ -28,6 +28,11 @@ const KNOWN_DIFFERENCES: ReadonlyMap<string, string> = new Map([
   ['annotation-ignore-star', 'PSA knows nothing of rootlock.dev/ignore annotations'],
 ]);
 
+function hasHostPathVolume(pod: Record<string, unknown>): boolean {
+  const volumes = (pod['spec'] as Record<string, unknown>)['volumes'];
+  return Array.isArray(volumes) && volumes.some((volume) => typeof volume === 'object' && volume !== null && 'hostPath' in volume);
+}
+
 describe('generated Pod Security Admission labels on a real kube-apiserver', () => {
   let cp: ControlPlane | undefined;
   const pods = policyCases().filter((c) => c.object['kind'] === 'Pod' && !c.apiInvalid && !c.exemptImages);
@@ -59,7 +64,8 @@ describe('generated Pod Security Admission labels on a real kube-apiserver', () 
       assert.ok(denied || (res.status >= 200 && res.status < 300), `${c.name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
       const message = String((res.body as { message?: unknown }).message ?? '');
       if (denied) assert.match(message, /violates PodSecurity "restricted:latest"/);
-      const fails = [...rootlockVerdicts(c, SHARED_RULES).values()].some(Boolean);
+      // Stricter than no-writable-host-path: the standard forbids every hostPath volume, even an unmounted or read-only one.
+      const fails = [...rootlockVerdicts(c, SHARED_RULES).values()].some(Boolean) || hasHostPathVolume(c.object);
       const known = KNOWN_DIFFERENCES.get(c.name);
       if (known !== undefined) {
         assert.notEqual(denied, fails, `${c.name} is listed as a known difference (${known}) but PSA and rootlock agree`);
