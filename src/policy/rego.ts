@@ -6,6 +6,7 @@ import { RESOURCE_LIMITS_REGO_HELPERS } from './checks/resource-limits.js';
 import { SECCOMP_REGO_HELPERS } from './checks/seccomp-profile.js';
 import { CONFIGMAP_SECRET_REGO_HELPERS } from './checks/configmap-secret-immutable.js';
 import { HOST_PATH_REGO_HELPERS } from './checks/no-writable-host-path.js';
+import { MEMORY_EMPTYDIR_REGO_HELPERS } from './checks/memory-emptydir-size-limit.js';
 import type { AdmissionCheck } from './checks/index.js';
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 
@@ -150,5 +151,6 @@ export function regoModule(check: AdmissionCheck): string {
   if (check.rule === 'seccomp-profile') parts.push(SECCOMP_REGO_HELPERS);
   if (check.rule === 'configmap-secret-immutable') parts.push(CONFIGMAP_SECRET_REGO_HELPERS);
   if (check.rule === 'no-writable-host-path') parts.push(HOST_PATH_REGO_HELPERS);
+  if (check.rule === 'memory-emptydir-size-limit') parts.push(MEMORY_EMPTYDIR_REGO_HELPERS);
   return parts.join('\n\n') + '\n';
 }

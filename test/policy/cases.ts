@@ -177,6 +177,8 @@ function edgeCases(): PolicyCase[] {
     }), { annotations: { 'rootlock.dev/ignore.app': 'seccomp-profile' } }),
     // hostPath volumes: read-only, and no runtime socket even read-only (paths canonicalised, /var/run = /run).
     ...hostPathCases(),
+    // Memory-backed emptyDirs: a sizeLimit, no larger than the memory limit of a container that mounts them.
+    ...memoryEmptyDirCases(),
     // Service account token.
     podCase('automount-true', hardenedSpec({ automountServiceAccountToken: true })),
     podCase('automount-unset', hardenedSpec({ automountServiceAccountToken: undefined })),
@@ -233,6 +235,28 @@ function edgeCases(): PolicyCase[] {
     { name: 'exempt-image-no-match', object: wrap('Pod', 'exempt-image-no-match', hardenedSpec({ containers: [{ name: 'tool', image: 'registry.example.com/other:2' }] })), exemptImages: ['registry.example.com/tools/*'] },
     ...yamlCases(),
     ...configCases(),
+  ];
+}
+
+function memoryEmptyDirCases(): PolicyCase[] {
+  const withTmp = (name: string, emptyDir: Json, limits: Json | undefined, mount = true, podLimits?: Json): PolicyCase => {
+    const app = container('app', { resources: limits ? { limits } : undefined, ...(mount ? { volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] } : {}) });
+    return podCase(name, hardenedSpec({
+      volumes: [{ name: 'tmp', emptyDir }],
+      containers: [app],
+      ...(podLimits ? { resources: { limits: podLimits } } : {}),
+    }));
+  };
+  const limits = { cpu: '500m', memory: '128Mi' };
+  return [
+    withTmp('memory-emptydir-no-size', { medium: 'Memory' }, limits),
+    withTmp('memory-emptydir-fits', { medium: 'Memory', sizeLimit: '64Mi' }, limits),
+    withTmp('memory-emptydir-equal', { medium: 'Memory', sizeLimit: '0.125Gi' }, limits),
+    withTmp('memory-emptydir-too-big', { medium: 'Memory', sizeLimit: '256Mi' }, limits),
+    withTmp('memory-emptydir-over-pod-limit', { medium: 'Memory', sizeLimit: '1Gi' }, { cpu: '1' }, true, { memory: '512Mi' }),
+    withTmp('memory-emptydir-unmounted', { medium: 'Memory', sizeLimit: '1Gi' }, limits, false),
+    withTmp('disk-emptydir-no-size', {}, limits),
+    withTmp('memory-emptydir-no-memory-limit', { medium: 'Memory', sizeLimit: '1Gi' }, { cpu: '1' }),
   ];
 }
 

@@ -7,6 +7,7 @@ import { imagePinnedByDigest } from './image-pinned-by-digest.js';
 import { noAddedCapabilities } from './no-added-capabilities.js';
 import { noPrivilegeEscalation } from './no-privilege-escalation.js';
 import { noPrivileged } from './no-privileged.js';
+import { memoryEmptydirSizeLimit } from './memory-emptydir-size-limit.js';
 import { noWritableHostPath } from './no-writable-host-path.js';
 import { noServiceAccountTokenAutomount } from './no-service-account-token-automount.js';
 import { readOnlyRootFilesystem } from './read-only-root-filesystem.js';
@@ -29,6 +30,7 @@ export const ADMISSION_CHECKS: readonly AdmissionCheck[] = [
   resourceLimits,
   seccompProfile,
   noWritableHostPath,
+  memoryEmptydirSizeLimit,
   configmapSecretImmutable,
 ];
 
@@ -40,7 +42,6 @@ export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map([
   ['writable-paths-mounted',
     'needs the image knowledge base (which paths each image writes); not generated yet'],
   ['namespace-pod-security', 'applies to Namespaces: `rootlock policy psa` writes the Pod Security labels and `--check` audits them'],
-  ['memory-emptydir-size-limit', 'not generated yet'],
   ['config-from-configmap-or-secret', 'not generated yet'],
 ]);
 
