@@ -14,13 +14,24 @@ export const POLICY_KINDS: readonly KindGroup[] = [
   { apiGroup: 'batch', apiVersions: ['v1'], kinds: ['Job', 'CronJob'], resources: ['jobs', 'cronjobs'] },
 ];
 
+/**
+ * A Pod's spec is immutable: an UPDATE of a Pod created before the policy (a
+ * label change by a user or controller) must not be refused for what it always
+ * had. So Pods are checked on CREATE, and on the UPDATE of the ephemeral
+ * containers subresource, which adds containers; workloads on CREATE and UPDATE.
+ */
 export function resourceRules(): Array<Record<string, unknown>> {
-  return POLICY_KINDS.map((group) => ({
-    apiGroups: [group.apiGroup],
-    apiVersions: group.apiVersions,
-    operations: ['CREATE', 'UPDATE'],
-    resources: group.resources,
-  }));
+  return [
+    { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] },
+    { apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['pods/ephemeralcontainers'] },
+    { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['replicationcontrollers'] },
+    ...POLICY_KINDS.filter((group) => group.apiGroup !== '').map((group) => ({
+      apiGroups: [group.apiGroup],
+      apiVersions: group.apiVersions,
+      operations: ['CREATE', 'UPDATE'],
+      resources: group.resources,
+    })),
+  ];
 }
 
 /** A namespaceSelector for --namespaces / --exclude-namespaces, or undefined for all namespaces. */

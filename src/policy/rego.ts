@@ -50,6 +50,14 @@ metadatas := [object.get(obj, "metadata", {}), pod_meta]
 
 windows if pod_spec.os.name == "windows"
 
+# A Pod's spec is immutable: a plain UPDATE (labels, annotations) of a Pod that predates the constraint is not
+# refused for what it always had; the UPDATE of pods/ephemeralcontainers, which adds containers, is checked.
+skipped_update if {
+  obj.kind == "Pod"
+  input.review.operation == "UPDATE"
+  object.get(input.review, "subResource", "") != "ephemeralcontainers"
+}
+
 container_lists := {"initContainers": "init container", "containers": "container", "ephemeralContainers": "ephemeral container"}
 
 containers contains {"type": type, "c": c} if {
@@ -109,6 +117,7 @@ function podViolation(message: string, windows: string): string {
   // is_object(pod_spec): a pod check says nothing about objects without a pod spec, even if a constraint matches them.
   return `violation contains {"msg": msg} if {
   is_object(pod_spec)${windows}
+  not skipped_update
   not rule_exempt
   pod_fails
   msg := sprintf("%s (rootlock rule %s)", [${JSON.stringify(message)}, rule_id])
@@ -126,6 +135,7 @@ export function regoModule(check: AdmissionCheck): string {
   if (check.scope === 'container') {
     const lists = check.lists === 'not-ephemeral' ? '\n  entry.type != "ephemeral container"' : '';
     parts.push(`violation contains {"msg": msg} if {${windows}
+  not skipped_update
   some entry in containers${lists}
   not container_exempt(entry)
   fails(entry.c)

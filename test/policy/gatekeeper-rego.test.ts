@@ -15,9 +15,9 @@ function gatekeeperInput(object: Record<string, unknown>, exemptImages: string[]
   const apiVersion = String(object['apiVersion']);
   const spec = object['spec'] as Record<string, unknown> | undefined;
   // Ephemeral containers only arrive through an UPDATE of pods/ephemeralcontainers.
-  const operation = Array.isArray(spec?.['ephemeralContainers']) ? 'UPDATE' : 'CREATE';
+  const ephemeral = Array.isArray(spec?.['ephemeralContainers']);
   return {
-    review: { object, operation, kind: { group: apiGroup(apiVersion), version: apiVersion.split('/').pop() ?? '', kind: String(object['kind']) } },
+    review: { object, operation: ephemeral ? 'UPDATE' : 'CREATE', ...(ephemeral ? { subResource: 'ephemeralcontainers' } : {}), kind: { group: apiGroup(apiVersion), version: apiVersion.split('/').pop() ?? '', kind: String(object['kind']) } },
     parameters: exemptImages ? { exemptImages } : {},
   };
 }
@@ -37,6 +37,16 @@ describe('generated Gatekeeper Rego in a real opa agrees with rootlock audit', (
   it('compiles as Rego v1 (OPA 1.x) and as v0-compatible Rego (Gatekeeper\'s default parser)', () => {
     checkRego(ADMISSION_CHECKS, false);
     checkRego(ADMISSION_CHECKS, true);
+  });
+
+  it('a plain UPDATE of a Pod is not refused for what it always had; a workload UPDATE is checked', () => {
+    const bare = cases.find((c) => c.name === 'pod-bare');
+    const deployment = cases.find((c) => c.name === 'deployment-bare');
+    assert.ok(bare && deployment);
+    const update = (c: typeof bare): GatekeeperInput => ({ ...gatekeeperInput(c.object, undefined), review: { ...gatekeeperInput(c.object, undefined).review, operation: 'UPDATE' } });
+    const results = evaluateRego(ADMISSION_CHECKS, new Map([['pod', update(bare)], ['deployment', update(deployment)]]));
+    for (const rule of RULES) assert.deepEqual(results.get('pod')?.get(rule), [], rule);
+    assert.ok(RULES.some((rule) => (results.get('deployment')?.get(rule) ?? []).length > 0));
   });
 
   it('every case, every rule', () => {

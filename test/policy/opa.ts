@@ -10,7 +10,7 @@ import type { AdmissionCheck } from '../../src/policy/checks/index.js';
 import { repoRoot } from '../helpers/repo.js';
 
 export interface GatekeeperInput {
-  review: { object: unknown; operation: string; kind: { group: string; version: string; kind: string } };
+  review: { object: unknown; operation: string; subResource?: string; kind: { group: string; version: string; kind: string } };
   parameters: Record<string, unknown>;
 }
 

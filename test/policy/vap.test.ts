@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
 import { validatingAdmissionPolicies } from '../../src/policy/vap.js';
 import { startControlPlane, type ApiResponse, type ControlPlane } from '../helpers/control-plane.js';
-import { apply, rulesNamed, submitCase } from './api-server.js';
+import { apply, collectionPath, rulesNamed, submitCase } from './api-server.js';
 import { policyCases, type PolicyCase } from './cases.js';
 import { rootlockVerdicts } from './verdicts.js';
 
@@ -53,6 +53,14 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
     const deny = validatingAdmissionPolicies({ ...base, namespaces: [DENY_NAMESPACE], action: 'deny' })
       .filter((doc) => doc.object['kind'] === 'ValidatingAdmissionPolicyBinding')
       .map((doc) => ({ ...doc.object, metadata: { name: `${String((doc.object['metadata'] as Json)['name'])}-deny` } }));
+    // Objects that predate the Deny bindings, for the UPDATE test.
+    for (const name of ['pod-bare', 'deployment-bare']) {
+      const c = cases.find((x) => x.name === name);
+      assert.ok(c);
+      const legacy = { ...structuredClone(c.object), metadata: { name: `legacy-${name}` } };
+      const res = await cp.request('POST', collectionPath(String(c.object['kind']), DENY_NAMESPACE), legacy);
+      assert.equal(res.status, 201, `${name}: HTTP ${res.status}`);
+    }
     for (const binding of deny) await apply(cp, binding);
     // A third set, named apart, with every case's exempt images baked into its CEL.
     for (const doc of validatingAdmissionPolicies({ ...base, exemptImages: exemptImages(), namespaces: [EXEMPT_NAMESPACE], action: 'warn' })) {
@@ -131,6 +139,18 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
       }
     }
     assert.deepEqual(disagreements, []);
+  });
+
+  it('a label UPDATE of a Pod that predates the policy is admitted; the same UPDATE of a Deployment is checked', async () => {
+    for (const [kind, name, denied] of [['Pod', 'legacy-pod-bare', false], ['Deployment', 'legacy-deployment-bare', true]] as const) {
+      const path = `${collectionPath(kind, DENY_NAMESPACE)}/${name}`;
+      const current = await cluster().request('GET', path);
+      assert.equal(current.status, 200);
+      const object = current.body as Json;
+      (object['metadata'] as Json)['labels'] = { touched: 'yes' };
+      const res = await cluster().request('PUT', `${path}?dryRun=All`, object);
+      assert.equal(res.status, denied ? 403 : 200, `${kind}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    }
   });
 
   it('Deny bindings reject what rootlock fails and admit what it passes', async () => {
