@@ -13,9 +13,9 @@ export function gatekeeperPolicies(options: PolicyOptions): GeneratedDocument[] 
       comment: check.scope === 'object'
         ? `rootlock rule ${check.rule}: ${check.message}. Honours the rootlock.dev/ignore annotation.`
         : `rootlock rule ${check.rule}: ${check.message}.\n` +
-        'Checks containers, initContainers and ephemeralContainers of Pods and of every pod template, including\n' +
-        'UPDATEs (kubectl debug adds ephemeral containers with an UPDATE of pods/ephemeralcontainers: make sure\n' +
-        "Gatekeeper's webhook receives that subresource). Honours rootlock.dev/ignore annotations and exemptImages.",
+        'Checks containers, initContainers and ephemeralContainers of Pods and of every pod template, on CREATE and\n' +
+        'on UPDATE of workloads and of pods/ephemeralcontainers (kubectl debug: make sure Gatekeeper\'s webhook\n' +
+        'receives that subresource). Honours rootlock.dev/ignore annotations and exemptImages.',
       object: {
         apiVersion: 'templates.gatekeeper.sh/v1',
         kind: 'ConstraintTemplate',
