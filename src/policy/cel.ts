@@ -18,8 +18,9 @@ export function quote(text: string): string {
 const POD_SPEC =
   "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec";
 
+// A pod template may have no metadata: the API server fills in an empty one, the Kyverno CLI does not.
 const POD_META =
-  "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.metadata : object.spec.template.metadata";
+  "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.?metadata.orValue({}) : object.spec.template.?metadata.orValue({})";
 
 export const CEL_VARIABLES: readonly CelVariable[] = [
   { name: 'podSpec', expression: POD_SPEC },
