@@ -1,6 +1,6 @@
 // Entry point. Only commander and this file load at start; each command
 // imports its modules when it runs, so `rootlock --version` stays fast.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { packageVersion } from './version.js';
 
 export const EXIT_OK = 0;
@@ -192,6 +192,26 @@ Examples:
     .action(async (_args: string[], _options, command: Command) => {
       const { runDrift } = await import('./drift-command.js');
       exitCode = await runDrift(command.args, io, name);
+    });
+
+  program
+    .command('policy')
+    .description('generate admission policies that enforce the rules in the cluster (ready for kubectl apply)')
+    .addArgument(new Argument('<engine>', 'policy engine').choices(['gatekeeper', 'kyverno', 'vap', 'mutating-policy', 'psa', 'falco']))
+    .option('--rules <ids>', 'only these rules (comma-separated; default all that admission can enforce)', splitList)
+    .option('--namespaces <names>', 'enforce only in these namespaces (comma-separated)', splitList)
+    .option('--exclude-namespaces <names>', 'never enforce in these namespaces (comma-separated)', splitList)
+    .option('--exempt-images <globs>', 'images exempt from container checks: exact, or ending in * (comma-separated)', splitList)
+    .addOption(new Option('--action <action>', 'what a violation does').choices(['deny', 'warn', 'audit']).default('deny'))
+    .option('-o, --output <dir>', 'write one file per engine into this directory instead of standard output')
+    .addOption(new Option('--psa-level <level>', 'psa: the Pod Security Standard to apply').choices(['restricted', 'baseline']).default('restricted'))
+    .option('--psa-version <version>', 'psa: the standard\'s version (latest, or a minor version such as v1.37)', 'latest')
+    .option('--legacy', 'kyverno: a ClusterPolicy (kyverno.io/v1) instead of a ValidatingPolicy')
+    .option('--kubectl', 'psa: print kubectl label commands instead of Namespace manifests')
+    .option('--check <paths...>', 'psa: audit these Namespace manifests for Pod Security labels instead of generating any')
+    .action(async (engine: string, options) => {
+      const { runPolicy } = await import('./policy-command.js');
+      exitCode = await runPolicy(engine, options, io);
     });
 
   try {

@@ -35,6 +35,8 @@ export interface ApiResponse {
   status: number;
   /** Parsed JSON when the body is JSON, the raw text otherwise. */
   body: unknown;
+  /** Warning headers (RFC 7234 style, `299 - "text"`), unquoted: admission warnings arrive here. */
+  warnings: string[];
 }
 
 export interface ControlPlane {
@@ -306,7 +308,8 @@ function apiRequest(server: string, tls: Tls, method: string, path: string, body
               // Keep the raw text: a malformed body is for the caller to see.
             }
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
+          const warnings = (res.headersDistinct['warning'] ?? []).map((value) => value.trim().replace(/^\d{3} \S+ "(.*)"$/s, '$1').replace(/\\(.)/g, '$1'));
+          resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
         });
         res.on('error', reject);
       },

@@ -27,7 +27,7 @@ export const SENSITIVE_HOST_PATHS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Container runtime sockets (canonical path, description): a read-only mount still lets a process connect() to them. */
-const RUNTIME_SOCKETS: ReadonlyArray<readonly [string, string]> = [
+export const RUNTIME_SOCKETS: ReadonlyArray<readonly [string, string]> = [
   ['/run/containerd', 'the containerd socket (/run/containerd/containerd.sock)'],
   ['/run/docker.sock', 'the Docker socket (/var/run/docker.sock)'],
   ['/run/crio', 'the CRI-O socket (/run/crio/crio.sock)'],

@@ -1,0 +1,17 @@
+import type { AdmissionCheck } from './types.js';
+
+// Capability names as runtimes read them: trimmed, upper-cased, CAP_ prefix
+// dropped; blank entries are ignored. Only NET_BIND_SERVICE may be added.
+export const noAddedCapabilities: AdmissionCheck = {
+  rule: 'no-added-capabilities',
+  scope: 'container',
+  lists: 'all',
+  message: 'must not add capabilities other than NET_BIND_SERVICE',
+  regoFails: [
+    'some name in object.get(c, ["securityContext", "capabilities", "add"], [])\n' +
+      'capability := upper(trim_space(name))\ncapability != ""\ntrim_prefix(capability, "CAP_") != "NET_BIND_SERVICE"',
+  ],
+  celOk:
+    "c.?securityContext.?capabilities.?add.orValue([]).all(a, a.trim() == '' || " +
+    "(a.trim().upperAscii().startsWith('CAP_') ? a.trim().upperAscii().substring(4) : a.trim().upperAscii()) == 'NET_BIND_SERVICE')",
+};

@@ -1,0 +1,10 @@
+import type { AdmissionCheck } from './types.js';
+
+export const readOnlyRootFilesystem: AdmissionCheck = {
+  rule: 'read-only-root-filesystem',
+  scope: 'container',
+  lists: 'all',
+  message: 'must set securityContext.readOnlyRootFilesystem: true',
+  regoFails: ['not c.securityContext.readOnlyRootFilesystem == true'],
+  celOk: 'c.?securityContext.?readOnlyRootFilesystem.orValue(false) == true',
+};

@@ -1,0 +1,61 @@
+// An admission check: one rule of src/rules restated for the admission
+// engines (Rego for Gatekeeper, CEL for ValidatingAdmissionPolicy and Kyverno).
+// Each check is keyed by the rule's id and held to the rule's verdicts by the
+// differential tests in test/policy/, so the two cannot drift apart unseen.
+
+/**
+ * Which containers a container check looks at: all of them (containers,
+ * initContainers, ephemeralContainers), or all but ephemeral containers
+ * (which cannot have resources).
+ */
+export type ContainerLists = 'all' | 'not-ephemeral';
+
+export interface ContainerCheck {
+  scope: 'container';
+  lists: ContainerLists;
+  /** The rule ignores pods with spec.os.name: windows (Linux-only fields). */
+  skipWindows?: boolean;
+  /** What a violation says after the container's name. */
+  message: string;
+  /**
+   * Rego bodies, any of which is true when container `c` (the container
+   * object) violates the rule; `pod_spec` is the pod spec.
+   */
+  regoFails: readonly string[];
+  /** CEL expression, true when container `c` satisfies the rule; `variables.podSpec` is the pod spec. */
+  celOk: string;
+  /**
+   * A pod-level condition the rule also reports without naming a container
+   * (so only a rule-wide exemption waives it, not a container's).
+   */
+  pod?: { message: string; regoFails: readonly string[]; celOk: string };
+}
+
+export interface PodCheck {
+  scope: 'pod';
+  skipWindows?: boolean;
+  message: string;
+  /** Rego bodies, any of which is true when `pod_spec` violates the rule. */
+  regoFails: readonly string[];
+  /** CEL expression, true when `variables.podSpec` satisfies the rule. */
+  celOk: string;
+}
+
+/** A check on objects without a pod spec (ConfigMaps, Secrets): only the object's own annotation exempts them. */
+export interface ObjectCheck {
+  scope: 'object';
+  /** What the policy matches. */
+  kinds: ReadonlyArray<{ apiGroup: string; kinds: string[]; resources: string[] }>;
+  message: string;
+  /** Rego bodies, any of which is true when `obj` violates the rule. */
+  regoFails: readonly string[];
+  /** CEL expression on `object`, true when it satisfies the rule. */
+  celOk: string;
+}
+
+export type AdmissionCheck = (ContainerCheck | PodCheck | ObjectCheck) & {
+  /** Exact rule id from src/rules/index.ts. */
+  rule: string;
+  /** Why this check is generated only when --rules names it (enforcing it everywhere would break clusters). */
+  optIn?: string;
+};
