@@ -20,12 +20,6 @@ import { policyCases } from './cases.js';
 
 const NAMESPACE = 'policy-mutate';
 
-/**
- * Where the policy rightly differs from rootlock fix: the API server forbids
- * readOnlyRootFilesystem on a Windows pod, which rootlock fix still writes, so
- * the policy leaves Windows pods unchanged.
- */
-const LEFT_UNCHANGED = new Set(['windows-pod']);
 type Json = Record<string, unknown>;
 
 /** Container name -> the three fields the mutation may set. */
@@ -91,7 +85,7 @@ describe('generated MutatingAdmissionPolicies on a real kube-apiserver apply the
     for (const c of cases) {
       const res = await submitCase(cp, c.object, NAMESPACE);
       assert.ok(res.status >= 200 && res.status < 300, `${c.name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-      const expected = safeFields(LEFT_UNCHANGED.has(c.name) ? c.object : fixedByRootlock(c.object));
+      const expected = safeFields(fixedByRootlock(c.object));
       const actual = safeFields(res.body as Json);
       if (JSON.stringify(safeFields(c.object)) !== JSON.stringify(expected)) changed++;
       try {

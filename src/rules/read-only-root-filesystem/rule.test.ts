@@ -30,6 +30,11 @@ describe('read-only-root-filesystem', () => {
     assert.equal(run.errors[0]?.code, 'invalid-field-type');
   });
 
+  it('skips Windows pods, where the API server forbids the field', () => {
+    const run = runRule(rule, 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: windows}\n  containers:\n  - name: a\n');
+    assert.equal(run.findings.length, 0);
+  });
+
   it('ignores readOnlyRootFilesystem set at pod level, as Kubernetes does', () => {
     const run = runRule(rule, 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {readOnlyRootFilesystem: true}\n  containers:\n  - name: a\n');
     assert.equal(run.findings.length, 1);

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { describeContainer } from '../describe.js';
+import { describeContainer, isWindowsPod } from '../describe.js';
 
 export default defineRule({
   id: 'read-only-root-filesystem',
@@ -21,6 +21,8 @@ export default defineRule({
     ],
   },
   check(context) {
+    // The API server forbids readOnlyRootFilesystem on Windows pods (spec.os.name: windows).
+    if (isWindowsPod(context.workload)) return;
     for (const container of context.containers()) {
       const setting = context.effective(container).readOnlyRootFilesystem;
       if (setting.value === true) continue;
