@@ -4,6 +4,7 @@
 // running image say so (`verified: false`) and fixes treat them with care.
 // Research notes: shared/knowledge/writable-paths.md.
 import { imageMatches } from './image-ref.js';
+import { detached } from '../core/strings.js';
 
 export interface WritablePath {
   path: string;
@@ -316,7 +317,8 @@ export class KnowledgeBase {
     if (image === undefined) return this.fallback;
     if (!this.matches.has(image)) {
       if (this.matches.size >= 4096) this.matches.clear();
-      this.matches.set(image, this.entries.find((entry) => entry.images.some((pattern) => imageMatches(pattern, image))));
+      // A copy of the key: the image string is a slice of its whole manifest or request (see detached).
+      this.matches.set(detached(image), this.entries.find((entry) => entry.images.some((pattern) => imageMatches(pattern, image))));
     }
     return this.matches.get(image) ?? this.fallback;
   }
