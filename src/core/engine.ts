@@ -6,12 +6,13 @@ import { checkFieldTypes } from './field-types.js';
 import { annotationExemption, configExemption, isExpired, objectReference } from './exemptions.js';
 import { formatPath, isObject } from './path.js';
 import { effectiveSecurityContext } from './security-context.js';
+import type { EffectiveSecurityContext } from './security-context.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from './workloads.js';
 import { detached } from './strings.js';
 import { FixBuilder } from './rule.js';
 import type { InputIndex, Report, RuleContext, RuleDefinition } from './rule.js';
 import type { RootlockConfig } from './config.js';
-import type { PodSpecLocation } from './workloads.js';
+import type { ContainerView, PodSpecLocation } from './workloads.js';
 import type { Finding, InputError, JsonObject, Notice, ObjectReference, Path, Position, Severity } from './types.js';
 
 /** One object to audit, as a front end hands it over. */
@@ -170,17 +171,27 @@ export class Engine {
     }
 
     const metadatas = [object['metadata'], workload?.podMetadata];
+    // One context for all rules: effective security contexts are computed once per container, not once per rule.
+    const reports: Report[] = [];
+    const effective = new Map<ContainerView, EffectiveSecurityContext>();
+    const context: RuleContext = {
+      object,
+      ref,
+      workload,
+      knowledge: this.knowledge,
+      containers: () => workload?.containers ?? [],
+      effective: (container) => {
+        let settings = effective.get(container);
+        if (settings === undefined) {
+          settings = effectiveSecurityContext(workload as NonNullable<typeof workload>, container);
+          effective.set(container, settings);
+        }
+        return settings;
+      },
+      report: (report) => reports.push(report),
+    };
     for (const rule of this.rules) {
-      const reports: Report[] = [];
-      const context: RuleContext = {
-        object,
-        ref,
-        workload,
-        knowledge: this.knowledge,
-        containers: () => workload?.containers ?? [],
-        effective: (container) => effectiveSecurityContext(workload as NonNullable<typeof workload>, container),
-        report: (report) => reports.push(report),
-      };
+      reports.length = 0;
       try {
         rule.check(context);
       } catch (error) {
@@ -241,13 +252,15 @@ export class Engine {
       finding.exemption = { source: 'annotation', ...this.strings.value(byAnnotation) };
       return finding;
     }
+    const exemptions = this.options.config.exemptions;
+    if (exemptions.length === 0) return finding;
     const subjectForConfig = { rule: rule.id, ref, ...(container ? { container: container.name } : {}), ...(container?.image ? { image: container.image } : {}) };
-    const byConfig = configExemption(this.options.config.exemptions, subjectForConfig, this.options.today);
+    const byConfig = configExemption(exemptions, subjectForConfig, this.options.today);
     if (byConfig) {
       finding.exempted = true;
       finding.exemption = { source: 'config', reason: byConfig.reason };
     } else {
-      for (const expired of this.options.config.exemptions) {
+      for (const expired of exemptions) {
         if (isExpired(expired, this.options.today) && configExemption([{ ...expired, expires: undefined }], subjectForConfig, this.options.today)) {
           this.usedExpired.add(expired.index);
         }
