@@ -105,6 +105,11 @@ export function imageMatches(pattern: string, image: string): boolean {
   return false;
 }
 
+/** True when the glob has a wildcard; without one it matches exactly its own text. */
+export function hasWildcard(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
+}
+
 export function globToRegExp(pattern: string): RegExp {
   return remember(regExpCache, pattern, (own) => {
     const escaped = own.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');

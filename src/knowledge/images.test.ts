@@ -38,3 +38,12 @@ test('lookup stays right after more distinct images than it remembers', () => {
   assert.equal(knowledge.lookup('redis:7')?.id, 'redis');
   assert.equal(knowledge.lookup('postgres:16')?.id, 'postgres');
 });
+
+test('the earliest entry wins, whether its pattern is exact or has a wildcard', () => {
+  const exact: ImageKnowledge = { id: 'exact', images: ['haproxytech/haproxy-ingress'], writablePaths: [], sources: ['test'], verified: false };
+  const wildcard: ImageKnowledge = { id: 'wildcard', images: ['docker.io/library/redis*'], writablePaths: [], sources: ['test'], verified: false };
+  assert.equal(KnowledgeBase.withExtra([]).lookup('haproxytech/haproxy-ingress:3')?.id, 'haproxy', 'built-in wildcard haproxytech/haproxy-*');
+  assert.equal(KnowledgeBase.withExtra([exact]).lookup('haproxytech/haproxy-ingress:3')?.id, 'exact');
+  assert.equal(KnowledgeBase.withExtra([wildcard]).lookup('redis:7')?.id, 'wildcard', 'an earlier wildcard beats a later exact pattern');
+  assert.equal(KnowledgeBase.withExtra([exact, wildcard]).lookup('nginx')?.id, 'nginx');
+});
