@@ -13,7 +13,7 @@ import { FixBuilder } from './rule.js';
 import type { InputIndex, Report, RuleContext, RuleDefinition } from './rule.js';
 import type { RootlockConfig } from './config.js';
 import type { ContainerView, PodSpecLocation } from './workloads.js';
-import type { Finding, InputError, JsonObject, Notice, ObjectReference, Path, Position, Severity } from './types.js';
+import type { Edit, Finding, InputError, JsonObject, Notice, ObjectReference, Path, Position, Severity } from './types.js';
 
 /** One object to audit, as a front end hands it over. */
 export interface AuditSubject {
@@ -43,6 +43,12 @@ export interface EngineOptions {
   today: string;
   /** Writable paths to assume for images the knowledge base does not know (fix mode); audit leaves it unset. */
   unknownImageWritablePaths?: readonly string[];
+  /**
+   * Attach each finding's fix edits to it (the default; `fix` needs them). No
+   * audit report shows edits, so the audit turns this off: findings still say
+   * whether they are fixable, and the edits are not copied and kept until the end.
+   */
+  keepEdits?: boolean;
 }
 
 interface Deferred {
@@ -218,13 +224,17 @@ export class Engine {
     metadatas: readonly unknown[],
     locate: (path: Path) => Position | undefined,
   ): Finding {
-    let edits;
+    let fixable = false;
+    let edits: Edit[] | undefined;
     if (report.fix) {
       if (!rule.fixable) throw new Error(`rule ${rule.id} offers a fix but is not declared fixable`);
       const builder = new FixBuilder();
       report.fix(builder);
-      const prefix = subject.pathInDocument ?? [];
-      edits = this.strings.value(prefix.length === 0 ? builder.edits : builder.edits.map((edit) => ({ ...edit, path: [...prefix, ...edit.path] })));
+      fixable = builder.edits.length > 0;
+      if (fixable && this.options.keepEdits !== false) {
+        const prefix = subject.pathInDocument ?? [];
+        edits = this.strings.value(prefix.length === 0 ? builder.edits : builder.edits.map((edit) => ({ ...edit, path: [...prefix, ...edit.path] })));
+      }
     }
     const severity: Severity = this.options.config.severities.get(rule.id) ?? report.severity ?? rule.severity;
     const at = locate(report.path);
@@ -240,11 +250,11 @@ export class Engine {
       object: ref,
       ...(container ? { container: this.strings.get(container.name), containerType: container.type } : {}),
       path: this.strings.get(formatPath(report.path)),
-      fixable: edits !== undefined && edits.length > 0,
+      fixable,
       exempted: false,
       ...(subject.helmSource !== undefined ? { helmSource: this.strings.get(subject.helmSource) } : {}),
       ...(subject.documentIndex !== undefined ? { documentIndex: subject.documentIndex } : {}),
-      ...(edits && edits.length ? { edits } : {}),
+      ...(edits ? { edits } : {}),
     };
     const byAnnotation = annotationExemption(metadatas, rule.id, container?.name);
     if (byAnnotation) {
