@@ -185,7 +185,7 @@ interface MemoryGrowth {
 
 async function peakMemory(): Promise<MemoryGrowth> {
   say(`peak RSS (separate processes; corpus ${RSS_SCALES.map((s) => `${s}x`).join(', ')} of ${int(rssWorkloads)} workloads)`);
-  say('scale  workloads       MB    js-yaml RSS MB   audit RSS MB   audit findings');
+  say('scale  workloads       MB   js-yaml RSS MiB  audit RSS MiB   audit findings');
   const rss: Array<{ baseline: number; audit: number }> = [];
   for (const scale of RSS_SCALES) {
     const size = rssWorkloads * scale;
