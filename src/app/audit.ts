@@ -34,7 +34,7 @@ export interface AuditOptions {
  * at a time, however large the input.
  */
 export async function auditManifests(options: AuditOptions): Promise<AuditReport> {
-  const engine = new Engine({ rules: options.rules, config: options.config, today: options.today });
+  const engine = new Engine({ rules: options.rules, config: options.config, today: options.today, keepEdits: false });
   const findings: Finding[] = [];
   const errors: InputError[] = [];
   const notices: Notice[] = [];

@@ -6,12 +6,14 @@ import { checkFieldTypes } from './field-types.js';
 import { annotationExemption, configExemption, isExpired, objectReference } from './exemptions.js';
 import { formatPath, isObject } from './path.js';
 import { effectiveSecurityContext } from './security-context.js';
+import type { EffectiveSecurityContext } from './security-context.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from './workloads.js';
+import { detached } from './strings.js';
 import { FixBuilder } from './rule.js';
 import type { InputIndex, Report, RuleContext, RuleDefinition } from './rule.js';
 import type { RootlockConfig } from './config.js';
-import type { PodSpecLocation } from './workloads.js';
-import type { Finding, InputError, JsonObject, Notice, Path, Position, Severity } from './types.js';
+import type { ContainerView, PodSpecLocation } from './workloads.js';
+import type { Edit, Finding, InputError, JsonObject, Notice, ObjectReference, Path, Position, Severity } from './types.js';
 
 /** One object to audit, as a front end hands it over. */
 export interface AuditSubject {
@@ -41,14 +43,61 @@ export interface EngineOptions {
   today: string;
   /** Writable paths to assume for images the knowledge base does not know (fix mode); audit leaves it unset. */
   unknownImageWritablePaths?: readonly string[];
+  /**
+   * Attach each finding's fix edits to it (the default; `fix` needs them). No
+   * audit report shows edits, so the audit turns this off: findings still say
+   * whether they are fixable, and the edits are not copied and kept until the end.
+   */
+  keepEdits?: boolean;
 }
 
 interface Deferred {
   finding: Finding;
-  keep: (index: InputIndex) => boolean;
+  /**
+   * The rule's own predicate, stored as is: a closure made in auditObject would
+   * share its scope with `subject`, and so keep the whole parsed file (text and
+   * parser events) alive until the end of the run.
+   */
+  unlessInInput: (index: InputIndex) => boolean;
 }
 
 const LIST_KIND = /List$/;
+
+/** Enough for the paths, hints, kinds and names that repeat across findings; cleared when full so memory stays flat. */
+const MAX_SHARED_STRINGS = 10_000;
+
+/**
+ * Detached copies of the strings that repeat across findings (paths, hints,
+ * kinds, namespaces, Helm templates), shared rather than copied for each one.
+ */
+class DetachedStrings {
+  private readonly copies = new Map<string, string>();
+
+  get(text: string): string {
+    let copy = this.copies.get(text);
+    if (copy === undefined) {
+      copy = detached(text);
+      if (this.copies.size >= MAX_SHARED_STRINGS) this.copies.clear();
+      this.copies.set(copy, copy);
+    }
+    return copy;
+  }
+
+  /** `value` with every string in it detached (edit values and paths are small JSON values). */
+  value<T>(value: T): T {
+    if (typeof value === 'string') return this.get(value) as T;
+    if (Array.isArray(value)) return value.map((item: unknown) => this.value(item)) as T;
+    // fromEntries defines own properties, so a `__proto__` key stays a key.
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [this.get(key), this.value(item)])) as T;
+    return value;
+  }
+
+  reference(ref: ObjectReference): ObjectReference {
+    const copy: ObjectReference = { apiVersion: this.get(ref.apiVersion), kind: this.get(ref.kind), name: this.get(ref.name) };
+    if (ref.namespace !== undefined) copy.namespace = this.get(ref.namespace);
+    return copy;
+  }
+}
 
 export class Engine {
   private readonly rules: readonly RuleDefinition[];
@@ -57,6 +106,7 @@ export class Engine {
   private readonly index: InputIndex = { serviceAccounts: new Map() };
   private readonly deferred: Deferred[] = [];
   private readonly usedExpired = new Set<number>();
+  private readonly strings = new DetachedStrings();
   /** Objects and workloads seen so far, for report summaries. */
   readonly stats = { objects: 0, workloads: 0 };
 
@@ -104,10 +154,10 @@ export class Engine {
   }
 
   private auditObject(object: JsonObject, subject: AuditSubject, result: AuditResult): void {
-    const ref = objectReference(object);
+    const ref = this.strings.reference(objectReference(object));
     this.stats.objects++;
     if (ref.kind === 'ServiceAccount') {
-      this.index.serviceAccounts.set(`${ref.namespace ?? ''}/${ref.name}`, object['automountServiceAccountToken']);
+      this.index.serviceAccounts.set(`${ref.namespace ?? ''}/${ref.name}`, this.strings.value(object['automountServiceAccountToken']));
     }
     const workload = workloadOf(object, this.locations);
     const locate = (path: Path): Position | undefined => subject.locate?.(path);
@@ -120,37 +170,47 @@ export class Engine {
           file: subject.file,
           ...(at ? { line: at.line, column: at.column } : {}),
           code: 'invalid-field-type',
-          message: `${ref.kind} ${ref.name}: ${formatPath(problem.path)}: ${problem.message}`,
-          ...(subject.helmSource !== undefined ? { helmSource: subject.helmSource } : {}),
+          message: detached(`${ref.kind} ${ref.name}: ${formatPath(problem.path)}: ${problem.message}`),
+          ...(subject.helmSource !== undefined ? { helmSource: this.strings.get(subject.helmSource) } : {}),
         });
       }
     }
 
     const metadatas = [object['metadata'], workload?.podMetadata];
+    // One context for all rules: effective security contexts are computed once per container, not once per rule.
+    const reports: Report[] = [];
+    const effective = new Map<ContainerView, EffectiveSecurityContext>();
+    const context: RuleContext = {
+      object,
+      ref,
+      workload,
+      knowledge: this.knowledge,
+      containers: () => workload?.containers ?? [],
+      effective: (container) => {
+        let settings = effective.get(container);
+        if (settings === undefined) {
+          settings = effectiveSecurityContext(workload as NonNullable<typeof workload>, container);
+          effective.set(container, settings);
+        }
+        return settings;
+      },
+      report: (report) => reports.push(report),
+    };
     for (const rule of this.rules) {
-      const reports: Report[] = [];
-      const context: RuleContext = {
-        object,
-        ref,
-        workload,
-        knowledge: this.knowledge,
-        containers: () => workload?.containers ?? [],
-        effective: (container) => effectiveSecurityContext(workload as NonNullable<typeof workload>, container),
-        report: (report) => reports.push(report),
-      };
+      reports.length = 0;
       try {
         rule.check(context);
       } catch (error) {
         result.errors.push({
           file: subject.file,
           code: 'rule-crashed',
-          message: `rule ${rule.id} failed on ${ref.kind} ${ref.name}: ${error instanceof Error ? error.message : String(error)}`,
+          message: detached(`rule ${rule.id} failed on ${ref.kind} ${ref.name}: ${error instanceof Error ? error.message : String(error)}`),
         });
         continue;
       }
       for (const report of reports) {
         const finding = this.toFinding(rule, report, subject, ref, metadatas, locate);
-        if (report.unlessInInput) this.deferred.push({ finding, keep: (index) => !report.unlessInInput?.(index) });
+        if (report.unlessInInput) this.deferred.push({ finding, unlessInInput: report.unlessInInput });
         else result.findings.push(finding);
       }
     }
@@ -164,13 +224,17 @@ export class Engine {
     metadatas: readonly unknown[],
     locate: (path: Path) => Position | undefined,
   ): Finding {
-    let edits;
+    let fixable = false;
+    let edits: Edit[] | undefined;
     if (report.fix) {
       if (!rule.fixable) throw new Error(`rule ${rule.id} offers a fix but is not declared fixable`);
       const builder = new FixBuilder();
       report.fix(builder);
-      const prefix = subject.pathInDocument ?? [];
-      edits = prefix.length === 0 ? builder.edits : builder.edits.map((edit) => ({ ...edit, path: [...prefix, ...edit.path] }));
+      fixable = builder.edits.length > 0;
+      if (fixable && this.options.keepEdits !== false) {
+        const prefix = subject.pathInDocument ?? [];
+        edits = this.strings.value(prefix.length === 0 ? builder.edits : builder.edits.map((edit) => ({ ...edit, path: [...prefix, ...edit.path] })));
+      }
     }
     const severity: Severity = this.options.config.severities.get(rule.id) ?? report.severity ?? rule.severity;
     const at = locate(report.path);
@@ -178,33 +242,35 @@ export class Engine {
     const finding: Finding = {
       rule: rule.id,
       severity,
-      message: report.message,
-      hint: report.hint,
+      message: detached(report.message),
+      hint: this.strings.get(report.hint),
       file: subject.file,
       ...(at ? { line: at.line, column: at.column } : {}),
       ...(at?.endLine !== undefined ? { endLine: at.endLine, endColumn: at.endColumn } : {}),
       object: ref,
-      ...(container ? { container: container.name, containerType: container.type } : {}),
-      path: formatPath(report.path),
-      fixable: edits !== undefined && edits.length > 0,
+      ...(container ? { container: this.strings.get(container.name), containerType: container.type } : {}),
+      path: this.strings.get(formatPath(report.path)),
+      fixable,
       exempted: false,
-      ...(subject.helmSource !== undefined ? { helmSource: subject.helmSource } : {}),
+      ...(subject.helmSource !== undefined ? { helmSource: this.strings.get(subject.helmSource) } : {}),
       ...(subject.documentIndex !== undefined ? { documentIndex: subject.documentIndex } : {}),
-      ...(edits && edits.length ? { edits } : {}),
+      ...(edits ? { edits } : {}),
     };
     const byAnnotation = annotationExemption(metadatas, rule.id, container?.name);
     if (byAnnotation) {
       finding.exempted = true;
-      finding.exemption = { source: 'annotation', ...byAnnotation };
+      finding.exemption = { source: 'annotation', ...this.strings.value(byAnnotation) };
       return finding;
     }
+    const exemptions = this.options.config.exemptions;
+    if (exemptions.length === 0) return finding;
     const subjectForConfig = { rule: rule.id, ref, ...(container ? { container: container.name } : {}), ...(container?.image ? { image: container.image } : {}) };
-    const byConfig = configExemption(this.options.config.exemptions, subjectForConfig, this.options.today);
+    const byConfig = configExemption(exemptions, subjectForConfig, this.options.today);
     if (byConfig) {
       finding.exempted = true;
       finding.exemption = { source: 'config', reason: byConfig.reason };
     } else {
-      for (const expired of this.options.config.exemptions) {
+      for (const expired of exemptions) {
         if (isExpired(expired, this.options.today) && configExemption([{ ...expired, expires: undefined }], subjectForConfig, this.options.today)) {
           this.usedExpired.add(expired.index);
         }
@@ -215,7 +281,7 @@ export class Engine {
 
   /** Findings that needed the whole input, and notices about the run itself. Call once, after the last document. */
   finish(configFile = '.rootlock.yaml'): AuditResult {
-    const findings = this.deferred.filter((d) => d.keep(this.index)).map((d) => d.finding);
+    const findings = this.deferred.filter((d) => !d.unlessInInput(this.index)).map((d) => d.finding);
     const notices: Notice[] = [];
     for (const exemption of this.options.config.exemptions) {
       if (isExpired(exemption, this.options.today)) {

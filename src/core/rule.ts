@@ -49,7 +49,11 @@ export interface Report {
   /** Overrides the rule's default severity for this finding (the config still wins). */
   severity?: Severity;
   fix?: (fix: FixBuilder) => void;
-  /** Drop the finding when the whole input shows it does not apply (e.g. its ServiceAccount disables token automount). */
+  /**
+   * Drop the finding when the whole input shows it does not apply (e.g. its ServiceAccount disables token automount).
+   * The function is kept until the whole input is read: capture copies of document strings (core/strings.ts
+   * `detached`), not the strings themselves, which would keep their file's text in memory.
+   */
   unlessInInput?: (index: InputIndex) => boolean;
 }
 

@@ -2,6 +2,8 @@
 // (`nginx` is docker.io/library/nginx), so knowledge entries match however the
 // manifest spells the image.
 
+import { detached } from '../core/strings.js';
+
 export interface ImageReference {
   registry: string;
   /** Repository path without registry, e.g. library/nginx. */
@@ -67,21 +69,23 @@ const CACHE_LIMIT = 4096;
 const candidateCache = new Map<string, readonly string[]>();
 const regExpCache = new Map<string, RegExp>();
 
-function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
+function remember<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
   let value = cache.get(key);
   if (value === undefined) {
     if (cache.size >= CACHE_LIMIT) cache.clear();
-    value = make();
-    cache.set(key, value);
+    // Keys come from manifests and requests: keep a copy, not a slice that holds the whole text (see detached).
+    const own = detached(key);
+    value = make(own);
+    cache.set(own, value);
   }
   return value;
 }
 
 /** The names an image can be matched by: as written, name, repository, and each with its tag. */
-function imageCandidates(image: string): readonly string[] {
-  return remember(candidateCache, image, () => {
-    const ref = parseImageReference(image);
-    const candidates = new Set([image]);
+export function imageCandidates(image: string): readonly string[] {
+  return remember(candidateCache, image, (own) => {
+    const ref = parseImageReference(own);
+    const candidates = new Set([own]);
     if (ref) {
       candidates.add(ref.name);
       candidates.add(ref.repository);
@@ -101,9 +105,14 @@ export function imageMatches(pattern: string, image: string): boolean {
   return false;
 }
 
+/** True when the glob has a wildcard; without one it matches exactly its own text. */
+export function hasWildcard(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
+}
+
 export function globToRegExp(pattern: string): RegExp {
-  return remember(regExpCache, pattern, () => {
-    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return remember(regExpCache, pattern, (own) => {
+    const escaped = own.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
     return new RegExp(`^${escaped}$`);
   });
 }

@@ -3,7 +3,8 @@
 // names its sources so a reviewer can check it; entries not yet confirmed on a
 // running image say so (`verified: false`) and fixes treat them with care.
 // Research notes: shared/knowledge/writable-paths.md.
-import { imageMatches } from './image-ref.js';
+import { globToRegExp, hasWildcard, imageCandidates } from './image-ref.js';
+import { detached } from '../core/strings.js';
 
 export interface WritablePath {
   path: string;
@@ -299,7 +300,19 @@ export class KnowledgeBase {
   /** One knowledge base per config's image list, so the match cache outlives a single Engine. */
   private static readonly perConfig = new WeakMap<readonly ImageKnowledge[], KnowledgeBase>();
 
-  constructor(private readonly entries: readonly ImageKnowledge[], private readonly fallback?: ImageKnowledge) {}
+  /** Patterns without wildcards match one spelling exactly: spelling -> index of the first entry with it. */
+  private readonly exact = new Map<string, number>();
+  /** Patterns with wildcards, in entry order. */
+  private readonly wildcards: Array<{ index: number; pattern: RegExp }> = [];
+
+  constructor(private readonly entries: readonly ImageKnowledge[], private readonly fallback?: ImageKnowledge) {
+    entries.forEach((entry, index) => {
+      for (const pattern of entry.images) {
+        if (hasWildcard(pattern)) this.wildcards.push({ index, pattern: globToRegExp(pattern) });
+        else if (!this.exact.has(pattern)) this.exact.set(pattern, index);
+      }
+    });
+  }
 
   /** User entries come first so a config can override a built-in one. */
   static withExtra(extra: readonly ImageKnowledge[], fallback?: ImageKnowledge): KnowledgeBase {
@@ -316,9 +329,28 @@ export class KnowledgeBase {
     if (image === undefined) return this.fallback;
     if (!this.matches.has(image)) {
       if (this.matches.size >= 4096) this.matches.clear();
-      this.matches.set(image, this.entries.find((entry) => entry.images.some((pattern) => imageMatches(pattern, image))));
+      // A copy of the key: the image string is a slice of its whole manifest or request (see detached).
+      this.matches.set(detached(image), this.firstMatch(image));
     }
     return this.matches.get(image) ?? this.fallback;
+  }
+
+  /** The first entry with a pattern that matches one of the image's spellings (see imageMatches). */
+  private firstMatch(image: string): ImageKnowledge | undefined {
+    const candidates = imageCandidates(image);
+    let first = this.entries.length;
+    for (const candidate of candidates) {
+      const index = this.exact.get(candidate);
+      if (index !== undefined && index < first) first = index;
+    }
+    for (const { index, pattern } of this.wildcards) {
+      if (index >= first) break;
+      if (candidates.some((candidate) => pattern.test(candidate))) {
+        first = index;
+        break;
+      }
+    }
+    return this.entries[first];
   }
 
   all(): readonly ImageKnowledge[] {

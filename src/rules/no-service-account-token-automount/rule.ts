@@ -1,5 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
+import { detached } from '../../core/strings.js';
 
 const HINT = 'set automountServiceAccountToken: false in the pod spec, or mount a projected token only in the container that calls the API';
 
@@ -63,7 +64,8 @@ export default defineRule({
       });
       return;
     }
-    const key = `${context.ref.namespace ?? ''}/${serviceAccount}`;
+    // Kept until the whole input is read: a copy, so it does not keep this file's text alive (see detached).
+    const key = detached(`${context.ref.namespace ?? ''}/${serviceAccount}`);
     context.report({
       path,
       message: `pod spec leaves automountServiceAccountToken unset and no ServiceAccount "${serviceAccount}" in the input sets it to false, so every container gets an API token`,

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { globToRegExp, imageCandidates, imageMatches } from './image-ref.js';
+
+test('globToRegExp: * is any run, ? one character, everything else literal', () => {
+  assert.ok(globToRegExp('prod-*').test('prod-eu-1'));
+  assert.ok(!globToRegExp('prod-*').test('staging-prod-1'));
+  assert.ok(globToRegExp('proxy-?').test('proxy-1'));
+  assert.ok(!globToRegExp('proxy-?').test('proxy-12'));
+  assert.ok(!globToRegExp('a.b').test('axb'), 'a dot is a dot');
+  assert.ok(globToRegExp('(x)+[y]').test('(x)+[y]'));
+});
+
+test('globToRegExp compiles a pattern once and hands out a stateless RegExp', () => {
+  const first = globToRegExp('team-*');
+  assert.equal(globToRegExp('team-*'), first);
+  assert.equal(first.flags, '');
+  assert.ok(first.test('team-a') && first.test('team-a'), 'no lastIndex state between calls');
+});
+
+test('imageMatches tries every spelling of the image', () => {
+  assert.deepEqual([...imageCandidates('nginx:1.27')].sort(), [
+    'docker.io/library/nginx', 'docker.io/library/nginx:1.27', 'library/nginx', 'library/nginx:1.27', 'nginx', 'nginx:1.27',
+  ]);
+  assert.ok(imageMatches('nginx', 'docker.io/library/nginx:1.27'));
+  assert.ok(imageMatches('docker.io/library/nginx', 'nginx'));
+  assert.ok(imageMatches('quay.io/*', 'quay.io/prometheus/prometheus:v2'));
+  assert.ok(!imageMatches('nginx', 'ghcr.io/acme/nginx'));
+  assert.ok(imageMatches('busybox:1.*', 'busybox:1.36'));
+});
