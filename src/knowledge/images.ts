@@ -294,7 +294,6 @@ export function unknownImageKnowledge(paths: readonly string[]): ImageKnowledge 
 }
 
 export class KnowledgeBase {
-  /** `fallback` answers for images no entry matches: `fix` uses it, `audit` does not (it reports only what it knows). */
   /** image -> matching entry; the webhook asks about the same images on every request. Bounded. */
   private readonly matches = new Map<string, ImageKnowledge | undefined>();
   /** One knowledge base per config's image list, so the match cache outlives a single Engine. */
@@ -305,6 +304,7 @@ export class KnowledgeBase {
   /** Patterns with wildcards, in entry order. */
   private readonly wildcards: Array<{ index: number; pattern: RegExp }> = [];
 
+  /** `fallback` answers for images no entry matches: `fix` uses it, `audit` does not (it reports only what it knows). */
   constructor(private readonly entries: readonly ImageKnowledge[], private readonly fallback?: ImageKnowledge) {
     entries.forEach((entry, index) => {
       for (const pattern of entry.images) {
