@@ -3,7 +3,8 @@
 // the text without disturbing anything else. Nothing is written here: the
 // command decides whether to print a diff, write files or print to stdout.
 import type { RootlockConfig } from '../core/config.js';
-import type { RuleDefinition } from '../core/rule.js';
+import type { InputIndex, RuleDefinition } from '../core/rule.js';
+import { objectReference } from '../core/exemptions.js';
 import { isObject } from '../core/path.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../core/workloads.js';
 import { isPinnedByDigest } from '../knowledge/image-ref.js';
@@ -13,9 +14,10 @@ import type { ParsedDocument } from '../input/kube-yaml.js';
 import { readSources } from '../input/sources.js';
 import { applyFileEdits } from '../fix/apply-file.js';
 import { planDocumentFixes } from '../fix/plan.js';
+import { minimalEdits } from '../fix/minimal-edits.js';
 import type { FixPlanOptions, ObjectPlan } from '../fix/plan.js';
 
-export interface FixOptions extends Omit<FixPlanOptions, 'serviceAccounts' | 'boundServiceAccounts' | 'pinnedImages'> {
+export interface FixOptions extends Omit<FixPlanOptions, 'inputIndex' | 'boundServiceAccounts' | 'pinnedImages'> {
   paths: readonly string[];
   /** --pin-digests: given every image not yet pinned, returns image -> pinned reference (and reports its own failures). */
   pinImages?: (images: readonly string[]) => Promise<{ pinned: ReadonlyMap<string, string>; errors: InputError[] }>;
@@ -48,12 +50,15 @@ function objectsOf(value: unknown): JsonObject[] {
 }
 
 /** ServiceAccounts of the input, and those a (Cluster)RoleBinding grants permissions to. */
-function accountFacts(documents: readonly ParsedDocument[]): { serviceAccounts: JsonObject[]; bound: Set<string> } {
-  const serviceAccounts: JsonObject[] = [];
+function accountFacts(documents: readonly ParsedDocument[]): { inputIndex: InputIndex; bound: Set<string> } {
+  const serviceAccounts = new Map<string, unknown>();
   const bound = new Set<string>();
   for (const document of documents) {
     for (const object of objectsOf(document.value)) {
-      if (object['kind'] === 'ServiceAccount') serviceAccounts.push(object);
+      if (object['kind'] === 'ServiceAccount') {
+        const ref = objectReference(object);
+        serviceAccounts.set(`${ref.namespace ?? ''}/${ref.name}`, object['automountServiceAccountToken']);
+      }
       if (object['kind'] !== 'RoleBinding' && object['kind'] !== 'ClusterRoleBinding') continue;
       const metadata = isObject(object['metadata']) ? object['metadata'] : {};
       const subjects = Array.isArray(object['subjects']) ? object['subjects'] : [];
@@ -64,7 +69,7 @@ function accountFacts(documents: readonly ParsedDocument[]): { serviceAccounts: 
       }
     }
   }
-  return { serviceAccounts, bound };
+  return { inputIndex: { serviceAccounts }, bound };
 }
 
 /** fix rewrites whole files, so it holds them whole; larger ones are refused rather than risked. */
@@ -124,8 +129,8 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
     const objectsByDocument = new Map<number, ObjectPlan[]>();
     for (const document of input.documents) {
       try {
-        const plan = planDocumentFixes(document.value, document.helmSource, { ...options, serviceAccounts: facts.serviceAccounts, boundServiceAccounts: facts.bound, ...(pinnedImages ? { pinnedImages } : {}) });
-        if (plan.edits.length) byDocument.set(document.index, plan.edits);
+        const plan = planDocumentFixes(document.value, document.helmSource, { ...options, inputIndex: facts.inputIndex, boundServiceAccounts: facts.bound, ...(pinnedImages ? { pinnedImages } : {}) });
+        if (plan.edits.length) byDocument.set(document.index, minimalEdits(document.value, plan.value));
         objectsByDocument.set(document.index, plan.objects);
       } catch (error) {
         errors.push({ file: input.file, line: document.position.line, column: document.position.column, code: 'fix-failed', message: `could not plan fixes for document ${document.index + 1}: ${(error as Error).message}` });

@@ -41,6 +41,8 @@ export interface EngineOptions {
   config: RootlockConfig;
   /** Today as YYYY-MM-DD, for exemption expiry; the core never reads the clock itself. */
   today: string;
+  /** Facts about the rest of the input gathered beforehand (fix plans one document at a time); a copy is extended. */
+  inputIndex?: InputIndex;
   /** Writable paths to assume for images the knowledge base does not know (fix mode); audit leaves it unset. */
   unknownImageWritablePaths?: readonly string[];
   /**
@@ -103,7 +105,7 @@ export class Engine {
   private readonly rules: readonly RuleDefinition[];
   private readonly knowledge: KnowledgeBase;
   private readonly locations: readonly PodSpecLocation[];
-  private readonly index: InputIndex = { serviceAccounts: new Map() };
+  private readonly index: InputIndex;
   private readonly deferred: Deferred[] = [];
   private readonly usedExpired = new Set<number>();
   private readonly strings = new DetachedStrings();
@@ -111,6 +113,7 @@ export class Engine {
   readonly stats = { objects: 0, workloads: 0 };
 
   constructor(private readonly options: EngineOptions) {
+    this.index = { serviceAccounts: new Map(options.inputIndex?.serviceAccounts ?? []) };
     this.rules = options.rules.filter((rule) => !options.config.disabledRules.has(rule.id));
     const fallback = options.unknownImageWritablePaths ? unknownImageKnowledge(options.unknownImageWritablePaths) : undefined;
     this.knowledge = KnowledgeBase.withExtra(options.config.images, fallback);

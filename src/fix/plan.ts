@@ -11,7 +11,7 @@ import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../core/workloads.js';
 import { getAt, isObject } from '../core/path.js';
 import { parseQuantity } from '../core/quantity.js';
 import type { RootlockConfig } from '../core/config.js';
-import type { RuleDefinition } from '../core/rule.js';
+import type { InputIndex, RuleDefinition } from '../core/rule.js';
 import type { Edit, Finding, JsonObject, ObjectReference, Path } from '../core/types.js';
 import { applyEdits, dedupeEdits } from './edit-semantics.js';
 import { decide } from './policy.js';
@@ -40,8 +40,8 @@ export interface FixPlanOptions {
   defaultLimits?: { cpu?: string; memory?: string };
   /** Image as written -> pinned reference (`repo:tag@sha256:...`), from --pin-digests. */
   pinnedImages?: ReadonlyMap<string, string>;
-  /** ServiceAccount objects elsewhere in the input, for token automount decisions. */
-  serviceAccounts?: readonly JsonObject[];
+  /** ServiceAccounts elsewhere in the input (`namespace/name` -> automountServiceAccountToken), for token automount decisions. */
+  inputIndex?: InputIndex;
   /** `namespace/name` of ServiceAccounts bound to roles in the input. */
   boundServiceAccounts?: ReadonlySet<string>;
 }
@@ -102,8 +102,8 @@ function auditOnce(value: unknown, options: FixPlanOptions): Finding[] {
     config: options.config,
     today: options.today,
     unknownImageWritablePaths: options.config.fix.defaultWritablePaths,
+    ...(options.inputIndex ? { inputIndex: options.inputIndex } : {}),
   });
-  for (const account of options.serviceAccounts ?? []) engine.audit({ file: '', value: account });
   const findings = engine.audit({ file: '', value }).findings;
   findings.push(...engine.finish().findings);
   return findings.filter((finding) => !finding.exempted);
