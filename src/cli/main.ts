@@ -184,6 +184,20 @@ Examples:
     });
 
   program
+    .command('profile')
+    .description('run an image in a sandbox and list the directories it writes (docs/profile.md; a test harness, not a security boundary)')
+    .argument('<image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory')
+    .option('--pod <manifest>', "run the container the way this manifest says (command, args, env, user, volumes)")
+    .option('--container <name>', 'with --pod: the container to run (default: the first)')
+    .option('--duration <time>', 'how long to let the program run', '20s')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the result to a file instead of standard output')
+    .action(async (image: string, options) => {
+      const { runProfileCommand } = await import('./profile-command.js');
+      exitCode = await runProfileCommand(image, options, io);
+    });
+
+  program
     .command('drift')
     .description('runtime drift: what changed inside running containers (scan, baseline, watch, manifests)')
     .argument('[args...]', 'drift subcommand and its options (see rootlock drift --help)')

@@ -1,0 +1,145 @@
+// `rootlock profile` end to end on a real image: the host's static busybox in
+// an OCI layout (two layers, a whiteout and an opaque directory), unpacked
+// into the layer cache, run in the namespace sandbox on a real overlay.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ProfileResult } from '../src/profile/profile.js';
+import { writeBusyboxImage } from './helpers/busybox-image.js';
+import { runCli } from './helpers/cli.js';
+
+/** Processes whose root directory is a sandbox's: none may outlive a profile. */
+function processesInSandboxes(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/root`).includes('/rootlock-sandbox-')) pids.push(Number(name));
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return pids;
+}
+
+function sandboxDirs(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('rootlock-sandbox-'));
+}
+
+describe('rootlock profile on a busybox OCI image', () => {
+  let work: string;
+  let image: string;
+  const previousCache = process.env['ROOTLOCK_CACHE'];
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'rootlock-profile-test-'));
+    image = join(work, 'image');
+    writeBusyboxImage(image);
+    process.env['ROOTLOCK_CACHE'] = join(work, 'cache');
+  });
+  after(() => {
+    if (previousCache === undefined) delete process.env['ROOTLOCK_CACHE'];
+    else process.env['ROOTLOCK_CACHE'] = previousCache;
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const profile = async (extra: string[] = []): Promise<ProfileResult> => {
+    const before = sandboxDirs();
+    const run = await runCli(['profile', image, '--duration', '1500ms', '--format', 'json', ...extra], { cwd: work });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(processesInSandboxes(), [], 'no process outlives the profile');
+    assert.deepEqual(sandboxDirs().filter((d) => !before.includes(d)), [], 'the sandbox directory is removed');
+    return JSON.parse(run.stdout) as ProfileResult;
+  };
+
+  it('finds exactly the directories the entrypoint writes and proposes /tmp, /run for /var/run, /var/cache/app', async () => {
+    const result = await profile();
+    assert.equal(result.exited, undefined, `the program kept running: ${result.output}`);
+    assert.deepEqual(result.changes.map((c) => `${c.kind} ${c.path}`).sort(), [
+      'added /tmp/started', 'added /var/cache/app', 'added /var/cache/app/data', 'added /var/run/app.pid',
+    ]);
+    assert.deepEqual(result.proposals.map((p) => p.path), ['/run', '/tmp', '/var/cache/app']);
+    assert.deepEqual(result.proposals.map((p) => p.bytes), [2, 8, 4096]);
+    assert.deepEqual(result.imageVolumes, ['/data']);
+    assert.deepEqual(result.user, { uid: 1000, gid: 1000 });
+  });
+
+  it('runs the program as the image says, in its own namespaces, with the layers\' whiteouts applied', async () => {
+    const result = await profile();
+    assert.match(result.output, /kept=yes new=fresh user=1000:1000 host=rootlock-sandbox pid=1 cwd=\/app greeting=hello/);
+    assert.doesNotMatch(result.output, /still visible/);
+  });
+
+  it('unpacks each layer once into the cache', () => {
+    const layers = readdirSync(join(work, 'cache', 'layers'));
+    assert.equal(layers.length, 2);
+    assert.ok(layers.every((name) => /^sha256-[0-9a-f]{64}$/.test(name)));
+    const layerDirs = layers.map((name) => join(work, 'cache', 'layers', name));
+    const top = layerDirs.filter((dir) => existsSync(join(dir, 'app', 'entrypoint.sh')));
+    assert.equal(top.length, 1);
+    const whiteout = lstatSync(join(top[0]!, 'etc', 'removed'));
+    assert.ok(whiteout.isCharacterDevice() && whiteout.rdev === 0, 'the .wh. file became an overlay whiteout');
+    const opaque = execFileSync('getfattr', ['--only-values', '-n', 'trusted.overlay.opaque', join(top[0]!, 'etc', 'replaced')], { encoding: 'utf8' });
+    assert.equal(opaque, 'y', 'the .wh..wh..opq marker became the opaque xattr');
+    assert.ok(!existsSync(join(top[0]!, 'etc', 'replaced', '.wh..wh..opq')));
+  });
+
+  it('with --pod: runs the manifest\'s command, user and env, and leaves out what its volumes cover', async () => {
+    writeFileSync(join(work, 'pod.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  securityContext: {runAsUser: 1001, runAsGroup: 1002}
+  containers:
+    - name: sidecar
+      image: busybox
+    - name: app
+      image: app
+      env:
+        - {name: GREETING, value: from-pod}
+        - name: TOKEN
+          valueFrom: {secretKeyRef: {name: s, key: k}}
+      volumeMounts:
+        - {name: tmp, mountPath: /tmp}
+  volumes:
+    - name: tmp
+      emptyDir: {medium: Memory, sizeLimit: 1Mi}
+`);
+    const result = await profile(['--pod', 'pod.yaml', '--container', 'app']);
+    assert.equal(result.container, 'app');
+    assert.deepEqual(result.user, { uid: 1001, gid: 1002 });
+    assert.match(result.output, /user=1001:1002 .*greeting=from-pod/);
+    assert.deepEqual(result.placeholderEnv, ['TOKEN']);
+    assert.ok(!result.changes.some((c) => c.path.startsWith('/tmp')), 'writes to the mounted volume stay out of the overlay');
+    assert.deepEqual(result.proposals.map((p) => p.path), ['/run', '/var/cache/app']);
+  });
+
+  it('reports a program that exits early, with its exit code and output', async () => {
+    writeFileSync(join(work, 'exits.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: exits}
+spec:
+  containers:
+    - name: app
+      image: app
+      command: [/bin/sh, -c]
+      args: ['echo bye > /tmp/last; echo leaving; exit 3']
+`);
+    const result = await profile(['--pod', 'exits.yaml']);
+    assert.deepEqual(result.exited, { code: 3 });
+    assert.deepEqual(result.argv, ['/bin/sh', '-c', 'echo bye > /tmp/last; echo leaving; exit 3']);
+    assert.match(result.output, /leaving/);
+    assert.deepEqual(result.proposals.map((p) => p.path), ['/tmp']);
+  });
+
+  it('refuses a bad duration and an unknown image source', async () => {
+    const bad = await runCli(['profile', image, '--duration', 'soon'], { cwd: work });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--duration soon/);
+    const missing = await runCli(['profile', join(work, 'nothing-here')], { cwd: work });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /not an OCI image layout or a root filesystem directory/);
+  });
+});
