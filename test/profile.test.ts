@@ -134,6 +134,30 @@ spec:
     assert.deepEqual(result.proposals.map((p) => p.path), ['/tmp']);
   });
 
+  it('fix --profile mounts what the profile saw written, ahead of the knowledge base', async () => {
+    const profiled = await runCli(['profile', image, '--duration', '1s', '--image-name', 'registry.example/app:1.0', '--format', 'json', '-o', 'result.json'], { cwd: work });
+    assert.equal(profiled.code, 0, profiled.stderr);
+    writeFileSync(join(work, 'deploy.yaml'), `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+`);
+    const fixed = await runCli(['fix', '--profile', 'result.json', '--rules', 'read-only-root-filesystem,writable-paths-mounted', 'deploy.yaml'], { cwd: work });
+    assert.equal(fixed.code, 0, fixed.stderr);
+    const mounts = [...fixed.stdout.matchAll(/^\+ +mountPath: (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(mounts, ['/run', '/tmp', '/var/cache/app']);
+    assert.match(fixed.stdout, /rootlock profile saw 1 path written \(4096 bytes\)/);
+    const unprofiled = await runCli(['fix', '--profile', 'deploy.yaml', 'deploy.yaml'], { cwd: work });
+    assert.equal(unprofiled.code, 2);
+  });
+
   it('refuses a bad duration and an unknown image source', async () => {
     const bad = await runCli(['profile', image, '--duration', 'soon'], { cwd: work });
     assert.equal(bad.code, 2);

@@ -102,6 +102,7 @@ Examples:
     .option('--offline', 'with --pin-digests: use only the lock file, never a registry')
     .option('--refresh-digests', 'with --pin-digests: ask the registry again even for images in the lock file')
     .option('--insecure-registry <hosts>', 'with --pin-digests: registries that may be reached over plain HTTP (comma-separated)', splitList)
+    .option('--profile <file>', 'mount what this `rootlock profile --format json` result saw written, ahead of the knowledge base (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
     .addHelpText('after', `
 What it changes: readOnlyRootFilesystem: true on every container, emptyDir volumes where the image
 writes (knowledge base; /tmp for unknown images, see fix.defaultWritablePaths), allowPrivilegeEscalation:
@@ -190,6 +191,7 @@ Examples:
     .option('--pod <manifest>', "run the container the way this manifest says (command, args, env, user, volumes)")
     .option('--container <name>', 'with --pod: the container to run (default: the first)')
     .option('--duration <time>', 'how long to let the program run', '20s')
+    .option('--image-name <ref>', 'the image reference manifests use (default: the --pod container\'s image); `fix --profile` matches by it')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file instead of standard output')
     .action(async (image: string, options) => {

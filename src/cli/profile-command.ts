@@ -13,6 +13,7 @@ export interface ProfileCommandOptions {
   duration: string;
   format: 'text' | 'json';
   output?: string;
+  imageName?: string;
 }
 
 /** 20s, 1500ms, 2m, or plain seconds. */
@@ -38,7 +39,7 @@ export async function runProfileCommand(imageSpec: string, options: ProfileComma
   try {
     const pod = options.pod === undefined ? undefined : findPodContainer(readFileSync(resolve(cwd, options.pod), 'utf8'), options.pod, options.container);
     const image = openImage(resolve(cwd, imageSpec));
-    const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}) });
+    const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}), ...(options.imageName ? { imageName: options.imageName } : {}) });
     const text = options.format === 'json' ? `${JSON.stringify({ ...result, image: imageSpec }, null, 2)}\n` : renderProfileText({ ...result, image: imageSpec });
     if (options.output) writeFileSync(resolve(cwd, options.output), text);
     else io.stdout(text);

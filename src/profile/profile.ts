@@ -17,10 +17,14 @@ export interface ProfileOptions {
   image: OpenedImage;
   pod?: PodContainerView;
   durationMs: number;
+  /** The image reference the result is for (default: the pod container's image). */
+  imageName?: string;
 }
 
 export interface ProfileResult {
   image: string;
+  /** The image reference manifests use for this image: what `fix --profile` matches containers by. */
+  imageName?: string;
   workload?: string;
   container?: string;
   argv: string[];
@@ -139,6 +143,8 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileResult
       imageVolumes: image.config.volumes,
       placeholderEnv: pod?.placeholders ?? [],
     };
+    const imageName = options.imageName ?? pod?.image;
+    if (imageName) result.imageName = imageName;
     if (pod) {
       result.workload = pod.workload;
       result.container = pod.container;
