@@ -153,7 +153,7 @@ spec:
     assert.equal(fixed.code, 0, fixed.stderr);
     const mounts = [...fixed.stdout.matchAll(/^\+ +mountPath: (\S+)$/gm)].map((m) => m[1]);
     assert.deepEqual(mounts, ['/run', '/tmp', '/var/cache/app']);
-    assert.match(fixed.stdout + fixed.stderr, /rootlock profile saw 1 path written \(4096 bytes\)/);
+    assert.match(fixed.stdout + fixed.stderr, /\/var\/cache\/app \(rootlock profile saw 1 path written, 4096 bytes\)/);
     const unprofiled = await runCli(['fix', '--profile', 'deploy.yaml', 'deploy.yaml'], { cwd: work });
     assert.equal(unprofiled.code, 2);
   });
