@@ -58,7 +58,7 @@ describe('rootlock profile on a busybox OCI image', () => {
     const result = await profile();
     assert.equal(result.exited, undefined, `the program kept running: ${result.output}`);
     assert.deepEqual(result.changes.map((c) => `${c.kind} ${c.path}`).sort(), [
-      'added /tmp/started', 'added /var/cache/app', 'added /var/cache/app/data', 'added /var/run/app.pid',
+      'added /run/app.pid', 'added /tmp/started', 'added /var/cache/app', 'added /var/cache/app/data',
     ]);
     assert.deepEqual(result.proposals.map((p) => p.path), ['/run', '/tmp', '/var/cache/app']);
     assert.deepEqual(result.proposals.map((p) => p.bytes), [2, 8, 4096]);
@@ -103,17 +103,20 @@ spec:
           valueFrom: {secretKeyRef: {name: s, key: k}}
       volumeMounts:
         - {name: tmp, mountPath: /tmp}
+        - {name: run, mountPath: /var/run}
   volumes:
     - name: tmp
       emptyDir: {medium: Memory, sizeLimit: 1Mi}
+    - name: run
+      emptyDir: {}
 `);
     const result = await profile(['--pod', 'pod.yaml', '--container', 'app']);
     assert.equal(result.container, 'app');
     assert.deepEqual(result.user, { uid: 1001, gid: 1002 });
     assert.match(result.output, /user=1001:1002 .*greeting=from-pod/);
     assert.deepEqual(result.placeholderEnv, ['TOKEN']);
-    assert.ok(!result.changes.some((c) => c.path.startsWith('/tmp')), 'writes to the mounted volume stay out of the overlay');
-    assert.deepEqual(result.proposals.map((p) => p.path), ['/run', '/var/cache/app']);
+    assert.deepEqual(result.changes.map((c) => c.path).sort(), ['/var/cache/app', '/var/cache/app/data'], 'writes to the mounted volumes stay out of the overlay; /var/run is mounted where the image links it, /run');
+    assert.deepEqual(result.proposals.map((p) => p.path), ['/var/cache/app']);
   });
 
   it('reports a program that exits early, with its exit code and output', async () => {

@@ -7,7 +7,7 @@ import { diffUpperLayer } from '../drift/differ.js';
 import type { ChangeKind } from '../drift/differ.js';
 import { readUpperLayer } from '../drift/fs/upper-facts.js';
 import type { OpenedImage } from '../image/source.js';
-import { startSandbox } from '../sandbox/run.js';
+import { resolveInImage, startSandbox } from '../sandbox/run.js';
 import type { SandboxSpec } from '../sandbox/run.js';
 import type { PodContainerView } from './pod.js';
 import { proposeMounts } from './propose.js';
@@ -131,7 +131,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileResult
     await sandbox.stop();
     const upper = readUpperLayer({ upperdir: sandbox.upper!, lowerdirs: image.lowerdirs, sniffHeaders: false });
     const changes = diffUpperLayer(upper.entries);
-    const proposed = proposeMounts(changes, pod?.volumeMounts.map((v) => v.path) ?? []);
+    const proposed = proposeMounts(changes, pod?.volumeMounts.map((v) => v.path) ?? [], resolveInImage(image.lowerdirs, '/var/run') === '/run');
     const result: ProfileResult = {
       image: image.source,
       argv: spec.argv,

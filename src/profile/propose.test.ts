@@ -30,6 +30,11 @@ describe('proposeMounts', () => {
     assert.deepEqual(result.proposals.map((p) => p.path), ['/run']);
   });
 
+  it('keeps /var/run apart from /run when the image has /var/run as a real directory', () => {
+    const result = proposeMounts([added('/var/run/a.pid', 2)], ['/run'], false);
+    assert.deepEqual(result.proposals.map((p) => p.path), ['/var/run']);
+  });
+
   it('proposes a created empty directory itself, and not the parents of directories with files', () => {
     const result = proposeMounts([added('/var/lib/app'), added('/var/cache/app'), added('/var/cache/app/data', 7)]);
     assert.deepEqual(result.proposals.map((p) => p.path), ['/var/cache/app', '/var/lib/app']);

@@ -32,9 +32,14 @@ export function isUnder(path: string, dir: string): boolean {
   return dir === '/' || path === dir || path.startsWith(`${dir}/`);
 }
 
-/** /var/run and /var/lock are symlinks into /run on every modern distribution; the mount goes where the data really lands. */
-export function canonicalRunPath(path: string): string {
-  if (isUnder(path, '/var/run')) return `/run${path.slice('/var/run'.length)}`;
+/**
+ * /var/run is a symlink to /run on every modern distribution: one directory
+ * reached two ways, so a mount at either covers both and the proposal names
+ * /run. Only when the image links them (`varRunIsRun`): where /var/run is a
+ * real directory, a /run mount would not cover it.
+ */
+export function canonicalRunPath(path: string, varRunIsRun = true): string {
+  if (varRunIsRun && isUnder(path, '/var/run')) return `/run${path.slice('/var/run'.length)}`;
   return path;
 }
 
@@ -54,7 +59,7 @@ function candidateOf(change: Change, hasChangesBelow: (dir: string) => boolean):
   return parentOf(change.path);
 }
 
-export function proposeMounts(changes: readonly Change[], podVolumePaths: readonly string[] = []): ProposalResult {
+export function proposeMounts(changes: readonly Change[], podVolumePaths: readonly string[] = [], varRunIsRun = true): ProposalResult {
   const parents = new Set(changes.map((c) => parentOf(c.path)));
   const hasChangesBelow = (dir: string): boolean => parents.has(dir);
   const coveredByVolumes: string[] = [];
@@ -62,14 +67,14 @@ export function proposeMounts(changes: readonly Change[], podVolumePaths: readon
   const candidates = new Map<string, Change[]>();
   for (const change of changes) {
     if (change.kind === 'touched' && change.type === 'dir') continue;
-    const path = canonicalRunPath(change.path);
-    if (podVolumePaths.some((volume) => isUnder(path, canonicalRunPath(volume)))) {
+    const path = canonicalRunPath(change.path, varRunIsRun);
+    if (podVolumePaths.some((volume) => isUnder(path, canonicalRunPath(volume, varRunIsRun)))) {
       coveredByVolumes.push(change.path);
       continue;
     }
     const raw = candidateOf(change, hasChangesBelow);
     if (raw === undefined) continue;
-    const dir = canonicalRunPath(raw);
+    const dir = canonicalRunPath(raw, varRunIsRun);
     if (dir === '/') {
       atRoot.push(change.path);
       continue;

@@ -1,7 +1,8 @@
 // A tiny real image for the sandbox tests: the host's static busybox, in two
 // layers, the second deleting a file and replacing a directory of the first
 // (a `.wh.` whiteout and an opaque directory), with an entrypoint script that
-// writes to /tmp, /var/run/app.pid and /var/cache/app/data and then sleeps.
+// writes to /tmp, /var/run/app.pid (/var/run links to /run, as on every
+// distribution) and /var/cache/app/data and then sleeps.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { ImageConfigFields, LayerEntry } from './oci-image.js';
@@ -40,9 +41,9 @@ export function busyboxLayers(entrypoint = ENTRYPOINT_SCRIPT): LayerEntry[][] {
     { path: 'etc/replaced', type: 'dir' },
     { path: 'etc/replaced/old', type: 'file', content: 'hidden by the opaque directory' },
     { path: 'tmp', type: 'dir', mode: 0o1777 },
-    { path: 'run', type: 'dir' },
+    { path: 'run', type: 'dir', mode: 0o777 },
     { path: 'var', type: 'dir' },
-    { path: 'var/run', type: 'dir', mode: 0o777 },
+    { path: 'var/run', type: 'symlink', target: '../run' },
     { path: 'var/cache', type: 'dir', mode: 0o777 },
     { path: 'data', type: 'dir', mode: 0o777 },
   ];
