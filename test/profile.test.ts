@@ -161,6 +161,40 @@ spec:
     assert.equal(unprofiled.code, 2);
   });
 
+  const verifyPod = (mounts: string[]): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+          securityContext: {readOnlyRootFilesystem: true}
+          volumeMounts:
+${mounts.map((path, i) => `            - {name: v${i}, mountPath: ${path}}`).join('\n')}
+      volumes:
+${mounts.map((_, i) => `        - {name: v${i}, emptyDir: {}}`).join('\n')}
+`;
+
+  it('verify passes with the proposed volumes on a read-only root, and fails naming what is missing', async () => {
+    writeFileSync(join(work, 'fixed.yaml'), verifyPod(['/tmp', '/var/run', '/var/cache/app']));
+    const passed = await runCli(['verify', 'fixed.yaml', '--image-source', image, '--settle', '1s'], { cwd: work });
+    assert.equal(passed.code, 0, passed.stdout + passed.stderr);
+    assert.match(passed.stdout, /^PASS Deployment\/app container app/);
+    assert.deepEqual(processesInSandboxes(), []);
+    writeFileSync(join(work, 'missing.yaml'), verifyPod(['/tmp', '/var/run']));
+    const failed = await runCli(['verify', 'missing.yaml', '--image-source', image, '--settle', '1s', '--format', 'json'], { cwd: work });
+    assert.equal(failed.code, 1, failed.stderr);
+    const result = JSON.parse(failed.stdout) as { passed: boolean; readOnlyPaths: string[]; output: string };
+    assert.equal(result.passed, false);
+    assert.deepEqual(result.readOnlyPaths, ['/var/cache/app'], result.output);
+    assert.match(result.output, /can't create directory '\/var\/cache\/app': Read-only file system/);
+    assert.deepEqual(processesInSandboxes(), []);
+  });
+
   it('refuses a bad duration and an unknown image source', async () => {
     const bad = await runCli(['profile', image, '--duration', 'soon'], { cwd: work });
     assert.equal(bad.code, 2);

@@ -200,6 +200,19 @@ Examples:
     });
 
   program
+    .command('verify')
+    .description('run a container the way its manifest says (read-only root, its volumes, its user) and check it stays up (docs/profile.md)')
+    .argument('<manifest>', 'manifest with the workload')
+    .requiredOption('--image-source <image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory for the container\'s image')
+    .option('--container <name>', 'the container to run (default: the first)')
+    .option('--settle <time>', 'how long the container must stay up', '5s')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (manifest: string, options) => {
+      const { runVerifyCommand } = await import('./profile-command.js');
+      exitCode = await runVerifyCommand(manifest, options, io);
+    });
+
+  program
     .command('drift')
     .description('runtime drift: what changed inside running containers (scan, baseline, watch, manifests)')
     .argument('[args...]', 'drift subcommand and its options (see rootlock drift --help)')
