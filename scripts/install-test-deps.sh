@@ -4,10 +4,11 @@
 # (skopeo), openssl for TLS certificates and htpasswd (apache2-utils) for the
 # registry's bcrypt password file. Idempotent and quiet: prints nothing and
 # does nothing when everything is installed; prints apt's output only on failure.
+# busybox-static builds the sandbox tests' image; attr (setfattr) marks opaque directories in unpacked layers.
 # Needs root when something is missing (CI runs it from .ci/run).
 set -euo pipefail
 
-packages=(docker-registry skopeo openssl apache2-utils)
+packages=(docker-registry skopeo openssl apache2-utils busybox-static attr)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -24,6 +24,7 @@ export interface FixFlags {
   offline?: boolean;
   refreshDigests?: boolean;
   insecureRegistry?: string[];
+  profile?: string[];
 }
 
 /** `cpu=500m,memory=256Mi` -> { cpu, memory }; undefined when malformed. */
@@ -75,7 +76,19 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
 
   const setup = await setupRules(flags, io);
   if (!setup) return EXIT_USAGE;
-  const { rules, config } = setup;
+  const { rules } = setup;
+  let config = setup.config;
+  if (flags.profile?.length) {
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const { profileKnowledge } = await import('../profile/knowledge.js');
+    try {
+      const profiled = flags.profile.map((file) => profileKnowledge(JSON.parse(readFileSync(resolve(cwd, file), 'utf8')), file));
+      config = { ...config, images: [...profiled, ...config.images] };
+    } catch (error) {
+      return usage(`--profile: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 
   const pinImages = flags.pinDigests ? await digestPinner(paths, flags, cwd) : undefined;
   if (!flags.pinDigests && (flags.offline || flags.lockFile || flags.refreshDigests || flags.insecureRegistry)) {

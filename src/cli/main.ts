@@ -102,6 +102,7 @@ Examples:
     .option('--offline', 'with --pin-digests: use only the lock file, never a registry')
     .option('--refresh-digests', 'with --pin-digests: ask the registry again even for images in the lock file')
     .option('--insecure-registry <hosts>', 'with --pin-digests: registries that may be reached over plain HTTP (comma-separated)', splitList)
+    .option('--profile <file>', 'mount what this `rootlock profile --format json` result saw written, ahead of the knowledge base (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
     .addHelpText('after', `
 What it changes: readOnlyRootFilesystem: true on every container, emptyDir volumes where the image
 writes (knowledge base; /tmp for unknown images, see fix.defaultWritablePaths), allowPrivilegeEscalation:
@@ -181,6 +182,34 @@ Examples:
     .action(async (options) => {
       const { runWebhookManifests } = await import('./webhook-command.js');
       exitCode = await runWebhookManifests(options, io);
+    });
+
+  program
+    .command('profile')
+    .description('run an image in a sandbox and list the directories it writes (docs/profile.md; a test harness, not a security boundary)')
+    .argument('<image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory')
+    .option('--pod <manifest>', "run the container the way this manifest says (command, args, env, user, volumes)")
+    .option('--container <name>', 'with --pod: the container to run (default: the first)')
+    .option('--duration <time>', 'how long to let the program run', '20s')
+    .option('--image-name <ref>', 'the image reference manifests use (default: the --pod container\'s image); `fix --profile` matches by it')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the result to a file instead of standard output')
+    .action(async (image: string, options) => {
+      const { runProfileCommand } = await import('./profile-command.js');
+      exitCode = await runProfileCommand(image, options, io);
+    });
+
+  program
+    .command('verify')
+    .description('run a container the way its manifest says (read-only root, its volumes, its user) and check it stays up (docs/profile.md)')
+    .argument('<manifest>', 'manifest with the workload')
+    .requiredOption('--image-source <image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory for the container\'s image')
+    .option('--container <name>', 'the container to run (default: the first)')
+    .option('--settle <time>', 'how long the container must stay up', '5s')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (manifest: string, options) => {
+      const { runVerifyCommand } = await import('./profile-command.js');
+      exitCode = await runVerifyCommand(manifest, options, io);
     });
 
   program

@@ -1,0 +1,86 @@
+// `rootlock profile <image>`: see docs/profile.md.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openImage } from '../image/source.js';
+import { findPodContainer } from '../profile/pod.js';
+import { renderProfileText, runProfile } from '../profile/profile.js';
+import type { CliIO } from './main.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
+
+export interface ProfileCommandOptions {
+  pod?: string;
+  container?: string;
+  duration: string;
+  format: 'text' | 'json';
+  output?: string;
+  imageName?: string;
+}
+
+/** 20s, 1500ms, 2m, or plain seconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const value = Number(match[1]);
+  const unit = match[2] ?? 's';
+  return Math.round(unit === 'ms' ? value : unit === 'm' ? value * 60_000 : value * 1000);
+}
+
+export async function runProfileCommand(imageSpec: string, options: ProfileCommandOptions, io: CliIO): Promise<number> {
+  const durationMs = parseDuration(options.duration);
+  if (durationMs === undefined || durationMs <= 0) {
+    io.stderr(`error: --duration ${options.duration}: expected a duration such as 20s, 1500ms or 2m\n`);
+    return EXIT_USAGE;
+  }
+  if (options.container !== undefined && options.pod === undefined) {
+    io.stderr('error: --container needs --pod\n');
+    return EXIT_USAGE;
+  }
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    const pod = options.pod === undefined ? undefined : findPodContainer(readFileSync(resolve(cwd, options.pod), 'utf8'), options.pod, options.container);
+    const image = openImage(resolve(cwd, imageSpec));
+    const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}), ...(options.imageName ? { imageName: options.imageName } : {}) });
+    const text = options.format === 'json' ? `${JSON.stringify({ ...result, image: imageSpec }, null, 2)}\n` : renderProfileText({ ...result, image: imageSpec });
+    if (options.output) writeFileSync(resolve(cwd, options.output), text);
+    else io.stdout(text);
+    return EXIT_OK;
+  } catch (error) {
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+export interface VerifyCommandOptions {
+  container?: string;
+  imageSource: string;
+  settle: string;
+  format: 'text' | 'json';
+}
+
+/** `rootlock verify <manifest> --image-source <layout>`: exit 0 passed, 1 failed, 2 usage. */
+export async function runVerifyCommand(manifest: string, options: VerifyCommandOptions, io: CliIO): Promise<number> {
+  const settleMs = parseDuration(options.settle);
+  if (settleMs === undefined || settleMs <= 0) {
+    io.stderr(`error: --settle ${options.settle}: expected a duration such as 5s\n`);
+    return EXIT_USAGE;
+  }
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    const { runVerify } = await import('../profile/verify.js');
+    const pod = findPodContainer(readFileSync(resolve(cwd, manifest), 'utf8'), manifest, options.container);
+    const image = openImage(resolve(cwd, options.imageSource));
+    const result = await runVerify(image, pod, settleMs);
+    if (options.format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      const lines = [`${result.passed ? 'PASS' : 'FAIL'} ${result.workload} container ${result.container} (read-only root, ${settleMs / 1000}s)`];
+      if (result.exited) lines.push(`  exited with ${result.exited.code ?? 'a signal'}`);
+      if (result.readOnlyPaths.length) lines.push(`  not writable: ${result.readOnlyPaths.join(', ')}`);
+      if (!result.passed && result.output) lines.push('  output:', ...result.output.trimEnd().split('\n').map((l) => `    ${l}`));
+      io.stdout(`${lines.join('\n')}\n`);
+    }
+    return result.passed ? EXIT_OK : EXIT_FINDINGS;
+  } catch (error) {
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+}

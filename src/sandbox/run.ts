@@ -1,0 +1,187 @@
+// A test harness that runs one container without a container runtime: new
+// mount, pid, uts, ipc and network namespaces (util-linux `unshare`), an
+// overlay root from the image's layers, a fresh /proc, a minimal /dev,
+// loopback-only networking, emptyDir volumes as tmpfs, then the container's
+// command chroot'ed with its env, working directory and user.
+// NOT a security boundary: it runs as root, keeps the host's capabilities
+// and seccomp profile, and shares the host's user namespace. It exists to
+// observe well-behaved software, not to contain hostile software.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+
+export interface SandboxVolume {
+  /** Container path. */
+  path: string;
+  /** tmpfs size limit (an emptyDir's sizeLimit), such as 64m. */
+  size?: string;
+}
+
+export interface SandboxSpec {
+  /** Image layers, topmost first. */
+  lowerdirs: string[];
+  /** Command and arguments, already resolved from entrypoint/cmd/command/args. */
+  argv: string[];
+  /** KEY=value strings. */
+  env: string[];
+  workingDir: string;
+  uid: number;
+  gid: number;
+  volumes: SandboxVolume[];
+  /** Mount the root read-only (no upper directory): what `verify` runs. */
+  readOnlyRoot: boolean;
+}
+
+export interface Sandbox {
+  /** Scratch directory holding upper, work, merged and the mount-point scaffold. */
+  dir: string;
+  /** The overlay upper directory (undefined with a read-only root). */
+  upper: string | undefined;
+  /** Host pid of the `unshare` process. */
+  pid: number;
+  /** Resolves with the exit code (or null when killed) once the sandbox is gone. */
+  exited: Promise<number | null>;
+  /** Whether the container's process tree is still running. */
+  running(): boolean;
+  /** Standard output and error of the container (last 64 KiB), interleaved. */
+  output(): string;
+  /** Kills the container's whole process tree; its namespaces and mounts die with it. */
+  stop(): Promise<void>;
+  /** Removes the scratch directory (after stop). */
+  remove(): void;
+}
+
+const OUTPUT_LIMIT = 64 * 1024;
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Where a container path really lies in the image: follows the image's own
+ * symlinks (say /var/run -> /run) so a mount point is made where the kernel
+ * would mount, not as a directory that hides the link.
+ */
+export function resolveInImage(lowerdirs: readonly string[], path: string): string {
+  let parts = path.split('/').filter(Boolean);
+  let resolved: string[] = [];
+  for (let steps = 0; parts.length > 0 && steps < 64; steps++) {
+    const part = parts.shift()!;
+    if (part === '.') continue;
+    if (part === '..') { resolved.pop(); continue; }
+    const candidate = [...resolved, part].join('/');
+    let link: string | undefined;
+    for (const layer of lowerdirs) {
+      try {
+        const stats = lstatSync(join(layer, candidate));
+        if (stats.isSymbolicLink()) link = readlinkSync(join(layer, candidate));
+        break;
+      } catch {
+        // not in this layer
+      }
+    }
+    if (link === undefined) { resolved.push(part); continue; }
+    if (link.startsWith('/')) resolved = [];
+    parts = [...link.split('/').filter(Boolean), ...parts];
+  }
+  return `/${resolved.join('/')}`;
+}
+
+function setupScript(spec: SandboxSpec, dirs: { upper: string; work: string; merged: string; scaffold: string }, mountPoints: string[]): string {
+  const lowers = [dirs.scaffold, ...spec.lowerdirs].join(':');
+  const overlayOptions = spec.readOnlyRoot ? `ro,lowerdir=${lowers}` : `lowerdir=${lowers},upperdir=${dirs.upper},workdir=${dirs.work}`;
+  const m = (path: string): string => quote(posix.join(dirs.merged, path));
+  const lines = [
+    'set -e',
+    `mount -t overlay overlay -o ${quote(overlayOptions)} ${quote(dirs.merged)}`,
+    `mount -t proc -o nosuid,nodev,noexec proc ${m('/proc')}`,
+    `mount -t tmpfs -o nosuid,mode=755 tmpfs ${m('/dev')}`,
+    ...DEVICES.map((d) => `if [ -e /dev/${d} ]; then touch ${m(`/dev/${d}`)}; mount --bind /dev/${d} ${m(`/dev/${d}`)}; fi`),
+    `mkdir ${m('/dev/shm')} ${m('/dev/pts')}`,
+    `mount -t tmpfs -o nosuid,nodev,mode=1777 shm ${m('/dev/shm')}`,
+    `ln -s /proc/self/fd ${m('/dev/fd')}`,
+    `ln -s /proc/self/fd/0 ${m('/dev/stdin')}; ln -s /proc/self/fd/1 ${m('/dev/stdout')}; ln -s /proc/self/fd/2 ${m('/dev/stderr')}`,
+    ...spec.volumes.map((volume, i) => `mount -t tmpfs -o ${quote(`mode=777${volume.size ? `,size=${volume.size}` : ''}`)} volume${i} ${m(mountPoints[i]!)}`),
+    'ip link set lo up',
+    'hostname rootlock-sandbox',
+    `exec env -i ${spec.env.map(quote).join(' ')} unshare --root=${quote(dirs.merged)} --wd=${quote(spec.workingDir || '/')} --setgid ${spec.gid} --setuid ${spec.uid} -- ${spec.argv.map(quote).join(' ')}`,
+  ];
+  return lines.join('\n');
+}
+
+function childOf(pid: number): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return children.length ? Number(children[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Running (a zombie is dead for our purposes: its parent, not us, reaps it). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export function startSandbox(spec: SandboxSpec): Sandbox {
+  if (spec.argv.length === 0) throw new Error('sandbox: no command to run (the image has no entrypoint or cmd, and none was given)');
+  const dir = mkdtempSync(join(tmpdir(), 'rootlock-sandbox-'));
+  const dirs = { upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), scaffold: join(dir, 'scaffold') };
+  for (const d of Object.values(dirs)) mkdirSync(d);
+  // Mount points live in an extra topmost lower layer, so making them writes nothing to the upper directory the profile reads.
+  const mountPoints = spec.volumes.map((volume) => resolveInImage(spec.lowerdirs, volume.path));
+  for (const path of ['/proc', '/dev', ...mountPoints]) mkdirSync(join(dirs.scaffold, path), { recursive: true });
+  const env = spec.env.some((e) => e.startsWith('PATH=')) ? spec.env : [DEFAULT_PATH, ...spec.env];
+  const script = setupScript({ ...spec, env }, dirs, mountPoints);
+  const child: ChildProcess = spawn('unshare', ['--mount', '--pid', '--uts', '--ipc', '--net', '--fork', '--kill-child', '--propagation', 'private', 'sh', '-c', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+    if (output.length > OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  let init: number | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('sandbox: could not start unshare');
+  return {
+    dir,
+    upper: spec.readOnlyRoot ? undefined : dirs.upper,
+    pid,
+    exited,
+    running: () => !done,
+    output: () => output,
+    async stop() {
+      init ??= childOf(pid);
+      // Killing the pid namespace's init takes every process of the namespace with it. (unshare's
+      // --kill-child alone is not enough: the kernel forgets it when the container's user is set.)
+      if (init !== undefined) {
+        try {
+          process.kill(init, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      if (!done) child.kill('SIGKILL');
+      await exited;
+      for (let attempt = 0; init !== undefined && alive(init) && attempt < 250; attempt++) await new Promise((r) => setTimeout(r, 20));
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
