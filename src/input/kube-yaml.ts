@@ -261,17 +261,22 @@ class PieceError extends Error {
   }
 }
 
+/** The smallest of the offsets that are set (>= 0); `fallback` when none is. */
+function earliest(a: number, b: number, c: number, fallback: number): number {
+  let best = -1;
+  if (a >= 0) best = a;
+  if (b >= 0 && (best < 0 || b < best)) best = b;
+  if (c >= 0 && (best < 0 || c < best)) best = c;
+  return best < 0 ? fallback : best;
+}
+
 function nodeStart(event: Event): number {
   switch (event.type) {
-    case EVENT_ID.SCALAR: {
-      const starts = [event.valueStart, event.anchorStart, event.tagStart].filter((n) => n >= 0);
-      return starts.length ? Math.min(...starts) : -1;
-    }
+    case EVENT_ID.SCALAR:
+      return earliest(event.valueStart, event.anchorStart, event.tagStart, -1);
     case EVENT_ID.MAPPING:
-    case EVENT_ID.SEQUENCE: {
-      const starts = [event.start, event.anchorStart, event.tagStart].filter((n) => n >= 0);
-      return starts.length ? Math.min(...starts) : event.start;
-    }
+    case EVENT_ID.SEQUENCE:
+      return earliest(event.start, event.anchorStart, event.tagStart, event.start);
     case EVENT_ID.ALIAS:
       return Math.max(0, event.anchorStart - 1);
     default:
@@ -427,22 +432,24 @@ class EventTree {
     return index;
   }
 
-  scalarText(index: number): string | undefined {
+  /** True when the node is a scalar whose value is `value`; plain scalars are compared in place, without a copy. */
+  private scalarIs(index: number, value: string): boolean {
     const event = this.events[index] as Event;
-    if (event.type !== EVENT_ID.SCALAR) return undefined;
-    return (event as ScalarEvent).fast ? this.text.slice(event.valueStart, event.valueEnd) : getScalarValue(this.text, event);
+    if (event.type !== EVENT_ID.SCALAR) return false;
+    if ((event as ScalarEvent).fast) return event.valueEnd - event.valueStart === value.length && this.text.startsWith(value, event.valueStart);
+    return getScalarValue(this.text, event) === value;
   }
 
   private isMergeKey(index: number): boolean {
     const event = this.events[index] as Event;
-    return event.type === EVENT_ID.SCALAR && event.style === SCALAR_STYLE.PLAIN && this.scalarText(index) === '<<';
+    return event.type === EVENT_ID.SCALAR && event.style === SCALAR_STYLE.PLAIN && this.scalarIs(index, '<<');
   }
 
   /** Key and value indices of `key` in a mapping: its own keys first, then what `<<` merges in, earliest source first. */
   findKey(mapping: number, key: string, depth = 0): { key: number; value: number } | undefined {
     const children = this.childrenOf(mapping);
     for (let i = 0; i + 1 < children.length; i += 2) {
-      if (this.scalarText(children[i] as number) === key && !this.isMergeKey(children[i] as number)) {
+      if (this.scalarIs(children[i] as number, key) && !this.isMergeKey(children[i] as number)) {
         return { key: children[i] as number, value: children[i + 1] as number };
       }
     }
@@ -464,22 +471,24 @@ class EventTree {
 /** Walks the event tree along `path`; returns the span of the deepest node found (key to value for a mapping step). */
 function locateSpan(tree: EventTree, events: readonly Event[], rootIndex: number, path: Path): { start: number; end?: number } {
   let index = rootIndex;
-  let result: { start: number; end?: number } = { start: Math.max(0, nodeStart(events[rootIndex] as Event)) };
+  let spanStart = Math.max(0, nodeStart(events[rootIndex] as Event));
+  let spanEnd: number | undefined;
+  const span = () => (spanEnd === undefined ? { start: spanStart } : { start: spanStart, end: spanEnd });
   for (const segment of path) {
     index = tree.resolve(index);
     const node = events[index] as Event;
     let keyIndex: number | undefined;
     if (node.type === EVENT_ID.MAPPING && typeof segment === 'string') {
       const found = tree.findKey(index, segment);
-      if (!found) return result;
+      if (!found) return span();
       keyIndex = found.key;
       index = found.value;
     } else if (node.type === EVENT_ID.SEQUENCE && typeof segment === 'number') {
       const item = tree.childrenOf(index)[segment];
-      if (item === undefined) return result;
+      if (item === undefined) return span();
       index = item;
     } else {
-      return result;
+      return span();
     }
     const value = events[index] as Event;
     const start = nodeStart(events[keyIndex ?? index] as Event);
@@ -487,9 +496,12 @@ function locateSpan(tree: EventTree, events: readonly Event[], rootIndex: number
     let end: number | undefined;
     if (value.type === EVENT_ID.SCALAR && value.valueEnd >= 0) end = value.valueEnd;
     else if (value.type === EVENT_ID.SCALAR && keyEvent?.type === EVENT_ID.SCALAR && keyEvent.valueEnd >= 0) end = keyEvent.valueEnd;
-    if (start >= 0) result = end === undefined ? { start } : { start, end };
+    if (start >= 0) {
+      spanStart = start;
+      spanEnd = end;
+    }
   }
-  return result;
+  return span();
 }
 
 const HELM_SOURCE = /^# Source: (.+?)[ \t\r]*$/gm;
