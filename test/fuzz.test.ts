@@ -22,6 +22,7 @@ import { renderJson } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
 import { parseInChunks } from './helpers/chunked-parse.js';
 import { repoRoot } from './helpers/repo.js';
+import { mulberry32 } from './helpers/seeded-random.js';
 
 const SEED = Number(process.env['ROOTLOCK_FUZZ_SEED'] ?? 20261127);
 const CASES = Number(process.env['ROOTLOCK_FUZZ_CASES'] ?? 10_000);
@@ -29,16 +30,9 @@ const ONLY = process.env['ROOTLOCK_FUZZ_CASE'] === undefined ? undefined : Numbe
 
 /** mulberry32: small, fast, and good enough to spread mutations. */
 class Random {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
   int(n: number): number {
     return Math.floor(this.next() * n);

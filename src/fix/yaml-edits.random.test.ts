@@ -11,18 +11,8 @@ import { isObject } from '../core/path.js';
 import { parseManifests } from '../input/kube-yaml.js';
 import { applyEdits } from './edit-semantics.js';
 import { applyEditsToDocumentText } from './yaml-edits.js';
+import { mulberry32 } from '../../test/helpers/seeded-random.js';
 
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['name', 'image', 'securityContext', 'readOnlyRootFilesystem', 'volumes', 'items', 'a/b', 'x.y', 'data', 'args', 'empty'];
 const STRINGS = ['nginx', 'registry:5000/app:1.0', '/tmp', 'a b', 'yes', '0755', '', 'multi\nline', 'say "hi"', "it's", '#not-a-comment'];
@@ -94,7 +84,7 @@ describe('applyEditsToDocumentText on random documents and edits', () => {
     let applied = 0;
     let refused = 0;
     for (let seed = 1; seed <= 600; seed++) {
-      const next = random(seed);
+      const next = mulberry32(seed);
       const root = generate(next, 0);
       const value = isObject(root) ? root : { data: root };
       const text = render(value, next);

@@ -10,22 +10,12 @@ import type { WebhookServer } from './server.js';
 import { MAX_WARNING_LENGTH } from './response.js';
 import { admissionReview, httpsCall, mutableDeployment, mutablePod, testCerts, testSettings } from '../../test/helpers/webhook.js';
 import type { TestCerts } from '../../test/helpers/webhook.js';
+import { mulberry32 } from '../../test/helpers/seeded-random.js';
 
 const BODIES = 10_000;
 const MAX_BODY = 16 * 1024;
 const CONCURRENCY = 8;
 
-/** Mulberry32: a seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, '', 'x', '\u0000', '\ud800', [], {}, [[[]]], { '': null }, 'A'.repeat(300), Number.MAX_SAFE_INTEGER];
 
@@ -112,7 +102,7 @@ describe('webhook fuzz', () => {
   after(() => server?.shutdown());
 
   it(`answers ${BODIES} malformed, truncated and oversized bodies, each well-formed`, async () => {
-    const rnd = random(0x5eed);
+    const rnd = mulberry32(0x5eed);
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const counts = new Map<number, number>();
     let next = 0;
