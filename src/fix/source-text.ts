@@ -1,27 +1,19 @@
 // Line arithmetic over a source text, for placing edits between lines that
 // must not change.
+import { lineOfOffset, lineStarts } from '../core/lines.js';
+
 export class SourceText {
   readonly eol: '\n' | '\r\n';
   private readonly lineStarts: number[];
 
   constructor(readonly text: string) {
     this.eol = /\r\n/.test(text) ? '\r\n' : '\n';
-    const starts = [0];
-    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
-    this.lineStarts = starts;
+    this.lineStarts = lineStarts(text);
   }
 
   /** 0-based line of an offset. */
   line(offset: number): number {
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lineOfOffset(this.lineStarts, offset);
   }
 
   lineStart(offset: number): number {

@@ -14,6 +14,7 @@ import {
 } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputError, Path, Position } from '../core/types.js';
+import { lineOfOffset, lineStarts } from '../core/lines.js';
 
 // sigs.k8s.io/yaml decodes with go-yaml v2, which strips underscores and then
 // reads integers with Go's strconv.ParseInt(s, 0, 64): a leading 0 means octal.
@@ -93,24 +94,9 @@ export class LineIndex {
   private starts: number[] | undefined;
   constructor(private readonly text: string, private readonly lineOffset = 0) {}
   position(offset: number): Position {
-    if (this.starts === undefined) {
-      const starts = [0];
-      let at = this.text.indexOf('\n');
-      while (at !== -1) {
-        starts.push(at + 1);
-        at = this.text.indexOf('\n', at + 1);
-      }
-      this.starts = starts;
-    }
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1 + this.lineOffset, column: offset - (starts[lo] as number) + 1 };
+    this.starts ??= lineStarts(this.text);
+    const line = lineOfOffset(this.starts, offset);
+    return { line: line + 1 + this.lineOffset, column: offset - (this.starts[line] as number) + 1 };
   }
 }
 
