@@ -6,9 +6,9 @@ import type { RootlockConfig } from '../core/config.js';
 import type { InputIndex, RuleDefinition } from '../core/rule.js';
 import { objectReference } from '../core/exemptions.js';
 import { isObject } from '../core/path.js';
-import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../core/workloads.js';
+import { BUILTIN_POD_SPEC_LOCATIONS, documentObjects, workloadOf } from '../core/workloads.js';
 import { isPinnedByDigest } from '../knowledge/image-ref.js';
-import type { Edit, InputError, JsonObject, Notice } from '../core/types.js';
+import type { Edit, InputError, Notice } from '../core/types.js';
 import { parseManifests } from '../input/kube-yaml.js';
 import type { ParsedDocument } from '../input/kube-yaml.js';
 import { readSources } from '../input/sources.js';
@@ -43,18 +43,12 @@ export interface FixRun {
   notices: Notice[];
 }
 
-function objectsOf(value: unknown): JsonObject[] {
-  if (!isObject(value)) return [];
-  if (typeof value['kind'] === 'string' && /List$/.test(value['kind']) && Array.isArray(value['items'])) return value['items'].filter(isObject);
-  return [value];
-}
-
 /** ServiceAccounts of the input, and those a (Cluster)RoleBinding grants permissions to. */
 function accountFacts(documents: readonly ParsedDocument[]): { inputIndex: InputIndex; bound: Set<string> } {
   const serviceAccounts = new Map<string, unknown>();
   const bound = new Set<string>();
   for (const document of documents) {
-    for (const object of objectsOf(document.value)) {
+    for (const { object } of documentObjects(document.value)) {
       if (object['kind'] === 'ServiceAccount') {
         const ref = objectReference(object);
         serviceAccounts.set(`${ref.namespace ?? ''}/${ref.name}`, object['automountServiceAccountToken']);
@@ -114,7 +108,7 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
   if (options.pinImages) {
     const locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
     const images = new Set<string>();
-    for (const input of inputs) for (const document of input.documents) for (const object of objectsOf(document.value)) {
+    for (const input of inputs) for (const document of input.documents) for (const { object } of documentObjects(document.value)) {
       for (const container of workloadOf(object, locations)?.containers ?? []) {
         if (container.image !== undefined && !isPinnedByDigest(container.image)) images.add(container.image);
       }

@@ -1,17 +1,10 @@
 import type { CliIO } from './main.js';
 import { EXIT_USAGE } from './main.js';
 import { packageVersion } from './version.js';
-import type { Severity } from '../core/types.js';
+import type { AuditCommandFlags } from './emit-report.js';
 
-interface AuditFlags {
-  format: 'text' | 'json' | 'sarif' | 'junit' | 'markdown';
-  output?: string;
-  failOn?: Severity | 'none';
-  config?: string | false;
-  rules?: string[];
-  disableRules?: string[];
+interface AuditFlags extends AuditCommandFlags {
   maxDocumentSize?: number;
-  color?: boolean;
 }
 
 export function todayString(io: CliIO): string {

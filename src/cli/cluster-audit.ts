@@ -5,9 +5,9 @@ import type { CliIO } from './main.js';
 import { EXIT_USAGE } from './main.js';
 import { todayString } from './audit-command.js';
 import { packageVersion } from './version.js';
-import type { Severity } from '../core/types.js';
+import type { AuditCommandFlags } from './emit-report.js';
 
-export interface ClusterAuditFlags {
+export interface ClusterAuditFlags extends AuditCommandFlags {
   cluster?: boolean;
   kubeconfig?: string;
   context?: string;
@@ -15,13 +15,6 @@ export interface ClusterAuditFlags {
   allNamespaces?: boolean;
   selector?: string;
   chunkSize?: number;
-  format: 'text' | 'json' | 'sarif' | 'junit' | 'markdown';
-  output?: string;
-  failOn?: Severity | 'none';
-  config?: string | false;
-  rules?: string[];
-  disableRules?: string[];
-  color?: boolean;
 }
 
 /** Options that only mean something with --cluster, as commander names them and as the user typed them. */

@@ -8,11 +8,18 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
 import type { RuleDefinition } from '../core/rule.js';
 import type { AuditReport } from '../report/model.js';
 import type { ReportFormat } from '../report/index.js';
+import type { Severity } from '../core/types.js';
+import type { RuleSelectionFlags } from './rule-setup.js';
 
 export interface ReportOutputFlags {
   format: ReportFormat;
   output?: string;
   color?: boolean;
+}
+
+/** Flags every audit front end (manifests, clusters) takes: rules, config, report and --fail-on. */
+export interface AuditCommandFlags extends RuleSelectionFlags, ReportOutputFlags {
+  failOn?: Severity | 'none';
 }
 
 export async function emitReport(report: AuditReport, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO): Promise<number> {

@@ -113,3 +113,15 @@ export function workloadOf(object: JsonObject, locations: readonly PodSpecLocati
     containers: listContainers(podSpec, podSpecPath),
   };
 }
+
+/**
+ * The objects of one YAML document with their paths inside it: the document
+ * itself, or the items of a `kind: List` (or any `*List`), as kubectl reads them.
+ */
+export function documentObjects(document: unknown): Array<{ object: JsonObject; path: Path }> {
+  if (!isObject(document)) return [];
+  if (typeof document['kind'] === 'string' && /List$/.test(document['kind']) && Array.isArray(document['items'])) {
+    return document['items'].flatMap((item: unknown, i: number) => (isObject(item) ? [{ object: item, path: ['items', i] as Path }] : []));
+  }
+  return [{ object: document, path: [] }];
+}

@@ -7,12 +7,12 @@
 // webhook), what each change was for, and what still needs a person.
 import { Engine } from '../core/engine.js';
 import { KnowledgeBase } from '../knowledge/images.js';
-import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../core/workloads.js';
+import { BUILTIN_POD_SPEC_LOCATIONS, documentObjects, workloadOf } from '../core/workloads.js';
 import { getAt, isObject } from '../core/path.js';
 import { parseQuantity } from '../core/quantity.js';
 import type { RootlockConfig } from '../core/config.js';
 import type { InputIndex, RuleDefinition } from '../core/rule.js';
-import type { Edit, Finding, JsonObject, ObjectReference, Path } from '../core/types.js';
+import type { Edit, Finding, JsonObject, ObjectReference } from '../core/types.js';
 import { applyEdits, dedupeEdits } from './edit-semantics.js';
 import { decide } from './policy.js';
 import type { PolicyContext } from './policy.js';
@@ -122,20 +122,12 @@ function memoryBacked(edits: readonly Edit[], memoryTmp: MemoryTmpOptions | unde
   });
 }
 
-function objectsWithPaths(document: unknown): Array<{ object: JsonObject; path: Path }> {
-  if (!isObject(document)) return [];
-  if (typeof document['kind'] === 'string' && /List$/.test(document['kind']) && Array.isArray(document['items'])) {
-    return document['items'].flatMap((item, i) => (isObject(item) ? [{ object: item, path: ['items', i] as Path }] : []));
-  }
-  return [{ object: document, path: [] }];
-}
-
 /** Edits that are not any rule's fix, asked for by flags: default limits, pinned digests, room for tmpfs. */
 function flagEdits(document: unknown, options: FixPlanOptions, plan: PlanBuilder, human: (ref: ObjectReference, decision: HumanDecision) => void): Edit[] {
   const out: Edit[] = [];
   const locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
   const enabled = new Set(options.rules.map((r) => r.id));
-  for (const { object, path } of objectsWithPaths(document)) {
+  for (const { object, path } of documentObjects(document)) {
     const workload = workloadOf(object, locations);
     if (!workload) continue;
     const ref = { apiVersion: String(object['apiVersion']), kind: String(object['kind']), name: String(getAt(object, ['metadata', 'name']) ?? '(unnamed)'), ...(typeof getAt(object, ['metadata', 'namespace']) === 'string' ? { namespace: getAt(object, ['metadata', 'namespace']) as string } : {}) };

@@ -5,9 +5,9 @@ import { KnowledgeBase } from '../knowledge/images.js';
 import { isObject } from '../core/path.js';
 import { effectiveSecurityContext } from '../core/security-context.js';
 import { objectReference } from '../core/exemptions.js';
-import { workloadOf, BUILTIN_POD_SPEC_LOCATIONS } from '../core/workloads.js';
+import { documentObjects, workloadOf, BUILTIN_POD_SPEC_LOCATIONS } from '../core/workloads.js';
 import type { PodSpecLocation, ContainerView, Workload } from '../core/workloads.js';
-import type { Finding, JsonObject } from '../core/types.js';
+import type { Finding } from '../core/types.js';
 
 /** Fixes that change more than the object itself (every pod of a namespace, how a ConfigMap is updated): applied only when asked for by name. */
 export const OPT_IN_FIXES: ReadonlyMap<string, string> = new Map([
@@ -47,17 +47,9 @@ interface Located {
   container: ContainerView | undefined;
 }
 
-function objectsOf(document: unknown): JsonObject[] {
-  if (!isObject(document)) return [];
-  if (typeof document['kind'] === 'string' && /List$/.test(document['kind']) && Array.isArray(document['items'])) {
-    return document['items'].filter(isObject);
-  }
-  return [document];
-}
-
 /** The workload and container a finding is about, looked up in the current document. */
 export function locateFinding(document: unknown, finding: Finding, locations: readonly PodSpecLocation[] = BUILTIN_POD_SPEC_LOCATIONS): Located | undefined {
-  for (const object of objectsOf(document)) {
+  for (const { object } of documentObjects(document)) {
     const ref = objectReference(object);
     if (ref.kind !== finding.object.kind || ref.name !== finding.object.name || ref.namespace !== finding.object.namespace) continue;
     const workload = workloadOf(object, locations);
