@@ -24,7 +24,8 @@ const GO_INF = /^[-+]?\.(?:inf|Inf|INF)$/;
 const GO_NAN = /^\.(?:nan|NaN|NAN)$/;
 
 function parseGoInt(source: string): number | typeof NOT_RESOLVED {
-  const plain = source.replace(/_/g, '');
+  // go-yaml drops underscores first; most scalars have none, and a copy for each would be garbage.
+  const plain = source.includes('_') ? source.replace(/_/g, '') : source;
   if (!GO_INT.test(plain)) return NOT_RESOLVED;
   let sign = 1;
   let digits = plain;
@@ -358,7 +359,7 @@ function checkAliases(text: string, events: readonly Event[]): void {
 /** Lazily built navigation tables over one piece's events. */
 class EventTree {
   private ends: Int32Array | undefined;
-  private readonly children = new Map<number, number[]>();
+  private children: Map<number, number[]> | undefined;
   private anchors: Map<string, number[]> | undefined;
 
   constructor(private readonly text: string, private readonly events: readonly Event[]) {}
@@ -383,6 +384,7 @@ class EventTree {
 
   /** Indices of a collection's child nodes (for a mapping: key, value, key, value...). */
   childrenOf(index: number): number[] {
+    this.children ??= new Map();
     let list = this.children.get(index);
     if (!list) {
       list = [];
@@ -526,14 +528,16 @@ function parsePiece(text: string, file: string, lineOffset: number, firstIndex: 
   const roots: number[] = [];
   if (values.length === 1 && events[0]?.type === EVENT_ID.DOCUMENT) roots.push(1);
   else events.forEach((event, i) => event.type === EVENT_ID.DOCUMENT && roots.push(i + 1));
-  for (const rootIndex of roots) {
+  for (let r = 0; r < roots.length; r++) {
+    const rootIndex = roots[r] as number;
     const rootStart = nodeStart(events[rootIndex] as Event);
     // An empty document has no node offsets: place it just after the previous one.
     const start = rootStart >= 0 ? rootStart : Math.max(0, previousEnd + 1);
     let helmSource: string | undefined;
     if (sources.length > 0) {
       for (const s of sources) if (s.offset > previousEnd && s.offset < start) helmSource = s.template;
-      previousEnd = Math.max(start, lastOffset(events, rootIndex, tree.end(rootIndex)));
+      // Where this document ends only matters to the next one: the usual piece has one document, and no scan.
+      if (r + 1 < roots.length) previousEnd = Math.max(start, lastOffset(events, rootIndex, tree.end(rootIndex)));
     } else {
       previousEnd = start;
     }

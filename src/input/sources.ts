@@ -3,7 +3,9 @@
 // many and however large the inputs are. Every problem becomes an InputError
 // or a Notice with the file name (and a position where there is one), never
 // an exception.
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, resolve } from 'node:path';
 import type { InputError, Notice } from '../core/types.js';
 import { countNewlines } from './kube-yaml.js';
@@ -119,7 +121,8 @@ export class ManifestTextDecoder {
   }
 
   private releaseHead(final: boolean): Array<string | InputError> {
-    const bytes = Buffer.concat(this.head ?? []);
+    const head = this.head ?? [];
+    const bytes = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
     this.head = undefined;
     if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
       return [{ file: this.file, line: 1, column: 1, code: 'unsupported-encoding', message: 'file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8' }];
@@ -160,12 +163,23 @@ export class ManifestTextDecoder {
   }
 }
 
+/**
+ * A chunk as a Buffer without copying its bytes: every producer (file reads,
+ * process.stdin, test streams) hands over a chunk it will not write again.
+ */
+function asBuffer(chunk: unknown): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (Buffer.isBuffer(chunk)) return chunk;
+  const view = chunk as Uint8Array;
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
 /** Decodes a byte stream into text chunks; a read error or undecodable bytes end it with an InputError. */
-export async function* decodeStream(file: string, stream: AsyncIterable<unknown>): AsyncGenerator<string | InputError> {
+export async function* decodeStream(file: string, stream: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<string | InputError> {
   const decoder = new ManifestTextDecoder(file);
   try {
     for await (const chunk of stream) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+      const bytes = asBuffer(chunk);
       for (const out of decoder.push(bytes)) {
         yield out;
         if (typeof out !== 'string') return;
@@ -185,23 +199,38 @@ function readError(file: string, error: unknown): InputError {
 }
 
 /**
- * A file's bytes, in chunks that grow with the file. A read stream takes a
- * buffer of its full chunk size for every file, and a megabyte per small
- * manifest made V8 collect garbage hundreds of times over one directory. Each
- * chunk is only valid until the next one is asked for (decodeStream copies it).
+ * A file's bytes, in chunks that grow with the file: a file up to
+ * READ_CHUNK_BYTES in one read sized by fstat, as fs.readFile does, larger
+ * files (and files that grow while read) in chunks until a read returns
+ * nothing. Memory stays bounded by the chunk size however large the file.
+ *
+ * The reads are synchronous. Over a folder of small manifests, each
+ * asynchronous call (open, fstat, read, close) cost about 50 microseconds of
+ * CPU in thread-pool hand-offs, 30 times the synchronous call: 0.75 s of CPU
+ * for 3,600 files, which is more than parsing half of them. The CLI has one
+ * input open at a time and nothing else to do while it waits, so blocking
+ * costs nothing; standard input stays a stream.
+ *
+ * Each chunk is a buffer of its own: the decoder keeps the first ones to sniff the encoding.
  */
-async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
-  const handle = await open(path, 'r');
+function* readFileChunks(path: string): Generator<Buffer> {
+  const fd = openSync(path, 'r');
   try {
-    let buffer = Buffer.allocUnsafe(FIRST_READ_BYTES);
+    const size = fstatSync(fd).size;
+    let chunkBytes = size > 0 && size <= READ_CHUNK_BYTES ? size : FIRST_READ_BYTES;
+    let expected = size;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const buffer = Buffer.allocUnsafe(chunkBytes);
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);
-      if (bytesRead === buffer.length && buffer.length < READ_CHUNK_BYTES) buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, READ_CHUNK_BYTES));
+      expected -= bytesRead;
+      // Everything fstat promised has been read: the end, without a read that returns nothing.
+      if (expected === 0) return;
+      if (bytesRead === buffer.length) chunkBytes = Math.min(chunkBytes * 2, READ_CHUNK_BYTES);
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -210,26 +239,41 @@ function fileInput(path: string, name: string): SourceInput {
   return { kind: 'input', file: name, chunks: decodeStream(name, readFileChunks(path)) };
 }
 
+/** What a symlink points at; undefined when it dangles, loops or cannot be read (it is then not an input). */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A file found in a directory, and what identifies it (its real path, when it is reached through a symlink). */
 interface FoundFile {
   path: string;
   key: string;
 }
 
-/** Manifest files under `dir`, sorted; Helm charts (which need rendering first) and unreadable folders become notices and errors. */
-async function* walk(dir: string, cwd: string, visited: Set<string>): AsyncGenerator<FoundFile | SourceItem> {
+/**
+ * Manifest files under `dir`, sorted; Helm charts (which need rendering first) and unreadable folders become notices and errors.
+ * Synchronous for the reason readFileChunks is: an asynchronous readdir cost about 0.25 ms of CPU per folder here.
+ */
+function* walk(dir: string, cwd: string, visited: Set<string>, knownReal?: string): Generator<FoundFile | SourceItem> {
   let real: string;
-  try {
-    real = await realpath(dir);
-  } catch (error) {
-    yield { kind: 'error', error: readError(displayName(dir, cwd), error) };
-    return;
+  if (knownReal !== undefined) real = knownReal;
+  else {
+    try {
+      real = realpathSync(dir);
+    } catch (error) {
+      yield { kind: 'error', error: readError(displayName(dir, cwd), error) };
+      return;
+    }
   }
   if (visited.has(real)) return; // a symlink back up the tree
   visited.add(real);
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     yield { kind: 'error', error: readError(displayName(dir, cwd), error) };
     return;
@@ -246,12 +290,13 @@ async function* walk(dir: string, cwd: string, visited: Set<string>): AsyncGener
   for (const entry of entries) {
     if (entry.name === 'node_modules' || entry.name === '.git') continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full, cwd, visited);
+    // A directory entry that is not a symlink has its parent's real path plus its name: no realpath call per folder.
+    if (entry.isDirectory()) yield* walk(full, cwd, visited, join(real, entry.name));
     else if (entry.isFile() && isManifest(entry.name)) yield { path: full, key: join(real, entry.name) };
     else if (entry.isSymbolicLink()) {
-      const target = await stat(full).catch(() => undefined);
+      const target = statOrUndefined(full);
       if (target?.isDirectory()) yield* walk(full, cwd, visited);
-      else if (target?.isFile() && isManifest(entry.name)) yield { path: full, key: await realpath(full) };
+      else if (target?.isFile() && isManifest(entry.name)) yield { path: full, key: realpathSync(full) };
     }
   }
 }
@@ -278,7 +323,7 @@ export async function* readSources(args: readonly string[], options: SourceOptio
     const info = await stat(full).catch(() => undefined);
     if (info?.isDirectory()) {
       let any = false;
-      for await (const found of walk(full, options.cwd, new Set())) {
+      for (const found of walk(full, options.cwd, new Set())) {
         if ('kind' in found) {
           if (found.kind === 'notice') any = true;
           yield found;
