@@ -2,14 +2,15 @@
 // a directory: the js-yaml baseline, the `yaml` library reference and the
 // rootlock audit through its real pipeline. Shared by run.ts (in process) and
 // child.ts (one pass per process, for peak RSS).
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
-import { auditManifests } from '../../src/app/audit.js';
+import { auditManifestStream } from '../../src/app/audit.js';
+import { emitStreamedReport } from '../../src/cli/emit-report.js';
 import { emptyConfig } from '../../src/core/config.js';
 import { MANIFEST_EXTENSIONS } from '../../src/input/sources.js';
 import { RULES } from '../../src/rules/index.js';
@@ -69,9 +70,15 @@ async function parserPass(pass: 'js-yaml' | 'yaml', dir: string): Promise<Omit<P
   return { pass, files: files.length, documents, errors };
 }
 
-/** `rootlock audit <dir>` without rendering: directory walk, parse with positions, every registered rule, sorted report. */
-async function auditPass(dir: string): Promise<Omit<PassResult, 'ms' | 'cpuMs'>> {
-  const report = await auditManifests({
+/**
+ * `rootlock audit <dir>`: directory walk, parse with positions, every
+ * registered rule, findings kept as the CLI keeps them (sorted, in batches on
+ * disk past DEFAULT_FINDINGS_IN_MEMORY) and read back in order. With
+ * `render`, the JSON report is also written, to /dev/null, as the CLI writes
+ * it: the peak-RSS children measure that whole run.
+ */
+async function auditPass(dir: string, render: boolean): Promise<Omit<PassResult, 'ms' | 'cpuMs'>> {
+  const audit = await auditManifestStream({
     paths: [dir],
     cwd: dir,
     rules: RULES,
@@ -80,22 +87,35 @@ async function auditPass(dir: string): Promise<Omit<PassResult, 'ms' | 'cpuMs'>>
     today: '2026-01-01',
     version: 'bench',
   });
-  let unpositioned = 0;
-  for (const finding of report.findings) if (finding.line === undefined || finding.column === undefined) unpositioned++;
-  return {
-    pass: 'audit',
-    files: report.summary.files,
-    documents: report.summary.documents,
-    errors: report.errors.length,
-    findings: report.findings.length,
-    unpositioned,
-  };
+  try {
+    let unpositioned = 0;
+    for (const finding of audit.findings) if (finding.line === undefined || finding.column === undefined) unpositioned++;
+    if (render) {
+      const sink = openSync('/dev/null', 'w');
+      try {
+        await emitStreamedReport(audit.report, audit.findings, RULES, { format: 'json' }, { stdout: (text) => void writeSync(sink, text), stderr: () => undefined, cwd: dir });
+      } finally {
+        closeSync(sink);
+      }
+    }
+    return {
+      pass: 'audit',
+      files: audit.report.summary.files,
+      documents: audit.report.summary.documents,
+      errors: audit.report.errors.length,
+      findings: audit.findings.count,
+      unpositioned,
+    };
+  } finally {
+    audit.dispose();
+  }
 }
 
-export async function runPass(pass: PassName, dir: string): Promise<PassResult> {
+/** Times one pass; `render` (audit only) also writes the JSON report, as `rootlock audit --format json` does. */
+export async function runPass(pass: PassName, dir: string, render = false): Promise<PassResult> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  const result = await (pass === 'audit' ? auditPass(dir) : parserPass(pass, dir));
+  const result = await (pass === 'audit' ? auditPass(dir, render) : parserPass(pass, dir));
   const ms = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
   return { ...result, ms, cpuMs: (cpu.user + cpu.system) / 1000 };

@@ -10,6 +10,8 @@ import type { ParseResult } from '../input/kube-yaml.js';
 import { readSources } from '../input/sources.js';
 import { compareFindings } from '../report/model.js';
 import type { AuditReport } from '../report/model.js';
+import { FindingStore } from '../report/finding-store.js';
+import type { SortedFindings } from '../report/finding-store.js';
 
 /** Default for --max-document-size: well above any real object (the API server takes 3 MiB requests), and a bound on memory. */
 export const DEFAULT_MAX_DOCUMENT_MIB = 32;
@@ -26,16 +28,39 @@ export interface AuditOptions {
   /** Documents longer than this many characters (bytes, for ASCII text) are skipped with a `document-too-large` error. */
   maxDocumentChars?: number;
   stdin?: AsyncIterable<unknown>;
+  /** Findings held in memory before sorted batches go to temporary files (see FindingStore). */
+  findingsInMemory?: number;
+}
+
+/** An audit whose findings are read from a FindingStore: `report.findings` is empty, `findings` has them sorted. */
+export interface StreamedAudit {
+  report: AuditReport;
+  findings: SortedFindings;
+  /** Removes the temporary files; call when the report is written. */
+  dispose(): void;
+}
+
+/** The audit with every finding in memory, sorted: for tests and callers that want the report as one value. */
+export async function auditManifests(options: AuditOptions): Promise<AuditReport> {
+  const audit = await auditManifestStream({ ...options, findingsInMemory: Infinity });
+  return { ...audit.report, findings: [...audit.findings] };
 }
 
 /**
  * Reads every input as a stream of documents and audits each document as
- * soon as it is complete, so memory holds one document (plus the findings)
- * at a time, however large the input.
+ * soon as it is complete, so memory holds one document at a time, however
+ * large the input; findings past a bound wait on disk in sorted runs.
  */
-export async function auditManifests(options: AuditOptions): Promise<AuditReport> {
+export async function auditManifestStream(options: AuditOptions): Promise<StreamedAudit> {
   const engine = new Engine({ rules: options.rules, config: options.config, today: options.today, keepEdits: false });
-  const findings: Finding[] = [];
+  const findings = new FindingStore(options.findingsInMemory);
+  const summary = new FindingCounts();
+  const keep = (list: readonly Finding[]) => {
+    for (const finding of list) {
+      findings.add(finding);
+      summary.add(finding);
+    }
+  };
   const errors: InputError[] = [];
   const notices: Notice[] = [];
   let files = 0;
@@ -53,7 +78,7 @@ export async function auditManifests(options: AuditOptions): Promise<AuditReport
           locate: document.locate,
           ...(document.helmSource !== undefined ? { helmSource: document.helmSource } : {}),
         });
-        findings.push(...result.findings);
+        keep(result.findings);
         errors.push(...result.errors);
         notices.push(...result.notices);
       } catch (error) {
@@ -98,25 +123,38 @@ export async function auditManifests(options: AuditOptions): Promise<AuditReport
     }
   }
   const last = engine.finish(options.configFile);
-  findings.push(...last.findings);
+  keep(last.findings);
   notices.push(...last.notices);
-  return buildReport({ findings, errors, notices, files, documents, objects: engine.stats.objects, workloads: engine.stats.workloads, failOn: options.failOn, version: options.version });
+  const report = reportOf(summary, { errors, notices, files, documents, objects: engine.stats.objects, workloads: engine.stats.workloads, failOn: options.failOn, version: options.version });
+  return { report, findings: findings.sorted(), dispose: () => findings.dispose() };
 }
 
-export function buildReport(input: {
-  findings: Finding[]; errors: InputError[]; notices: Notice[];
+/** Counts findings as they come, for the summary of a report whose findings are not all in memory. */
+class FindingCounts {
+  readonly bySeverity = { error: 0, warning: 0, info: 0 };
+  total = 0;
+  exempted = 0;
+  /** Highest severity rank of a finding that is not exempted; -1 for none. */
+  worst = -1;
+
+  add(finding: Finding): void {
+    this.total++;
+    if (finding.exempted) this.exempted++;
+    else {
+      this.bySeverity[finding.severity]++;
+      this.worst = Math.max(this.worst, severityRank(finding.severity));
+    }
+  }
+}
+
+interface ReportParts {
+  errors: InputError[]; notices: Notice[];
   files: number; documents: number; objects: number; workloads: number;
   failOn: Severity; version: string;
-}): AuditReport {
-  const findings = [...input.findings].sort(compareFindings);
-  const bySeverity = { error: 0, warning: 0, info: 0 };
-  let exempted = 0;
-  for (const finding of findings) {
-    if (finding.exempted) exempted++;
-    else bySeverity[finding.severity]++;
-  }
-  const threshold = severityRank(input.failOn);
-  const failed = findings.some((f) => !f.exempted && severityRank(f.severity) >= threshold);
+}
+
+/** The report without its findings (an empty list), from their counts. */
+function reportOf(counts: FindingCounts, input: ReportParts): AuditReport {
   return {
     version: 1,
     tool: { name: 'rootlock', version: input.version },
@@ -125,16 +163,24 @@ export function buildReport(input: {
       documents: input.documents,
       objects: input.objects,
       workloads: input.workloads,
-      findings: findings.length,
-      bySeverity,
-      exempted,
+      findings: counts.total,
+      bySeverity: counts.bySeverity,
+      exempted: counts.exempted,
       errors: input.errors.length,
       notices: input.notices.length,
       failOn: input.failOn,
-      failed,
+      failed: counts.worst >= severityRank(input.failOn),
     },
-    findings,
+    findings: [],
     errors: input.errors,
     notices: input.notices,
   };
+}
+
+/** A report with every finding in memory, sorted (live clusters, tests). */
+export function buildReport(input: ReportParts & { findings: Finding[] }): AuditReport {
+  const findings = [...input.findings].sort(compareFindings);
+  const counts = new FindingCounts();
+  for (const finding of findings) counts.add(finding);
+  return { ...reportOf(counts, input), findings };
 }

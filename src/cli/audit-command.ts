@@ -12,9 +12,9 @@ export function todayString(io: CliIO): string {
 }
 
 export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): Promise<number> {
-  const { auditManifests } = await import('../app/audit.js');
+  const { auditManifestStream } = await import('../app/audit.js');
   const { setupRules } = await import('./rule-setup.js');
-  const { emitReport } = await import('./emit-report.js');
+  const { emitStreamedReport } = await import('./emit-report.js');
   const cwd = io.cwd ?? process.cwd();
   if (flags.maxDocumentSize !== undefined && !(Number.isFinite(flags.maxDocumentSize) && flags.maxDocumentSize > 0)) {
     io.stderr('rootlock: --max-document-size must be a positive number of MiB\n');
@@ -23,7 +23,7 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
   const setup = await setupRules(flags, io);
   if (!setup) return EXIT_USAGE;
   const failOn = flags.failOn ?? setup.config.failOn ?? 'error';
-  const report = await auditManifests({
+  const audit = await auditManifestStream({
     paths,
     cwd,
     rules: setup.rules,
@@ -35,6 +35,10 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
     ...(flags.maxDocumentSize !== undefined ? { maxDocumentChars: Math.floor(flags.maxDocumentSize * 1024 * 1024) } : {}),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
-  if (failOn === 'none') report.summary.failed = false;
-  return emitReport(report, setup.rules, flags, io);
+  try {
+    if (failOn === 'none') audit.report.summary.failed = false;
+    return await emitStreamedReport(audit.report, audit.findings, setup.rules, flags, io);
+  } finally {
+    audit.dispose();
+  }
 }

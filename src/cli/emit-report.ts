@@ -1,12 +1,12 @@
 // How audit reports leave the CLI, for manifests and clusters alike: render in
 // the chosen format, colour only on a terminal, to a file or standard output,
 // and turn the result into the exit code.
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CliIO } from './main.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
 import type { RuleDefinition } from '../core/rule.js';
-import type { AuditReport } from '../report/model.js';
+import type { AuditReport, FindingSequence } from '../report/model.js';
 import type { ReportFormat } from '../report/index.js';
 import type { Severity } from '../core/types.js';
 import type { RuleSelectionFlags } from './rule-setup.js';
@@ -22,22 +22,77 @@ export interface AuditCommandFlags extends RuleSelectionFlags, ReportOutputFlags
   failOn?: Severity | 'none';
 }
 
+/** Pieces of a report gathered into writes of about this size. */
+const WRITE_BYTES = 64 * 1024;
+
+/** Renders a report held whole (live clusters). */
 export async function emitReport(report: AuditReport, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO): Promise<number> {
-  const { loadRenderer } = await import('../report/index.js');
-  const render = await loadRenderer(flags.format);
+  const { streamContextOf } = await import('../report/model.js');
+  const context = streamContextOf({ report, rules, color: false });
+  return emitStreamedReport(context.report, context.findings, rules, flags, io);
+}
+
+/**
+ * Renders a report piece by piece to standard output (written synchronously
+ * on Linux for files, pipes and terminals, so nothing piles up in memory) or
+ * to a file, written whole to a temporary file first and renamed into place.
+ */
+export async function emitStreamedReport(report: AuditReport, findings: FindingSequence, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO): Promise<number> {
+  const { loadStreamRenderer } = await import('../report/index.js');
+  const render = await loadStreamRenderer(flags.format);
   const color = flags.output === undefined && flags.format === 'text' && (flags.color ?? ((io.isTTY ?? Boolean(process.stdout.isTTY)) && !process.env['NO_COLOR']));
-  const text = render({ report, rules, color: Boolean(color) });
+  const pieces = render({ report, findings, rules, color: Boolean(color) });
   if (flags.output) {
     try {
-      await writeFile(resolve(io.cwd ?? process.cwd(), flags.output), text);
+      writeAtomically(resolve(io.cwd ?? process.cwd(), flags.output), pieces);
     } catch (error) {
       io.stderr(`rootlock: cannot write ${flags.output}: ${(error as Error).message}\n`);
       return EXIT_USAGE;
     }
     if (flags.format !== 'text') io.stderr(`rootlock: wrote ${flags.format} report to ${flags.output}\n`);
   } else {
-    io.stdout(text);
+    let pending = '';
+    for (const piece of pieces) {
+      pending += piece;
+      if (pending.length >= WRITE_BYTES) {
+        io.stdout(pending);
+        pending = '';
+      }
+    }
+    if (pending !== '') io.stdout(pending);
   }
   if (report.errors.length) return EXIT_USAGE;
   return report.summary.failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+}
+
+/** Writes the pieces to a temporary file beside `path`, then renames it over `path`: a reader never sees half a report. */
+function writeAtomically(path: string, pieces: Iterable<string>): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(temporary, 'w', 0o666);
+  try {
+    let pending = '';
+    for (const piece of pieces) {
+      pending += piece;
+      if (pending.length >= WRITE_BYTES) {
+        writeAll(fd, pending);
+        pending = '';
+      }
+    }
+    if (pending !== '') writeAll(fd, pending);
+    closeSync(fd);
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 // Report formats, loaded on demand so `rootlock --version` stays fast.
-import type { Renderer } from './model.js';
+import type { Renderer, StreamRenderer } from './model.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -11,5 +11,16 @@ export async function loadRenderer(format: ReportFormat): Promise<Renderer> {
     case 'sarif': return (await import('./sarif.js')).renderSarif;
     case 'junit': return (await import('./junit.js')).renderJunit;
     case 'markdown': return (await import('./markdown.js')).renderMarkdown;
+  }
+}
+
+/** The streaming renderer of a format: the report in pieces, for reports too large to build whole. */
+export async function loadStreamRenderer(format: ReportFormat): Promise<StreamRenderer> {
+  switch (format) {
+    case 'text': return (await import('./text.js')).streamText;
+    case 'json': return (await import('./json.js')).streamJson;
+    case 'sarif': return (await import('./sarif.js')).streamSarif;
+    case 'junit': return (await import('./junit.js')).streamJunit;
+    case 'markdown': return (await import('./markdown.js')).streamMarkdown;
   }
 }

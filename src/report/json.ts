@@ -1,5 +1,15 @@
-import type { Renderer } from './model.js';
+import { wholeRenderer } from './model.js';
+import type { Renderer, StreamRenderer } from './model.js';
+import type { Finding } from '../core/types.js';
+import { streamJsonDocument } from './json-stream.js';
 
-/** The stable JSON shape documented in docs/report-formats.md; fix edits are an internal detail and stay out. */
-export const renderJson: Renderer = ({ report }) =>
-  JSON.stringify({ ...report, findings: report.findings.map(({ edits: _edits, ...rest }) => rest) }, null, 2) + '\n';
+/** A finding as the JSON report shows it: fix edits are an internal detail and stay out. */
+function publicFinding({ edits: _edits, ...rest }: Finding): Omit<Finding, 'edits'> {
+  return rest;
+}
+
+/** The stable JSON shape documented in docs/report-formats.md. */
+export const streamJson: StreamRenderer = ({ report, findings }) =>
+  streamJsonDocument((items) => ({ ...report, findings: items }), findings, findings.count, publicFinding);
+
+export const renderJson: Renderer = wholeRenderer(streamJson);

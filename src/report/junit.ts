@@ -4,8 +4,8 @@
 // carries findings; an audit with nothing to report is one passing case so
 // CI systems that reject an empty test report still show a green run.
 import type { Finding, InputError, Notice } from '../core/types.js';
-import { compareFindings } from './model.js';
-import type { Renderer } from './model.js';
+import { wholeRenderer } from './model.js';
+import type { Renderer, StreamRenderer } from './model.js';
 import { containerLabel, fileLabel, fileLocation, objectId } from './labels.js';
 
 /**
@@ -104,27 +104,54 @@ function errorCase(error: InputError): TestCase {
   };
 }
 
-function suites(findings: readonly Finding[], errors: readonly InputError[], notices: readonly Notice[]): Suite[] {
-  const byFile = new Map<string, Suite>();
-  const suite = (file: string): Suite => {
-    let found = byFile.get(file);
-    if (!found) {
-      found = { name: fileLabel(file), cases: [], notices: [] };
-      byFile.set(file, found);
-    }
-    return found;
-  };
-  const groups = new Map<string, Finding[]>();
+/** Key of the case a finding belongs to: one per (object, rule, container) in a file. */
+function caseKey(finding: Finding): string {
+  return JSON.stringify([finding.documentIndex ?? 0, objectId(finding.object), finding.object.apiVersion, finding.rule, finding.containerType ?? '', finding.container ?? '']);
+}
+
+/** Sorted findings come file by file: each file's findings grouped into cases, in order of first appearance. */
+function* fileGroups(findings: Iterable<Finding>): Generator<{ file: string; groups: Finding[][] }> {
+  let file: string | undefined;
+  let groups = new Map<string, Finding[]>();
   for (const finding of findings) {
-    const key = JSON.stringify([finding.file, finding.documentIndex ?? 0, objectId(finding.object), finding.object.apiVersion, finding.rule, finding.containerType ?? '', finding.container ?? '']);
-    const group = groups.get(key) ?? [];
-    group.push(finding);
-    groups.set(key, group);
+    if (finding.file !== file) {
+      if (file !== undefined) yield { file, groups: [...groups.values()] };
+      file = finding.file;
+      groups = new Map();
+    }
+    const key = caseKey(finding);
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
   }
-  for (const group of groups.values()) suite((group[0] as Finding).file).cases.push(findingCase(group));
-  for (const error of errors) suite(error.file).cases.push(errorCase(error));
-  for (const notice of notices) suite(notice.file).notices.push(notice);
-  return [...byFile.values()];
+  if (file !== undefined) yield { file, groups: [...groups.values()] };
+}
+
+function byFile<T extends { file: string }>(items: readonly T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(item.file);
+    if (list) list.push(item);
+    else map.set(item.file, [item]);
+  }
+  return map;
+}
+
+/**
+ * The suites in order: files with findings (sorted), then files with only
+ * input errors, then files with only notices. One file's findings are in
+ * memory at a time.
+ */
+function* suites(findings: Iterable<Finding>, errors: readonly InputError[], notices: readonly Notice[]): Generator<Suite> {
+  const errorsByFile = byFile(errors);
+  const noticesByFile = byFile(notices);
+  const done = new Set<string>();
+  const suite = (file: string, cases: TestCase[]): Suite => {
+    done.add(file);
+    return { name: fileLabel(file), cases: [...cases, ...(errorsByFile.get(file) ?? []).map(errorCase)], notices: noticesByFile.get(file) ?? [] };
+  };
+  for (const { file, groups } of fileGroups(findings)) yield suite(file, groups.map(findingCase));
+  for (const file of [...errorsByFile.keys(), ...noticesByFile.keys()]) if (!done.has(file)) yield suite(file, []);
 }
 
 function renderCase(testCase: TestCase): string {
@@ -146,12 +173,31 @@ function renderSuite(suite: Suite): string {
   return lines.length ? element('testsuite', attributes, '\n' + lines.join('\n') + '\n  ', '  ') : element('testsuite', attributes, undefined, '  ');
 }
 
-export const renderJunit: Renderer = ({ report }) => {
-  const all = suites([...report.findings].sort(compareFindings), report.errors, report.notices);
-  if (all.every((s) => s.cases.length === 0)) {
-    all.push({ name: report.tool.name, cases: [{ classname: report.tool.name, name: 'audit', outcome: undefined }], notices: [] });
+/** The passing case an audit with nothing to report shows, so CI systems that reject an empty report show a green run. */
+function cleanSuite(tool: string): Suite {
+  return { name: tool, cases: [{ classname: tool, name: 'audit', outcome: undefined }], notices: [] };
+}
+
+export const streamJunit: StreamRenderer = function* ({ report, findings }) {
+  // The totals head the document: one pass to count, one to write.
+  const totals: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const suite of suites(findings, report.errors, report.notices)) {
+    const counts = count(suite.cases);
+    totals.tests += counts.tests;
+    totals.failures += counts.failures;
+    totals.errors += counts.errors;
+    totals.skipped += counts.skipped;
   }
-  const totals = count(all.flatMap((s) => s.cases));
-  const body = all.map(renderSuite).join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: `${report.tool.name} audit`, ...totals }, '\n' + body + '\n')}\n`;
+  const clean = totals.tests === 0;
+  if (clean) totals.tests = 1;
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: `${report.tool.name} audit`, ...totals }, '\n').slice(0, -'</testsuites>'.length)}`;
+  let first = true;
+  for (const suite of suites(findings, report.errors, report.notices)) {
+    yield `${first ? '' : '\n'}${renderSuite(suite)}`;
+    first = false;
+  }
+  if (clean) yield `${first ? '' : '\n'}${renderSuite(cleanSuite(report.tool.name))}`;
+  yield '\n</testsuites>\n';
 };
+
+export const renderJunit: Renderer = wholeRenderer(streamJunit);

@@ -4,8 +4,8 @@
 // Everything that comes from a manifest is escaped, so a hostile container
 // name cannot break a table or inject HTML into the comment.
 import type { Finding, InputError, Notice } from '../core/types.js';
-import { compareFindings } from './model.js';
-import type { AuditReport, Renderer } from './model.js';
+import { wholeRenderer } from './model.js';
+import type { AuditReport, Renderer, StreamRenderer } from './model.js';
 import { fileLabel, objectId, ruleDocUrl } from './labels.js';
 
 /** Control characters other than tab and line breaks, spelled out instead of passed on invisibly. */
@@ -31,8 +31,12 @@ export function markdownCell(value: string): string {
   return value.split(/\r\n?|\n/).map(markdownText).join('<br>');
 }
 
-function table(header: readonly string[], rows: readonly string[][]): string[] {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+function tableHead(header: readonly string[]): string {
+  return `| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`;
+}
+
+function tableRow(row: readonly string[]): string {
+  return `| ${row.join(' | ')} |\n`;
 }
 
 function position(item: { line?: number; column?: number }): string {
@@ -59,14 +63,20 @@ function objectCell(finding: Finding): string {
   );
 }
 
-function groupByFile(findings: readonly Finding[]): Map<string, Finding[]> {
-  const byFile = new Map<string, Finding[]>();
+const FINDING_COLUMNS = ['location', 'severity', 'rule', 'object', 'container', 'message', 'fix'];
+const EXEMPTED_COLUMNS = ['location', 'rule', 'object', 'container', 'exempted by', 'reason'];
+
+/** One table per file of the findings `wanted` keeps (sorted findings come file by file). */
+function* tablesByFile(findings: Iterable<Finding>, wanted: (finding: Finding) => boolean, columns: readonly string[], row: (finding: Finding) => string[]): Generator<string> {
+  let file: string | undefined;
   for (const finding of findings) {
-    const list = byFile.get(finding.file) ?? [];
-    list.push(finding);
-    byFile.set(finding.file, list);
+    if (!wanted(finding)) continue;
+    if (finding.file !== file) {
+      file = finding.file;
+      yield `\n#### ${fileName(file)}\n\n${tableHead(columns)}`;
+    }
+    yield tableRow(row(finding));
   }
-  return byFile;
 }
 
 function fileName(file: string): string {
@@ -87,52 +97,44 @@ function scopeLine(report: AuditReport): string {
   return `Cluster ${markdownText(cluster.context)}, ${namespaces}${selector}: ${s.objects} object(s), ${s.workloads} workload(s), ${cluster.pods} pod(s)`;
 }
 
-export const renderMarkdown: Renderer = ({ report }) => {
+export const streamMarkdown: StreamRenderer = function* ({ report, findings }) {
   const s = report.summary;
-  const findings = [...report.findings].sort(compareFindings);
-  const open = findings.filter((f) => !f.exempted);
-  const exempted = findings.filter((f) => f.exempted);
+  let open = 0;
+  let exempted = 0;
+  for (const finding of findings) {
+    if (finding.exempted) exempted++;
+    else open++;
+  }
   const verdict = s.failed ? `❌ failed (findings at or above ${s.failOn})` : '✅ passed';
-  const lines: string[] = [
+  yield [
     `## ${report.tool.name} audit: ${verdict}`,
     '',
     `${scopeLine(report)} audited with ${report.tool.name} ${markdownText(report.tool.version)}.`,
     '',
-    ...table(['errors', 'warnings', 'info', 'exempted', 'input errors'], [[`${s.bySeverity.error}`, `${s.bySeverity.warning}`, `${s.bySeverity.info}`, `${s.exempted}`, `${s.errors}`]]),
-  ];
+    '',
+  ].join('\n');
+  yield tableHead(['errors', 'warnings', 'info', 'exempted', 'input errors']);
+  yield tableRow([`${s.bySeverity.error}`, `${s.bySeverity.warning}`, `${s.bySeverity.info}`, `${s.exempted}`, `${s.errors}`]);
 
-  if (open.length) {
-    lines.push('', '### Findings');
-    for (const [file, list] of groupByFile(open)) {
-      lines.push('', `#### ${fileName(file)}`, '');
-      lines.push(
-        ...table(
-          ['location', 'severity', 'rule', 'object', 'container', 'message', 'fix'],
-          list.map((f) => [position(f), f.severity, ruleLink(f.rule), objectCell(f), container(f), markdownCell(f.message), markdownCell(f.hint)]),
-        ),
-      );
-    }
+  if (open) {
+    yield '\n### Findings\n';
+    yield* tablesByFile(findings, (f) => !f.exempted, FINDING_COLUMNS, (f) => [position(f), f.severity, ruleLink(f.rule), objectCell(f), container(f), markdownCell(f.message), markdownCell(f.hint)]);
   }
 
-  if (exempted.length) {
-    lines.push('', '<details>', `<summary>${exempted.length} exempted finding(s)</summary>`);
-    for (const [file, list] of groupByFile(exempted)) {
-      lines.push('', `#### ${fileName(file)}`, '');
-      lines.push(
-        ...table(
-          ['location', 'rule', 'object', 'container', 'exempted by', 'reason'],
-          list.map((f) => [position(f), ruleLink(f.rule), objectCell(f), container(f), f.exemption?.source ?? '', markdownCell(f.exemption?.reason ?? '(no reason given)')]),
-        ),
-      );
-    }
-    lines.push('', '</details>');
+  if (exempted) {
+    yield `\n<details>\n<summary>${exempted} exempted finding(s)</summary>\n`;
+    yield* tablesByFile(findings, (f) => f.exempted, EXEMPTED_COLUMNS, (f) => [position(f), ruleLink(f.rule), objectCell(f), container(f), f.exemption?.source ?? '', markdownCell(f.exemption?.reason ?? '(no reason given)')]);
+    yield '\n</details>\n';
   }
 
+  const lines: string[] = [];
   if (report.errors.length) {
     lines.push('', '### Input errors', '', ...report.errors.map(located));
   }
   if (report.notices.length) {
     lines.push('', '<details>', `<summary>${report.notices.length} notice(s)</summary>`, '', ...report.notices.map(located), '', '</details>');
   }
-  return lines.join('\n') + '\n';
+  if (lines.length) yield lines.join('\n') + '\n';
 };
+
+export const renderMarkdown: Renderer = wholeRenderer(streamMarkdown);

@@ -49,6 +49,41 @@ export interface RenderContext {
 
 export type Renderer = (context: RenderContext) => string;
 
+/** Sorted findings that can be read more than once (a renderer may count before it writes). */
+export interface FindingSequence extends Iterable<Finding> {
+  readonly count: number;
+}
+
+/**
+ * What a streaming renderer reads: the report without its findings (its
+ * `findings` array is empty and not read; it only keeps the key order of the
+ * JSON shape), and the findings, already sorted, from memory or disk.
+ */
+export interface StreamContext {
+  report: AuditReport;
+  findings: FindingSequence;
+  rules: readonly RuleDefinition[];
+  color: boolean;
+}
+
+/** Yields the report in pieces, so a report of any size is written without being built whole in memory. */
+export type StreamRenderer = (context: StreamContext) => Iterable<string>;
+
+/** A report held whole (tests, live clusters) as a stream context: its findings sorted. */
+export function streamContextOf(context: RenderContext): StreamContext {
+  const sorted = [...context.report.findings].sort(compareFindings);
+  return { report: { ...context.report, findings: [] }, findings: Object.assign(sorted, { count: sorted.length }), rules: context.rules, color: context.color };
+}
+
+/** The string renderer of a streaming one. */
+export function wholeRenderer(stream: StreamRenderer): Renderer {
+  return (context) => {
+    let out = '';
+    for (const piece of stream(streamContextOf(context))) out += piece;
+    return out;
+  };
+}
+
 /** Sort so reports are stable: by file, then position, then rule. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (

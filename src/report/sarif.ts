@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
 import type { RuleDefinition } from '../core/rule.js';
 import type { Finding, InputError, Notice, Severity } from '../core/types.js';
-import { compareFindings } from './model.js';
-import type { RenderContext, Renderer } from './model.js';
+import { streamContextOf, wholeRenderer } from './model.js';
+import type { RenderContext, Renderer, StreamContext, StreamRenderer } from './model.js';
+import { streamJsonDocument } from './json-stream.js';
 import { objectId, PROJECT_URL, ruleDocUrl } from './labels.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -171,18 +172,10 @@ function notification(item: InputError | Notice, level: Sarif.Notification.level
   };
 }
 
-export function sarifLog(context: RenderContext): Sarif.Log {
+/** The log with `results` given; rules include a bare descriptor for any finding whose rule is not registered. */
+function buildLog(context: StreamContext, results: Sarif.Result[], rules: Sarif.ReportingDescriptor[]): Sarif.Log {
   const { report } = context;
   const live = report.cluster !== undefined;
-  const rules = context.rules.map(ruleDescriptor);
-  const ruleIndex = new Map(context.rules.map((rule, index) => [rule.id, index]));
-  const findings = [...report.findings].sort(compareFindings);
-  for (const finding of findings) {
-    if (!ruleIndex.has(finding.rule)) {
-      ruleIndex.set(finding.rule, rules.length);
-      rules.push(bareDescriptor(finding));
-    }
-  }
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -212,10 +205,41 @@ export function sarifLog(context: RenderContext): Sarif.Log {
           : {}),
         // Columns are offsets into JavaScript strings.
         columnKind: 'utf16CodeUnits',
-        results: findings.map((finding) => result(finding, ruleIndex.get(finding.rule) as number, live)),
+        results,
       },
     ],
   };
 }
 
-export const renderSarif: Renderer = (context) => JSON.stringify(sarifLog(context), null, 2) + '\n';
+/** Rule descriptors and each rule id's index: the registered rules, then any other rule a finding names, in order of appearance. */
+function ruleTable(context: StreamContext): { rules: Sarif.ReportingDescriptor[]; ruleIndex: Map<string, number> } {
+  const rules = context.rules.map(ruleDescriptor);
+  const ruleIndex = new Map(context.rules.map((rule, index) => [rule.id, index]));
+  for (const finding of context.findings) {
+    if (!ruleIndex.has(finding.rule)) {
+      ruleIndex.set(finding.rule, rules.length);
+      rules.push(bareDescriptor(finding));
+    }
+  }
+  return { rules, ruleIndex };
+}
+
+export function sarifLog(context: RenderContext): Sarif.Log {
+  const stream = streamContextOf(context);
+  const { rules, ruleIndex } = ruleTable(stream);
+  const live = context.report.cluster !== undefined;
+  return buildLog(stream, [...stream.findings].map((finding) => result(finding, ruleIndex.get(finding.rule) as number, live)), rules);
+}
+
+export const streamSarif: StreamRenderer = (context) => {
+  const { rules, ruleIndex } = ruleTable(context);
+  const live = context.report.cluster !== undefined;
+  return streamJsonDocument(
+    (results) => buildLog(context, results as Sarif.Result[], rules),
+    context.findings,
+    context.findings.count,
+    (finding) => result(finding, ruleIndex.get(finding.rule) as number, live),
+  );
+};
+
+export const renderSarif: Renderer = wholeRenderer(streamSarif);

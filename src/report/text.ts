@@ -1,7 +1,7 @@
 // Human report: grouped by file and object, `file:line:column`, rule id and a
 // one-line fix hint. Colour only when asked (the CLI asks on a TTY).
-import { compareFindings } from './model.js';
-import type { Renderer } from './model.js';
+import { wholeRenderer } from './model.js';
+import type { Renderer, StreamRenderer } from './model.js';
 import type { Finding, ObjectReference } from '../core/types.js';
 
 const COLORS = { red: 31, yellow: 33, blue: 34, gray: 90, bold: 1 } as const;
@@ -20,37 +20,36 @@ function podsDetail(finding: Finding): string {
   return finding.pods === undefined ? '' : `[${finding.pods} pod${finding.pods === 1 ? '' : 's'}] `;
 }
 
-export const renderText: Renderer = ({ report, color }) => {
+export const streamText: StreamRenderer = function* ({ report, findings, color }) {
   const paint = (code: keyof typeof COLORS, text: string) => (color ? `\u001b[${COLORS[code]}m${text}\u001b[0m` : text);
   const severityLabel = (finding: Finding) => {
     const label = finding.exempted ? 'exempt' : finding.severity;
     if (finding.exempted) return paint('gray', label.padEnd(7));
     return paint(finding.severity === 'error' ? 'red' : finding.severity === 'warning' ? 'yellow' : 'blue', label.padEnd(7));
   };
-  const lines: string[] = [];
-  const byFile = new Map<string, Finding[]>();
-  for (const finding of [...report.findings].sort(compareFindings)) {
-    const list = byFile.get(finding.file) ?? [];
-    list.push(finding);
-    byFile.set(finding.file, list);
-  }
-  for (const [file, findings] of byFile) {
-    lines.push(paint('bold', file));
-    let lastObject = '';
-    for (const finding of findings) {
-      const label = objectLabel(finding.object) + (finding.helmSource ? ` (from ${finding.helmSource})` : '') + ownerDetail(finding);
-      if (label !== lastObject) {
-        lines.push(`  ${label}`);
-        lastObject = label;
-      }
-      const where = finding.line !== undefined ? `${file}:${finding.line}:${finding.column ?? 0}` : file;
-      // A live object's API reference already heads its group; repeating it on every line adds nothing.
-      lines.push(`    ${report.cluster ? '' : `${where}  `}${severityLabel(finding)} ${finding.rule}  ${podsDetail(finding)}${finding.message}`);
-      const extra = finding.exempted ? `exempted${finding.exemption?.reason ? `: ${finding.exemption.reason}` : ''}` : `fix: ${finding.hint}`;
-      lines.push(paint('gray', `      ${extra}`));
+  // Sorted findings come file by file: a file's group ends where the next file starts.
+  let file: string | undefined;
+  let lastObject = '';
+  for (const finding of findings) {
+    if (finding.file !== file) {
+      if (file !== undefined) yield '\n';
+      file = finding.file;
+      lastObject = '';
+      yield `${paint('bold', file)}\n`;
     }
-    lines.push('');
+    const label = objectLabel(finding.object) + (finding.helmSource ? ` (from ${finding.helmSource})` : '') + ownerDetail(finding);
+    if (label !== lastObject) {
+      yield `  ${label}\n`;
+      lastObject = label;
+    }
+    const where = finding.line !== undefined ? `${file}:${finding.line}:${finding.column ?? 0}` : file;
+    // A live object's API reference already heads its group; repeating it on every line adds nothing.
+    yield `    ${report.cluster ? '' : `${where}  `}${severityLabel(finding)} ${finding.rule}  ${podsDetail(finding)}${finding.message}\n`;
+    const extra = finding.exempted ? `exempted${finding.exemption?.reason ? `: ${finding.exemption.reason}` : ''}` : `fix: ${finding.hint}`;
+    yield `${paint('gray', `      ${extra}`)}\n`;
   }
+  if (file !== undefined) yield '\n';
+  const lines: string[] = [];
   for (const error of report.errors) {
     const where = error.line !== undefined ? `${error.file}:${error.line}:${error.column ?? 0}` : error.file;
     lines.push(`${paint('red', 'error')} ${where}: ${error.message} [${error.code}]${error.helmSource ? ` (from ${error.helmSource})` : ''}`);
@@ -71,5 +70,7 @@ export const renderText: Renderer = ({ report, color }) => {
       `${s.bySeverity.error} error(s), ${s.bySeverity.warning} warning(s), ${s.bySeverity.info} info, ` +
       `${s.exempted} exempted, ${s.errors} input error(s)`,
   );
-  return lines.join('\n') + '\n';
+  yield lines.join('\n') + '\n';
 };
+
+export const renderText: Renderer = wholeRenderer(streamText);
