@@ -45,6 +45,10 @@ export interface Sandbox {
   exited: Promise<number | null>;
   /** Whether the container's process tree is still running. */
   running(): boolean;
+  /** Host pid of the namespace's init (pid 1 inside: the container's command), once unshare has forked it; undefined when it is gone. */
+  initPid(): Promise<number | undefined>;
+  /** User, group and env the command runs with (what an exec probe runs with too). */
+  user: { uid: number; gid: number; env: string[] };
   /** Standard output and error of the container (last 64 KiB), interleaved. */
   output(): string;
   /** Kills the container's whole process tree; its namespaces and mounts die with it. */
@@ -164,6 +168,14 @@ export function startSandbox(spec: SandboxSpec): Sandbox {
     pid,
     exited,
     running: () => !done,
+    async initPid() {
+      for (let attempt = 0; init === undefined && !done && attempt < 250; attempt++) {
+        init = childOf(pid);
+        if (init === undefined) await new Promise((r) => setTimeout(r, 10));
+      }
+      return done ? undefined : init;
+    },
+    user: { uid: spec.uid, gid: spec.gid, env },
     output: () => output,
     async stop() {
       init ??= childOf(pid);
