@@ -1,8 +1,8 @@
 // Probes against a program in the sandbox, the way the kubelet makes them:
 // httpGet (2xx and 3xx pass), tcpSocket (a connection opens) and exec (exit 0).
 // The sandbox's network namespace has only loopback, so HTTP and TCP probes
-// are made from inside it: `nsenter --net` runs a small Node script
-// (probe-runner.ts) there. Exec probes run the command in all of the
+// are made from inside it: `nsenter --net` runs a small bash loop over
+// /dev/tcp there (a Node script, probe-runner.ts, for HTTPS). Exec probes run the command in all of the
 // sandbox's namespaces, chroot'ed into its root, as the container's user.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -123,18 +123,75 @@ function collect(command: string, args: string[], env: NodeJS.ProcessEnv, timeou
   });
 }
 
-/** HTTP and TCP: one runner process inside the network namespace retries until success or the deadline. */
+/**
+ * Plain HTTP and TCP probes as a bash loop over /dev/tcp: bash starts in a
+ * few milliseconds where Node needs 50 to 300 (on a loaded machine), and the
+ * prober's start is on the path from "the program answers" to "profile stops".
+ * Prints `ok|fail <status or -> <attempts> <error>` as its last line.
+ */
+const BASH_PROBER = [
+  'kind=$1 port=$2 request=$3 wait_us=$(( $4 * 1000 ))',
+  'start=${EPOCHREALTIME/./}',
+  "attempts=0 status=- error='not tried'",
+  'while :; do',
+  '  attempts=$((attempts + 1))',
+  '  if exec 3<>/dev/tcp/127.0.0.1/$port 2>/dev/null; then',
+  '    if [ "$kind" = tcp ]; then exec 3<&-; echo "ok - $attempts"; exit 0; fi',
+  '    printf "%s" "$request" >&3',
+  '    if IFS= read -r -t 1 line <&3; then',
+  '      status=${line#* }; status=${status%% *}',
+  '      if [[ $status =~ ^[23][0-9][0-9]$ ]]; then exec 3<&-; echo "ok $status $attempts"; exit 0; fi',
+  '      if [[ $status =~ ^[0-9]+$ ]]; then error="HTTP status $status"; else error="not an HTTP answer: ${line:0:80}"; status=-; fi',
+  '    else',
+  "      error='no answer within 1000ms'",
+  '    fi',
+  '    exec 3<&-',
+  '  else',
+  '    error=ECONNREFUSED',
+  '  fi',
+  '  (( ${EPOCHREALTIME/./} - start >= wait_us )) && break',
+  '  sleep 0.05',
+  'done',
+  'echo "fail $status $attempts $error"',
+].join('\n');
+
+function httpRequest(probe: Extract<ProbeSpec, { kind: 'http' }>): string {
+  const headers = { Host: `127.0.0.1:${probe.port}`, 'User-Agent': 'rootlock-probe', Accept: '*/*', Connection: 'close', ...probe.headers };
+  return `GET ${probe.path} HTTP/1.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+}
+
+/**
+ * HTTP and TCP: one prober process inside the network namespace retries until
+ * success or the deadline (bash for plain HTTP and TCP; a Node script for HTTPS).
+ */
 async function networkProbe(target: ProbeTarget, probe: Exclude<ProbeSpec, { kind: 'exec' }>, waitMs: number, started: number, signal: AbortSignal | undefined): Promise<ProbeOutcome> {
-  const args = [`--net=/proc/${target.pid}/ns/net`, '--', process.execPath, RUNNER, JSON.stringify({ probe, waitMs })];
-  const { code, output } = await collect('nsenter', args, { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, waitMs + 5000, signal);
-  if (signal?.aborted) return { ok: false, target: describeProbe(probe), attempts: 0, elapsedMs: Date.now() - started, error: 'stopped: the program exited' };
+  const describe = describeProbe(probe);
+  const env = { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+  const netns = `--net=/proc/${target.pid}/ns/net`;
+  const https = probe.kind === 'http' && probe.scheme === 'https';
+  const args = https
+    ? [netns, '--', process.execPath, RUNNER, JSON.stringify({ probe, waitMs })]
+    : [netns, '--', 'bash', '-c', BASH_PROBER, 'rootlock-probe', probe.kind, String(probe.port), probe.kind === 'http' ? httpRequest(probe) : '', String(waitMs)];
+  const { code, output } = await collect('nsenter', args, env, waitMs + 5000, signal);
+  const elapsedMs = Date.now() - started;
+  if (signal?.aborted) return { ok: false, target: describe, attempts: 0, elapsedMs, error: 'stopped: the program exited' };
   const line = output.trim().split('\n').pop() ?? '';
-  try {
-    const reported = JSON.parse(line) as Omit<ProbeOutcome, 'target' | 'elapsedMs'>;
-    return { ...reported, target: describeProbe(probe), elapsedMs: Date.now() - started };
-  } catch {
-    return { ok: false, target: describeProbe(probe), attempts: 0, elapsedMs: Date.now() - started, error: `probe runner failed (exit ${code ?? 'signal'}): ${output.trim()}` };
+  if (https) {
+    try {
+      return { ...(JSON.parse(line) as Omit<ProbeOutcome, 'target' | 'elapsedMs'>), target: describe, elapsedMs };
+    } catch {
+      // reported below
+    }
+  } else {
+    const match = /^(ok|fail) (\d+|-) (\d+) ?(.*)$/.exec(line);
+    if (match) {
+      const outcome: ProbeOutcome = { ok: match[1] === 'ok', target: describe, attempts: Number(match[3]), elapsedMs };
+      if (match[2] !== '-') outcome.status = Number(match[2]);
+      if (match[4]) outcome.error = match[4];
+      return outcome;
+    }
   }
+  return { ok: false, target: describe, attempts: 0, elapsedMs, error: `prober failed (exit ${code ?? 'signal'}): ${output.trim()}` };
 }
 
 /** Exec: the command in the sandbox's namespaces and root, as the container's user, retried every 200ms. */
