@@ -13,7 +13,7 @@ import { runCli } from './helpers/cli.js';
 import { debianImageLayout } from './helpers/debian-image.js';
 import { NGINX_WRITABLE_DIRS, nginxReadOnlyFailure, nginxWithoutVolumesStderr, PYTHON_WRITES_TMP, pythonTmpReadOnlyFailure } from './helpers/debian-failures.js';
 import { sharedDir } from './helpers/repo.js';
-import { leftovers } from './helpers/sandbox-leftovers.js';
+import { leftovers, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
 
 const NGINX_IMAGE = 'debian-nginx:bookworm';
 
@@ -51,11 +51,17 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
   let work: string;
   let layout: string;
   let before_: ReturnType<typeof leftovers>;
+  let restoreTmpdir: () => void;
   before(() => {
     layout = debianImageLayout();
     work = mkdtempSync(join(tmpdir(), 'rootlock-debian-test-'));
+    // This run's sandboxes only: other runs on the machine make theirs elsewhere.
+    restoreTmpdir = withOwnTmpdir(join(work, 'tmp'));
   });
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(() => {
+    restoreTmpdir();
+    rmSync(work, { recursive: true, force: true });
+  });
   beforeEach(() => {
     before_ = leftovers();
   });

@@ -2,8 +2,25 @@
 // processes chroot'ed into a sandbox, sandbox scratch directories, mounts of
 // them in this mount namespace, and child processes of the test (the sandbox's
 // unshare, nsenter and probe runners are all children of the test process).
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+// Sandboxes make their scratch directories in os.tmpdir(), which follows
+// TMPDIR: a test that points TMPDIR at a directory of its own (withOwnTmpdir)
+// sees only its own sandboxes, not those of other test runs on the machine.
+import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Points TMPDIR at `dir` (created) until the returned function restores it. */
+export function withOwnTmpdir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const previous = process.env['TMPDIR'];
+  process.env['TMPDIR'] = dir;
+  return () => {
+    if (previous === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = previous;
+  };
+}
+
+const prefix = (): string => join(tmpdir(), 'rootlock-sandbox-');
 
 /** Processes whose root directory is a sandbox's: none may outlive a run. */
 export function processesInSandboxes(): number[] {
@@ -11,7 +28,7 @@ export function processesInSandboxes(): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readlinkSync(`/proc/${name}/root`).includes('/rootlock-sandbox-')) pids.push(Number(name));
+      if (readlinkSync(`/proc/${name}/root`).startsWith(prefix())) pids.push(Number(name));
     } catch {
       // exited, or not ours to read
     }
@@ -25,7 +42,7 @@ export function sandboxDirs(): string[] {
 
 /** Mount points of this process's mount namespace that lie in a sandbox directory. */
 export function sandboxMounts(): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes('/rootlock-sandbox-'));
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(prefix()));
 }
 
 /** Live (not zombie) child processes of this process, with their command lines. */
