@@ -12,7 +12,7 @@
 // The probe wait is the time nginx took to answer inside the sandbox (the
 // profile's probe.elapsedMs). Medians of wall time decide.
 //
-//   npm run build && node dist/bench/profile/run.js [--rounds 7]
+//   npm run bench:profile -- [--rounds 7]
 // Needs root and the Debian rootfs (test/profile/build-debian-rootfs.sh).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -106,8 +106,9 @@ function collect(command: string, args: string[], env: NodeJS.ProcessEnv, timeou
   return new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
     let output = '';
+    // The tail: a prober's verdict is its last line.
     const add = (chunk: Buffer): void => {
-      if (output.length < OUTPUT_LIMIT) output += chunk.toString();
+      output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
     };
     child.stdout.on('data', add);
     child.stderr.on('data', add);
@@ -135,7 +136,8 @@ const BASH_PROBER = [
   "attempts=0 status=- error='not tried'",
   'while :; do',
   '  attempts=$((attempts + 1))',
-  '  if exec 3<>/dev/tcp/127.0.0.1/$port 2>/dev/null; then',
+  // The braces keep bash's "connection refused" messages out of the output (a bare exec would make them permanent).
+  '  if { exec 3<>/dev/tcp/127.0.0.1/$port; } 2>/dev/null; then',
   '    if [ "$kind" = tcp ]; then exec 3<&-; echo "ok - $attempts"; exit 0; fi',
   '    printf "%s" "$request" >&3',
   '    if IFS= read -r -t 1 line <&3; then',
@@ -150,7 +152,7 @@ const BASH_PROBER = [
   '    error=ECONNREFUSED',
   '  fi',
   '  (( ${EPOCHREALTIME/./} - start >= wait_us )) && break',
-  '  sleep 0.05',
+  '  sleep 0.02',
   'done',
   'echo "fail $status $attempts $error"',
 ].join('\n');
