@@ -3,16 +3,18 @@
 // (test/profile/build-debian-rootfs.sh), packaged as an OCI image layout
 // (test/helpers/debian-image.ts), run in the namespace sandbox as root.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { ProfileResult } from '../src/profile/profile.js';
 import type { VerifyResult } from '../src/profile/verify.js';
 import { runCli } from './helpers/cli.js';
 import { debianImageLayout } from './helpers/debian-image.js';
 import { NGINX_WRITABLE_DIRS, nginxReadOnlyFailure, nginxWithoutVolumesStderr, PYTHON_WRITES_TMP, pythonTmpReadOnlyFailure } from './helpers/debian-failures.js';
-import { sharedDir } from './helpers/repo.js';
+import { repoRoot, sharedDir } from './helpers/repo.js';
 import { leftovers, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
 
 const NGINX_IMAGE = 'debian-nginx:bookworm';
@@ -196,4 +198,52 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
     assert.equal(passed.code, 0, JSON.stringify(passed.result.probe));
     assert.equal(passed.result.probe?.target, 'exec: sh -c test -s /run/nginx.pid && test "$(hostname)" = rootlock-sandbox');
   });
+
+  it('a process that dies while its sandbox runs (an uncaught error, SIGTERM) takes the sandbox with it', async () => {
+    const dist = join(repoRoot(), 'dist', 'src');
+    const script = join(work, 'dies.mjs');
+    writeFileSync(script, `
+import { openImage } from ${JSON.stringify(pathToFileURL(join(dist, 'image', 'source.js')).href)};
+import { startSandbox } from ${JSON.stringify(pathToFileURL(join(dist, 'sandbox', 'run.js')).href)};
+import { sandboxSpecFor } from ${JSON.stringify(pathToFileURL(join(dist, 'profile', 'profile.js')).href)};
+const sandbox = startSandbox(sandboxSpecFor(openImage(process.argv[2]), undefined, false));
+await sandbox.initPid();
+await new Promise((resolve) => setTimeout(resolve, 500));
+process.stdout.write('running ' + sandbox.dir + '\\n');
+if (process.argv[3] === 'throw') throw new Error('dies on purpose');
+setTimeout(() => {}, 60_000);
+`);
+    for (const how of ['throw', 'SIGTERM'] as const) {
+      const child = spawn(process.execPath, [script, `${layout}:nginx`, how], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      const running = new Promise<string>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /running (\S+)/.exec(stdout);
+        if (match) resolve(match[1]!);
+      }));
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      const dir = await running;
+      assert.ok(processesUnder(dir).length > 0, 'nginx runs in the sandbox');
+      if (how === 'SIGTERM') child.kill('SIGTERM');
+      const code = await exited;
+      assert.notEqual(code, 0);
+      for (let i = 0; i < 50 && processesUnder(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(processesUnder(dir), [], `${how}: no process of the sandbox is left`);
+      assert.equal(existsSync(dir), false, `${how}: its scratch directory is removed`);
+    }
+  });
 });
+
+/** Processes whose root directory lies in `dir`. */
+function processesUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/root`).startsWith(`${dir}/`)) pids.push(Number(name));
+    } catch {
+      // exited
+    }
+  }
+  return pids;
+}

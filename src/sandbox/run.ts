@@ -8,7 +8,7 @@
 // observe well-behaved software, not to contain hostile software.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 
@@ -95,7 +95,7 @@ export function resolveInImage(lowerdirs: readonly string[], path: string): stri
   return `/${resolved.join('/')}`;
 }
 
-function setupScript(spec: SandboxSpec, dirs: { upper: string; work: string; merged: string; scaffold: string }, mountPoints: string[]): string {
+function setupScript(spec: SandboxSpec, dirs: { upper: string; work: string; merged: string; scaffold: string; devTemplate: string }, mountPoints: string[]): string {
   const lowers = [dirs.scaffold, ...spec.lowerdirs].join(':');
   const overlayOptions = spec.readOnlyRoot ? `ro,lowerdir=${lowers}` : `lowerdir=${lowers},upperdir=${dirs.upper},workdir=${dirs.work}`;
   const m = (path: string): string => quote(posix.join(dirs.merged, path));
@@ -104,13 +104,10 @@ function setupScript(spec: SandboxSpec, dirs: { upper: string; work: string; mer
     `mount -t overlay overlay -o ${quote(overlayOptions)} ${quote(dirs.merged)}`,
     `mount -t proc -o nosuid,nodev,noexec proc ${m('/proc')}`,
     `mount -t tmpfs -o nosuid,mode=755 tmpfs ${m('/dev')}`,
-    // One touch for every device node (each command here is a process: they add up in the sandbox's start time).
-    `touch ${DEVICES.map((d) => m(`/dev/${d}`)).join(' ')}`,
-    ...DEVICES.map((d) => `if [ -e /dev/${d} ]; then mount --bind /dev/${d} ${m(`/dev/${d}`)}; else rm ${m(`/dev/${d}`)}; fi`),
-    `mkdir ${m('/dev/shm')} ${m('/dev/pts')}`,
+    // /dev in two processes (each command here is one, and they add up in the sandbox's start time):
+    // cp -a copies the host's device nodes as device nodes, and the template's links and directories.
+    `cp -a ${DEVICES.filter((d) => existsSync(`/dev/${d}`)).map((d) => `/dev/${d}`).join(' ')} ${quote(`${dirs.devTemplate}/.`)} ${m('/dev/')}`,
     `mount -t tmpfs -o nosuid,nodev,mode=1777 shm ${m('/dev/shm')}`,
-    `ln -s /proc/self/fd ${m('/dev/fd')}`,
-    `ln -s /proc/self/fd/0 ${m('/dev/stdin')}; ln -s /proc/self/fd/1 ${m('/dev/stdout')}; ln -s /proc/self/fd/2 ${m('/dev/stderr')}`,
     ...spec.volumes.map((volume, i) => `mount -t tmpfs -o ${quote(`mode=777${volume.size ? `,size=${volume.size}` : ''}`)} volume${i} ${m(mountPoints[i]!)}`),
     'ip link set lo up',
     'hostname rootlock-sandbox',
@@ -138,11 +135,49 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Kill functions of the sandboxes still running, called when this process exits or is told to stop. */
+const running = new Set<() => void>();
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function killAll(): void {
+  for (const kill of running) kill();
+  running.clear();
+}
+
+/** Kills the sandboxes, then lets the signal do what it would have done without this handler. */
+function onStopSignal(signal: NodeJS.Signals): void {
+  killAll();
+  for (const s of STOP_SIGNALS) process.removeListener(s, onStopSignal);
+  process.removeListener('exit', killAll);
+  process.kill(process.pid, signal);
+}
+
+function watchForExit(kill: () => void): void {
+  if (running.size === 0) {
+    process.once('exit', killAll); // 'exit' handlers must be synchronous: these are
+    for (const s of STOP_SIGNALS) process.once(s, onStopSignal);
+  }
+  running.add(kill);
+}
+
+function unwatch(kill: () => void): void {
+  running.delete(kill);
+  if (running.size === 0) {
+    process.removeListener('exit', killAll);
+    for (const s of STOP_SIGNALS) process.removeListener(s, onStopSignal);
+  }
+}
+
 export function startSandbox(spec: SandboxSpec): Sandbox {
   if (spec.argv.length === 0) throw new Error('sandbox: no command to run (the image has no entrypoint or cmd, and none was given)');
   const dir = mkdtempSync(join(tmpdir(), 'rootlock-sandbox-'));
-  const dirs = { upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), scaffold: join(dir, 'scaffold') };
+  const dirs = { upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), scaffold: join(dir, 'scaffold'), devTemplate: join(dir, 'dev') };
   for (const d of Object.values(dirs)) mkdirSync(d);
+  // What /dev holds besides the device nodes, copied onto its tmpfs in the same cp.
+  for (const d of ['shm', 'pts']) mkdirSync(join(dirs.devTemplate, d));
+  for (const [name, target] of [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2']] as const) {
+    symlinkSync(target, join(dirs.devTemplate, name));
+  }
   // Mount points live in an extra topmost lower layer, so making them writes nothing to the upper directory the profile reads.
   const mountPoints = spec.volumes.map((volume) => resolveInImage(spec.lowerdirs, volume.path));
   for (const path of ['/proc', '/dev', ...mountPoints]) mkdirSync(join(dirs.scaffold, path), { recursive: true });
@@ -164,6 +199,20 @@ export function startSandbox(spec: SandboxSpec): Sandbox {
   void exited.then(() => (done = true));
   const pid = child.pid;
   if (pid === undefined) throw new Error('sandbox: could not start unshare');
+  // If this process dies without stopping the sandbox (an uncaught error, process.exit, Ctrl-C),
+  // the sandbox would run on: unshare does not notice its parent's death. (SIGKILL still escapes this.)
+  const killOnExit = (): void => {
+    for (const target of [init ?? childOf(pid), pid]) {
+      try {
+        if (target !== undefined) process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  watchForExit(killOnExit);
+  void exited.then(() => unwatch(killOnExit));
   return {
     dir,
     upper: spec.readOnlyRoot ? undefined : dirs.upper,
