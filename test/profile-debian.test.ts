@@ -197,6 +197,10 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
     const passed = await verify('nginx-exec.yaml', exec, 'nginx');
     assert.equal(passed.code, 0, JSON.stringify(passed.result.probe));
     assert.equal(passed.result.probe?.target, 'exec: sh -c test -s /run/nginx.pid && test "$(hostname)" = rootlock-sandbox');
+    writeFileSync(join(work, 'nginx-bad-port.yaml'), nginxDeployment(NGINX_WRITABLE_DIRS).replace('port: http}', 'port: metrics}'));
+    const refused = await runCli(['verify', 'nginx-bad-port.yaml', '--image-source', `${layout}:nginx`, '--settle', '1s'], { cwd: work });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /readinessProbe\.httpGet: port metrics is neither a number nor one of the container's named ports \(give --probe/);
   });
 
   it('a process that dies while its sandbox runs (an uncaught error, SIGTERM) takes the sandbox with it', async () => {

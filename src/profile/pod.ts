@@ -25,6 +25,8 @@ export interface PodContainerView {
   volumeMounts: { path: string; volume: string; size?: string }[];
   /** The probe `verify` makes: the readinessProbe, else the livenessProbe (httpGet, tcpSocket or exec). */
   probe?: { from: 'readinessProbe' | 'livenessProbe'; spec: ProbeSpec };
+  /** Why the probe could not be read (a named port the container does not declare): `verify` refuses to run without it. */
+  probeError?: string;
 }
 
 /** containerPort by name, for probes that name their port. */
@@ -96,12 +98,16 @@ function podContainer(object: JsonObject, containerName: string | undefined): Po
   const runAsGroup = num(security['runAsGroup']) ?? num(podSecurity['runAsGroup']);
   if (runAsUser !== undefined) result.runAsUser = runAsUser;
   if (runAsGroup !== undefined) result.runAsGroup = runAsGroup;
-  for (const from of ['readinessProbe', 'livenessProbe'] as const) {
-    const probe = probeFromManifest(spec[from], namedPorts(spec), `${result.workload} container ${view.name} ${from}`);
-    if (probe) {
-      result.probe = { from, spec: probe };
-      break;
+  try {
+    for (const from of ['readinessProbe', 'livenessProbe'] as const) {
+      const probe = probeFromManifest(spec[from], namedPorts(spec), `${result.workload} container ${view.name} ${from}`);
+      if (probe) {
+        result.probe = { from, spec: probe };
+        break;
+      }
     }
+  } catch (error) {
+    result.probeError = error instanceof Error ? error.message : String(error);
   }
   return result;
 }

@@ -44,6 +44,7 @@ export function readOnlyErrorPaths(output: string): string[] {
 
 export async function runVerify(image: OpenedImage, pod: PodContainerView, options: VerifyOptions): Promise<VerifyResult> {
   const { settleMs } = options;
+  if (pod.probeError && !options.probe) throw new Error(`${pod.probeError} (give --probe to make another probe)`);
   const sandbox = startSandbox(sandboxSpecFor(image, pod, true));
   const probe = options.probe ? { from: '--probe' as const, spec: options.probe } : pod.probe;
   const abort = new AbortController();
