@@ -6,10 +6,10 @@
 //                    linking /usr/local/bin/python to python3 (as python:3.11-slim has
 //                    python), so the seed's example runs with its own `python` command
 // The layer is an uncompressed tar written by GNU tar; the layout is cached
-// beside the rootfs (it is rebuilt only when the rootfs is).
+// beside the rootfs (built again only for a new rootfs or new image configs).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { repoRoot } from './repo.js';
 import { tarLayer } from './oci-image.js';
@@ -91,7 +91,8 @@ function buildLayout(rootfs: string, layout: string): void {
  */
 export function debianImageLayout(): string {
   const rootfs = debianRootfs();
-  const layout = join(dirname(rootfs), `${basename(rootfs).replace('debian-rootfs-', 'debian-oci-')}-${configKey()}`);
+  // The rootfs directory's inode: a rootfs built again (deleted, then rebuilt) gets a layout of its own.
+  const layout = join(dirname(rootfs), `${basename(rootfs).replace('debian-rootfs-', 'debian-oci-')}-${configKey()}-${statSync(rootfs).ino}`);
   if (existsSync(join(layout, 'index.json'))) return layout;
   const staging = `${layout}.partial`;
   rmSync(staging, { recursive: true, force: true });

@@ -101,5 +101,6 @@ if ! debootstrap --variant="$VARIANT" --include="$PACKAGES" "$SUITE" "$PARTIAL" 
 fi
 # Package lists and downloaded .debs are not part of the image the tests run.
 rm -rf "$PARTIAL"/var/lib/apt/lists/* "$PARTIAL"/var/cache/apt/archives/*.deb "$PARTIAL"/var/cache/apt/*.bin
+rm -rf "$ROOTFS" # an incomplete one (the check above failed): mv would move the new one inside it
 mv "$PARTIAL" "$ROOTFS"
 log "built $ROOTFS in $(( $(date +%s) - start ))s ($(du -sh "$ROOTFS" | cut -f1))"
