@@ -214,7 +214,7 @@ export function renderProfileText(result: ProfileResult): string {
   lines.push(`profile of ${result.image}${result.container ? ` (${result.workload}, container ${result.container})` : ''}: ${result.argv.join(' ')} as ${result.user.uid}:${result.user.gid}`);
   if (result.exited) lines.push(`the program exited with ${result.exited.code ?? 'a signal'} before ${result.durationMs / 1000}s`);
   if (result.probe?.ok) lines.push(`probe ${result.probe.target} answered after ${(result.probe.elapsedMs / 1000).toFixed(2)}s; stopped then`);
-  else if (result.probe) lines.push(`probe ${result.probe.target} did not succeed within ${result.durationMs / 1000}s (${result.probe.error ?? 'no answer'}): the profile may miss what the program writes once it is ready`);
+  else if (result.probe && !result.exited) lines.push(`probe ${result.probe.target} did not succeed within ${result.durationMs / 1000}s (${result.probe.error ?? 'no answer'}): the profile may miss what the program writes once it is ready`);
   lines.push('');
   if (result.proposals.length === 0 && result.atRoot.length === 0) lines.push('no writes to the root filesystem: readOnlyRootFilesystem: true needs no volumes');
   else {

@@ -136,12 +136,12 @@ function alive(pid: number): boolean {
 }
 
 /** Kill functions of the sandboxes still running, called when this process exits or is told to stop. */
-const running = new Set<() => void>();
+const liveSandboxes = new Set<() => void>();
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function killAll(): void {
-  for (const kill of running) kill();
-  running.clear();
+  for (const kill of liveSandboxes) kill();
+  liveSandboxes.clear();
 }
 
 /** Kills the sandboxes, then lets the signal do what it would have done without this handler. */
@@ -153,16 +153,16 @@ function onStopSignal(signal: NodeJS.Signals): void {
 }
 
 function watchForExit(kill: () => void): void {
-  if (running.size === 0) {
+  if (liveSandboxes.size === 0) {
     process.once('exit', killAll); // 'exit' handlers must be synchronous: these are
     for (const s of STOP_SIGNALS) process.once(s, onStopSignal);
   }
-  running.add(kill);
+  liveSandboxes.add(kill);
 }
 
 function unwatch(kill: () => void): void {
-  running.delete(kill);
-  if (running.size === 0) {
+  liveSandboxes.delete(kill);
+  if (liveSandboxes.size === 0) {
     process.removeListener('exit', killAll);
     for (const s of STOP_SIGNALS) process.removeListener(s, onStopSignal);
   }
