@@ -18,6 +18,8 @@ import { repoRoot, sharedDir } from './helpers/repo.js';
 import { leftovers, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
 
 const NGINX_IMAGE = 'debian-nginx:bookworm';
+/** For runs expected to fail: verify returns when the program exits, so a long settle time costs nothing and a loaded machine cannot make it pass. */
+const FAILS_FAST = ['--settle', '10s'];
 
 /** A Deployment running the nginx image with a readinessProbe on its named port and emptyDirs at `mounts`. */
 function nginxDeployment(mounts: readonly string[]): string {
@@ -97,6 +99,13 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
     assert.ok(pid.bytes >= 2, 'nginx wrote its pid');
   });
 
+  it('profile with a probe that never succeeds runs for the whole duration and says so, proposals and all', async () => {
+    const run = await runCli(['profile', `${layout}:nginx`, '--probe', 'tcp://:8081', '--duration', '1500ms'], { cwd: work });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /probe tcp:\/\/127\.0\.0\.1:8081 did not succeed within 1\.5s \(ECONNREFUSED\): the profile may miss what the program writes once it is ready/);
+    assert.match(run.stdout, /^ {2}\/var\/lib\/nginx /m);
+  });
+
   it('verify of a pod that mounts them passes, and nginx answers HTTP 200 to its readinessProbe inside the sandbox', async () => {
     const { code, result } = await verify('nginx-mounted.yaml', nginxDeployment(NGINX_WRITABLE_DIRS), 'nginx');
     assert.equal(code, 0, result.output);
@@ -110,7 +119,7 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
   });
 
   it('verify of the pod without them fails, naming the path nginx could not write; each directory left out is named', async () => {
-    const none = await verify('nginx-bare.yaml', nginxDeployment([]), 'nginx');
+    const none = await verify('nginx-bare.yaml', nginxDeployment([]), 'nginx', FAILS_FAST);
     assert.equal(none.code, 1);
     assert.equal(none.result.passed, false);
     assert.deepEqual(none.result.exited, { code: 1 });
@@ -118,7 +127,7 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
     assert.deepEqual(none.result.readOnlyPaths, ['/var/lib/nginx/body'], none.result.output);
     assert.match(none.result.output, /\[emerg\] .*mkdir\(\) "\/var\/lib\/nginx\/body" failed \(30: Read-only file system\)/);
     for (const missing of NGINX_WRITABLE_DIRS) {
-      const { code, result } = await verify(`nginx-without-${missing.replace(/\//g, '_')}.yaml`, nginxDeployment(NGINX_WRITABLE_DIRS.filter((d) => d !== missing)), 'nginx');
+      const { code, result } = await verify(`nginx-without-${missing.replace(/\//g, '_')}.yaml`, nginxDeployment(NGINX_WRITABLE_DIRS.filter((d) => d !== missing)), 'nginx', FAILS_FAST);
       assert.equal(code, 1, `without ${missing}: ${result.output}`);
       assert.equal(result.readOnlyPaths.length, 1, result.output);
       assert.ok(result.readOnlyPaths[0]!.startsWith(`${missing}/`), `without ${missing}, verify names ${result.readOnlyPaths[0]}: ${result.output}`);
@@ -175,7 +184,7 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
     assert.equal(profiled.code, 0, profiled.stderr);
     const profile = JSON.parse(profiled.stdout) as ProfileResult;
     assert.deepEqual(profile.proposals.map((p) => p.path), ['/tmp'], profile.output);
-    const without = await verify('python-writer.yaml', seedPythonPod(false, PYTHON_WRITES_TMP), 'python', ['--probe', 'http://:8080/']);
+    const without = await verify('python-writer.yaml', seedPythonPod(false, PYTHON_WRITES_TMP), 'python', ['--probe', 'http://:8080/', ...FAILS_FAST]);
     assert.equal(without.code, 1);
     assert.deepEqual(without.result.readOnlyPaths, ['/tmp/rootlock-ready'], without.result.output);
     assert.match(without.result.output, /OSError: \[Errno 30\] Read-only file system: '\/tmp\/rootlock-ready'/);
@@ -209,10 +218,10 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
     writeFileSync(script, `
 import { openImage } from ${JSON.stringify(pathToFileURL(join(dist, 'image', 'source.js')).href)};
 import { startSandbox } from ${JSON.stringify(pathToFileURL(join(dist, 'sandbox', 'run.js')).href)};
-import { sandboxSpecFor } from ${JSON.stringify(pathToFileURL(join(dist, 'profile', 'profile.js')).href)};
+import { probeSandbox, sandboxSpecFor } from ${JSON.stringify(pathToFileURL(join(dist, 'profile', 'profile.js')).href)};
 const sandbox = startSandbox(sandboxSpecFor(openImage(process.argv[2]), undefined, false));
-await sandbox.initPid();
-await new Promise((resolve) => setTimeout(resolve, 500));
+const probe = await probeSandbox(sandbox, { kind: 'tcp', port: 80 }, 20_000);
+if (!probe?.ok) throw new Error('nginx did not start: ' + sandbox.output());
 process.stdout.write('running ' + sandbox.dir + '\\n');
 if (process.argv[3] === 'throw') throw new Error('dies on purpose');
 setTimeout(() => {}, 60_000);

@@ -18,6 +18,9 @@ function view(container: string, mounts: readonly string[], extra: Partial<PodCo
   };
 }
 
+/** The programs fail at once; a long settle time only keeps a loaded machine from hiding the failure. */
+const SETTLE_MS = 10_000;
+
 export interface CapturedFailure {
   /** What the program printed (nginx prints only to stderr here; stdout and stderr interleaved as a log would be). */
   output: string;
@@ -33,7 +36,7 @@ export interface CapturedFailure {
  */
 export async function nginxReadOnlyFailure(mounted: readonly string[] = []): Promise<CapturedFailure> {
   const image = openImage(`${debianImageLayout()}:nginx`);
-  const result = await runVerify(image, view('nginx', mounted), { settleMs: 1500, probeWaitMs: 0 });
+  const result = await runVerify(image, view('nginx', mounted), { settleMs: SETTLE_MS, probeWaitMs: 0 });
   if (result.passed) throw new Error(`nginx ran with only ${mounted.join(', ') || 'nothing'} writable: no failure to capture`);
   return { output: result.output, readOnlyPaths: result.readOnlyPaths, exitCode: result.exited?.code };
 }
@@ -53,7 +56,7 @@ export const PYTHON_WRITES_TMP = ['python', '-c',
 
 export async function pythonTmpReadOnlyFailure(): Promise<CapturedFailure> {
   const image = openImage(`${debianImageLayout()}:python`);
-  const result = await runVerify(image, view('app', [], { command: PYTHON_WRITES_TMP, runAsUser: 1000 }), { settleMs: 1500, probeWaitMs: 0 });
+  const result = await runVerify(image, view('app', [], { command: PYTHON_WRITES_TMP, runAsUser: 1000 }), { settleMs: SETTLE_MS, probeWaitMs: 0 });
   if (result.passed) throw new Error('python wrote to /tmp on a read-only root: no failure to capture');
   return { output: result.output, readOnlyPaths: result.readOnlyPaths, exitCode: result.exited?.code };
 }
