@@ -4,7 +4,7 @@
 // (test/helpers/debian-image.ts), run in the namespace sandbox as root.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -222,41 +222,42 @@ import { probeSandbox, sandboxSpecFor } from ${JSON.stringify(pathToFileURL(join
 const sandbox = startSandbox(sandboxSpecFor(openImage(process.argv[2]), undefined, false));
 const probe = await probeSandbox(sandbox, { kind: 'tcp', port: 80 }, 20_000);
 if (!probe?.ok) throw new Error('nginx did not start: ' + sandbox.output());
-process.stdout.write('running ' + sandbox.dir + '\\n');
-if (process.argv[3] === 'throw') throw new Error('dies on purpose');
+process.stdout.write('running ' + sandbox.dir + ' ' + (await sandbox.initPid()) + '\\n');
+// Dies when the test says so (a line on stdin: an uncaught error; or the test's SIGTERM).
+process.stdin.once('data', () => { throw new Error('dies on purpose'); });
 setTimeout(() => {}, 60_000);
 `);
     for (const how of ['throw', 'SIGTERM'] as const) {
-      const child = spawn(process.execPath, [script, `${layout}:nginx`, how], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      const running = new Promise<string>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /running (\S+)/.exec(stdout);
-        if (match) resolve(match[1]!);
+      const child = spawn(process.execPath, [script, `${layout}:nginx`], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      const running = new Promise<{ dir: string; init: number }>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /running (\S+) (\d+)/.exec(output);
+        if (match) resolve({ dir: match[1]!, init: Number(match[2]) });
       }));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-      const dir = await running;
-      assert.ok(processesUnder(dir).length > 0, 'nginx runs in the sandbox');
+      const { dir, init } = await Promise.race([running, exited.then(() => assert.fail(`the script ended early: ${output}`))]);
+      // The sandbox's init (nginx's master, pid 1 inside) and its workers.
+      const sandboxed = [init, ...readFileSync(`/proc/${init}/task/${init}/children`, 'utf8').trim().split(/\s+/).map(Number)];
+      assert.ok(sandboxed.length >= 2 && sandboxed.every(alive), `nginx and its workers run in the sandbox: ${sandboxed.join(' ')}`);
       if (how === 'SIGTERM') child.kill('SIGTERM');
+      else child.stdin.write('die\n');
       const code = await exited;
       assert.notEqual(code, 0);
-      for (let i = 0; i < 50 && processesUnder(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(processesUnder(dir), [], `${how}: no process of the sandbox is left`);
+      for (let i = 0; i < 100 && sandboxed.some(alive); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(sandboxed.filter(alive), [], `${how}: no process of the sandbox is left (${output})`);
       assert.equal(existsSync(dir), false, `${how}: its scratch directory is removed`);
     }
   });
 });
 
-/** Processes whose root directory lies in `dir`. */
-function processesUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/root`).startsWith(`${dir}/`)) pids.push(Number(name));
-    } catch {
-      // exited
-    }
+/** Running (a zombie has let go of its namespaces and mounts: only its parent's wait is missing). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
-  return pids;
 }
