@@ -192,6 +192,7 @@ Examples:
     .option('--container <name>', 'with --pod: the container to run (default: the first)')
     .option('--duration <time>', 'how long to let the program run', '20s')
     .option('--image-name <ref>', 'the image reference manifests use (default: the --pod container\'s image); `fix --profile` matches by it')
+    .option('--probe <probe>', 'stop as soon as this succeeds inside the sandbox (within --duration): http://:PORT/PATH, https://:PORT/PATH, tcp://:PORT, exec:COMMAND')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the result to a file instead of standard output')
     .action(async (image: string, options) => {
@@ -206,6 +207,8 @@ Examples:
     .requiredOption('--image-source <image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory for the container\'s image')
     .option('--container <name>', 'the container to run (default: the first)')
     .option('--settle <time>', 'how long the container must stay up', '5s')
+    .option('--probe <probe>', 'the probe to make after the settle time instead of the manifest\'s readinessProbe/livenessProbe: http://:PORT/PATH, https://:PORT/PATH, tcp://:PORT, exec:COMMAND')
+    .option('--probe-wait <time>', 'how long the probe may take to succeed after the settle time', '10s')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (manifest: string, options) => {
       const { runVerifyCommand } = await import('./profile-command.js');

@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { openImage } from '../image/source.js';
 import { findPodContainer } from '../profile/pod.js';
 import { renderProfileText, runProfile } from '../profile/profile.js';
+import { parseProbeOption } from '../sandbox/probe.js';
+import type { ProbeSpec } from '../sandbox/probe.js';
 import type { CliIO } from './main.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
 
@@ -14,6 +16,17 @@ export interface ProfileCommandOptions {
   format: 'text' | 'json';
   output?: string;
   imageName?: string;
+  probe?: string;
+}
+
+/** --probe's value as a ProbeSpec, or an error message for the user. */
+function probeOption(text: string | undefined): { probe?: ProbeSpec; error?: string } {
+  if (text === undefined) return {};
+  try {
+    return { probe: parseProbeOption(text) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** 20s, 1500ms, 2m, or plain seconds. */
@@ -35,11 +48,16 @@ export async function runProfileCommand(imageSpec: string, options: ProfileComma
     io.stderr('error: --container needs --pod\n');
     return EXIT_USAGE;
   }
+  const { probe, error: probeError } = probeOption(options.probe);
+  if (probeError) {
+    io.stderr(`error: ${probeError}\n`);
+    return EXIT_USAGE;
+  }
   const cwd = io.cwd ?? process.cwd();
   try {
     const pod = options.pod === undefined ? undefined : findPodContainer(readFileSync(resolve(cwd, options.pod), 'utf8'), options.pod, options.container);
     const image = openImage(resolve(cwd, imageSpec));
-    const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}), ...(options.imageName ? { imageName: options.imageName } : {}) });
+    const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}), ...(options.imageName ? { imageName: options.imageName } : {}), ...(probe ? { probe } : {}) });
     const text = options.format === 'json' ? `${JSON.stringify({ ...result, image: imageSpec }, null, 2)}\n` : renderProfileText({ ...result, image: imageSpec });
     if (options.output) writeFileSync(resolve(cwd, options.output), text);
     else io.stdout(text);
@@ -55,6 +73,8 @@ export interface VerifyCommandOptions {
   imageSource: string;
   settle: string;
   format: 'text' | 'json';
+  probe?: string;
+  probeWait: string;
 }
 
 /** `rootlock verify <manifest> --image-source <layout>`: exit 0 passed, 1 failed, 2 usage. */
@@ -64,16 +84,29 @@ export async function runVerifyCommand(manifest: string, options: VerifyCommandO
     io.stderr(`error: --settle ${options.settle}: expected a duration such as 5s\n`);
     return EXIT_USAGE;
   }
+  const probeWaitMs = parseDuration(options.probeWait);
+  if (probeWaitMs === undefined) {
+    io.stderr(`error: --probe-wait ${options.probeWait}: expected a duration such as 10s\n`);
+    return EXIT_USAGE;
+  }
+  const { probe, error: probeError } = probeOption(options.probe);
+  if (probeError) {
+    io.stderr(`error: ${probeError}\n`);
+    return EXIT_USAGE;
+  }
   const cwd = io.cwd ?? process.cwd();
   try {
     const { runVerify } = await import('../profile/verify.js');
     const pod = findPodContainer(readFileSync(resolve(cwd, manifest), 'utf8'), manifest, options.container);
     const image = openImage(resolve(cwd, options.imageSource));
-    const result = await runVerify(image, pod, settleMs);
+    const result = await runVerify(image, pod, { settleMs, probeWaitMs, ...(probe ? { probe } : {}) });
     if (options.format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else {
       const lines = [`${result.passed ? 'PASS' : 'FAIL'} ${result.workload} container ${result.container} (read-only root, ${settleMs / 1000}s)`];
       if (result.exited) lines.push(`  exited with ${result.exited.code ?? 'a signal'}`);
+      if (result.probe) {
+        lines.push(`  ${result.probe.from} ${result.probe.target}: ${result.probe.ok ? `ok${result.probe.status ? ` (${result.probe.status})` : ''}` : `failed after ${result.probe.attempts} attempt${result.probe.attempts === 1 ? '' : 's'} (${result.probe.error ?? 'no answer'})`}`);
+      }
       if (result.readOnlyPaths.length) lines.push(`  not writable: ${result.readOnlyPaths.join(', ')}`);
       if (!result.passed && result.output) lines.push('  output:', ...result.output.trimEnd().split('\n').map((l) => `    ${l}`));
       io.stdout(`${lines.join('\n')}\n`);

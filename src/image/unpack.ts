@@ -84,14 +84,17 @@ function writeEntry(root: string, entry: TarEntry): void {
   }
   if (entry.type !== 'dir') removeExisting(target);
   switch (entry.type) {
+    // Owner before mode: chown clears the setuid and setgid bits of a file, even as root.
     case 'dir':
       if (!existsSync(target)) mkdirSync(target);
+      lchownSync(target, entry.uid, entry.gid);
       chmodSync(target, entry.mode);
-      break;
+      return;
     case 'file':
       writeFileSync(target, entry.data);
+      lchownSync(target, entry.uid, entry.gid);
       chmodSync(target, entry.mode);
-      break;
+      return;
     case 'symlink':
       symlinkSync(entry.linkTarget ?? '', target);
       break;

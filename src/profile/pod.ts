@@ -6,6 +6,8 @@ import { isObject } from '../core/path.js';
 import type { JsonObject } from '../core/types.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../core/workloads.js';
 import { parseManifests } from '../input/kube-yaml.js';
+import { probeFromManifest } from '../sandbox/probe.js';
+import type { ProbeSpec } from '../sandbox/probe.js';
 
 export interface PodContainerView {
   workload: string;
@@ -21,6 +23,19 @@ export interface PodContainerView {
   runAsUser?: number;
   runAsGroup?: number;
   volumeMounts: { path: string; volume: string; size?: string }[];
+  /** The probe `verify` makes: the readinessProbe, else the livenessProbe (httpGet, tcpSocket or exec). */
+  probe?: { from: 'readinessProbe' | 'livenessProbe'; spec: ProbeSpec };
+  /** Why the probe could not be read (a named port the container does not declare): `verify` refuses to run without it. */
+  probeError?: string;
+}
+
+/** containerPort by name, for probes that name their port. */
+function namedPorts(spec: JsonObject): Map<string, number> {
+  const ports = new Map<string, number>();
+  for (const port of Array.isArray(spec['ports']) ? spec['ports'] : []) {
+    if (isObject(port) && typeof port['name'] === 'string' && typeof port['containerPort'] === 'number') ports.set(port['name'], port['containerPort']);
+  }
+  return ports;
 }
 
 function strings(value: unknown): string[] | undefined {
@@ -83,6 +98,17 @@ function podContainer(object: JsonObject, containerName: string | undefined): Po
   const runAsGroup = num(security['runAsGroup']) ?? num(podSecurity['runAsGroup']);
   if (runAsUser !== undefined) result.runAsUser = runAsUser;
   if (runAsGroup !== undefined) result.runAsGroup = runAsGroup;
+  try {
+    for (const from of ['readinessProbe', 'livenessProbe'] as const) {
+      const probe = probeFromManifest(spec[from], namedPorts(spec), `${result.workload} container ${view.name} ${from}`);
+      if (probe) {
+        result.probe = { from, spec: probe };
+        break;
+      }
+    }
+  } catch (error) {
+    result.probeError = error instanceof Error ? error.message : String(error);
+  }
   return result;
 }
 

@@ -1,14 +1,16 @@
 // `rootlock profile`: runs an image in the sandbox with a writable overlay,
 // lets it work for a while, stops it, and reads what it wrote from the
 // overlay's upper directory with the drift engine's differ.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffUpperLayer } from '../drift/differ.js';
 import type { ChangeKind } from '../drift/differ.js';
 import { readUpperLayer } from '../drift/fs/upper-facts.js';
 import type { OpenedImage } from '../image/source.js';
+import { waitForProbe } from '../sandbox/probe.js';
+import type { ProbeOutcome, ProbeSpec } from '../sandbox/probe.js';
 import { resolveInImage, startSandbox } from '../sandbox/run.js';
-import type { SandboxSpec } from '../sandbox/run.js';
+import type { Sandbox, SandboxSpec } from '../sandbox/run.js';
 import type { PodContainerView } from './pod.js';
 import { proposeMounts } from './propose.js';
 import type { WriteProposal } from './propose.js';
@@ -19,6 +21,8 @@ export interface ProfileOptions {
   durationMs: number;
   /** The image reference the result is for (default: the pod container's image). */
   imageName?: string;
+  /** Stop as soon as this probe succeeds (within the duration) instead of after the whole duration. */
+  probe?: ProbeSpec;
 }
 
 export interface ProfileResult {
@@ -34,6 +38,8 @@ export interface ProfileResult {
   exited?: { code: number | null };
   /** The last of what the program printed. */
   output: string;
+  /** With --probe: whether and when the program answered (the profile stops at the first success). */
+  probe?: ProbeOutcome;
   changes: { path: string; kind: ChangeKind; type?: string; size?: number }[];
   proposals: WriteProposal[];
   coveredByVolumes: string[];
@@ -42,6 +48,21 @@ export interface ProfileResult {
   imageVolumes: string[];
   /** Env vars set to placeholders (ConfigMap, Secret and field references). */
   placeholderEnv: string[];
+}
+
+/** A directory of the image with no entries in any layer (a whiteout counts as an entry: conservative). */
+export function emptyInImage(lowerdirs: readonly string[], dir: string): boolean {
+  const real = resolveInImage(lowerdirs, dir);
+  let seen = false;
+  for (const layer of lowerdirs) {
+    try {
+      if (readdirSync(join(layer, real)).length > 0) return false;
+      seen = true;
+    } catch {
+      // not a directory in this layer
+    }
+  }
+  return seen;
 }
 
 /** Looks a user or group name up in the image's /etc/passwd or /etc/group (topmost layer that has the file). */
@@ -119,19 +140,43 @@ export function sandboxSpecFor(image: OpenedImage, pod: PodContainerView | undef
   };
 }
 
+/** Probes the sandbox until the probe succeeds or `waitMs` is over; undefined when the program exited first. */
+export async function probeSandbox(sandbox: Sandbox, probe: ProbeSpec, waitMs: number, signal?: AbortSignal): Promise<ProbeOutcome | undefined> {
+  const started = Date.now();
+  const pid = await sandbox.initPid();
+  if (pid === undefined) return undefined;
+  return waitForProbe({ pid, ...sandbox.user }, probe, Math.max(0, waitMs - (Date.now() - started)), signal);
+}
+
+/** Resolves after `ms` with 'timeout', or earlier with the exit code when the program exits. */
+function timeoutOrExit(sandbox: Sandbox, ms: number): { done: Promise<'timeout' | number | null>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  return { done: Promise.race([timeout, sandbox.exited]), cancel: () => clearTimeout(timer) };
+}
+
 export async function runProfile(options: ProfileOptions): Promise<ProfileResult> {
   const { image, pod } = options;
   const spec = sandboxSpecFor(image, pod, false);
   const sandbox = startSandbox(spec);
   let exited: { code: number | null } | undefined;
+  let probed: ProbeOutcome | undefined;
   try {
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.durationMs));
-    const outcome = await Promise.race([timer, sandbox.exited]);
-    if (outcome !== 'timeout') exited = { code: outcome };
+    const wait = timeoutOrExit(sandbox, options.durationMs);
+    const abort = new AbortController();
+    const probing = options.probe ? probeSandbox(sandbox, options.probe, options.durationMs, abort.signal) : undefined;
+    // With a probe, the first of: the probe answers (or gives up at the duration), the program exits.
+    const answered = probing?.then((result): Promise<ProbeOutcome | 'timeout' | number | null> | ProbeOutcome => result ?? wait.done);
+    const outcome = await Promise.race<ProbeOutcome | 'timeout' | number | null>(answered ? [answered, sandbox.exited] : [wait.done]);
+    wait.cancel();
+    if (typeof outcome === 'number' || outcome === null) exited = { code: outcome };
+    else if (outcome !== 'timeout') probed = outcome;
+    abort.abort();
     await sandbox.stop();
+    if (probing && !probed) probed = await probing;
     const upper = readUpperLayer({ upperdir: sandbox.upper!, lowerdirs: image.lowerdirs, sniffHeaders: false });
     const changes = diffUpperLayer(upper.entries);
-    const proposed = proposeMounts(changes, pod?.volumeMounts.map((v) => v.path) ?? [], resolveInImage(image.lowerdirs, '/var/run') === '/run');
+    const proposed = proposeMounts(changes, pod?.volumeMounts.map((v) => v.path) ?? [], resolveInImage(image.lowerdirs, '/var/run') === '/run', (dir) => emptyInImage(image.lowerdirs, dir));
     const result: ProfileResult = {
       image: image.source,
       argv: spec.argv,
@@ -150,6 +195,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileResult
       result.container = pod.container;
     }
     if (exited) result.exited = exited;
+    if (probed) result.probe = probed;
     return result;
   } finally {
     await sandbox.stop();
@@ -167,6 +213,8 @@ export function renderProfileText(result: ProfileResult): string {
   const lines: string[] = [];
   lines.push(`profile of ${result.image}${result.container ? ` (${result.workload}, container ${result.container})` : ''}: ${result.argv.join(' ')} as ${result.user.uid}:${result.user.gid}`);
   if (result.exited) lines.push(`the program exited with ${result.exited.code ?? 'a signal'} before ${result.durationMs / 1000}s`);
+  if (result.probe?.ok) lines.push(`probe ${result.probe.target} answered after ${(result.probe.elapsedMs / 1000).toFixed(2)}s; stopped then`);
+  else if (result.probe && !result.exited) lines.push(`probe ${result.probe.target} did not succeed within ${result.durationMs / 1000}s (${result.probe.error ?? 'no answer'}): the profile may miss what the program writes once it is ready`);
   lines.push('');
   if (result.proposals.length === 0 && result.atRoot.length === 0) lines.push('no writes to the root filesystem: readOnlyRootFilesystem: true needs no volumes');
   else {

@@ -52,4 +52,13 @@ describe('proposeMounts', () => {
     const deleted: Change = { path: '/etc/motd', kind: 'deleted', aspects: [], type: 'file', executableBit: false };
     assert.deepEqual(proposeMounts([touched, deleted]).proposals, [{ path: '/etc', bytes: 0, paths: ['/etc/motd'] }]);
   });
+
+  it('collapses sibling directories into their parent only when the image\'s parent is empty and no volume lies below it', () => {
+    const nginx = [added('/var/lib/nginx/body'), added('/var/lib/nginx/proxy'), added('/var/lib/nginx/scgi'), added('/run/nginx.pid', 2)];
+    const empty = (dir: string): boolean => dir === '/var/lib/nginx' || dir === '/var/lib';
+    assert.deepEqual(proposeMounts(nginx, [], true, empty).proposals.map((p) => [p.path, p.paths.length]), [['/run', 1], ['/var/lib/nginx', 3]]);
+    assert.deepEqual(proposeMounts(nginx).proposals.map((p) => p.path), ['/run', '/var/lib/nginx/body', '/var/lib/nginx/proxy', '/var/lib/nginx/scgi'], 'an image directory with content is not hidden');
+    assert.deepEqual(proposeMounts(nginx, ['/var/lib/nginx/body'], true, empty).proposals.map((p) => p.path), ['/run', '/var/lib/nginx/proxy', '/var/lib/nginx/scgi']);
+    assert.deepEqual(proposeMounts([added('/var/lib/nginx/body')], [], true, empty).proposals.map((p) => p.path), ['/var/lib/nginx/body'], 'one directory stays itself');
+  });
 });

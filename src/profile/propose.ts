@@ -2,7 +2,10 @@
 // smallest sensible set of directories to mount writable: each written file
 // proposes its directory, a created directory proposes itself, directories
 // under another proposal collapse into it, /var/run maps to /run (one
-// directory reached two ways), and paths the pod already mounts are left out.
+// directory reached two ways), several directories created side by side in
+// an image directory that holds nothing else collapse into that directory
+// (nginx's five temp directories under an empty /var/lib/nginx: one mount,
+// hiding nothing), and paths the pod already mounts are left out.
 // Pure: the changes come from the drift differ.
 import type { Change } from '../drift/differ.js';
 
@@ -59,7 +62,30 @@ function candidateOf(change: Change, hasChangesBelow: (dir: string) => boolean):
   return parentOf(change.path);
 }
 
-export function proposeMounts(changes: readonly Change[], podVolumePaths: readonly string[] = [], varRunIsRun = true): ProposalResult {
+/**
+ * Replaces two or more sibling proposals by their parent when the image's
+ * parent directory is empty (mounting it hides nothing from the image), up
+ * the tree while that holds. A parent with a pod volume below it is left alone.
+ */
+function collapseSiblings(dirs: readonly string[], emptyInImage: (dir: string) => boolean, podVolumePaths: readonly string[]): Map<string, string> {
+  const target = new Map(dirs.map((dir) => [dir, dir]));
+  for (let changed = true; changed;) {
+    changed = false;
+    const byParent = new Map<string, string[]>();
+    for (const top of new Set(target.values())) {
+      const parent = parentOf(top);
+      if (parent !== '/') byParent.set(parent, [...(byParent.get(parent) ?? []), top]);
+    }
+    for (const [parent, children] of byParent) {
+      if (children.length < 2 || !emptyInImage(parent) || podVolumePaths.some((volume) => isUnder(volume, parent))) continue;
+      for (const [dir, top] of target) if (children.includes(top)) target.set(dir, parent);
+      changed = true;
+    }
+  }
+  return target;
+}
+
+export function proposeMounts(changes: readonly Change[], podVolumePaths: readonly string[] = [], varRunIsRun = true, emptyInImage: (dir: string) => boolean = () => false): ProposalResult {
   const parents = new Set(changes.map((c) => parentOf(c.path)));
   const hasChangesBelow = (dir: string): boolean => parents.has(dir);
   const coveredByVolumes: string[] = [];
@@ -85,8 +111,10 @@ export function proposeMounts(changes: readonly Change[], podVolumePaths: readon
   }
   // Collapse: a directory below another proposal is mounted with it.
   const dirs = [...candidates.keys()].sort();
-  const kept: string[] = [];
-  for (const dir of dirs) if (!kept.some((top) => isUnder(dir, top))) kept.push(dir);
+  const collapsed: string[] = [];
+  for (const dir of dirs) if (!collapsed.some((top) => isUnder(dir, top))) collapsed.push(dir);
+  const merged = collapseSiblings(collapsed, emptyInImage, podVolumePaths.map((volume) => canonicalRunPath(volume, varRunIsRun)));
+  const kept = [...new Set(merged.values())].sort();
   const proposals = kept.map((top): WriteProposal => {
     const below = dirs.filter((dir) => isUnder(dir, top)).flatMap((dir) => candidates.get(dir)!);
     const fileBytes = below.filter((c) => c.type === 'file' && c.kind !== 'deleted').reduce((sum, c) => sum + (c.size ?? 0), 0);

@@ -7,9 +7,10 @@ describe('readOnlyErrorPaths', () => {
     const output = [
       "mkdir: can't create directory '/var/cache/app': Read-only file system",
       'nginx: [emerg] mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file system)',
+      '2026/11/27 05:20:57 [emerg] 1#1: open() "/run/nginx.pid" failed (30: Read-only file system)',
       "OSError: [Errno 30] Read-only file system: '/tmp/tmpabc'",
       'listening on /run/app.sock',
     ].join('\n');
-    assert.deepEqual(readOnlyErrorPaths(output), ['/tmp/tmpabc', '/var/cache/app', '/var/cache/nginx/client_temp']);
+    assert.deepEqual(readOnlyErrorPaths(output), ['/run/nginx.pid', '/tmp/tmpabc', '/var/cache/app', '/var/cache/nginx/client_temp']);
   });
 });
