@@ -663,6 +663,8 @@ export interface DocumentEditOptions {
    * same, and the `yaml` parse is most of the writer's time.
    */
   batchTails?: boolean;
+  /** `text` as parseSingleDocument returns it, when the caller has parsed it already. */
+  parsed?: Document.Parsed;
 }
 
 interface Claim {
@@ -734,6 +736,7 @@ function orderTails(accepted: Array<{ plan: Plan; order: number }>): TextChange[
  */
 export function applyEditsToDocumentText(text: string, edits: readonly Edit[], options: DocumentEditOptions = {}): DocumentEditResult {
   const batchTails = options.batchTails ?? true;
+  let parsed = options.parsed;
   let current = text;
   let pending = [...edits];
   let rounds = 0;
@@ -742,7 +745,8 @@ export function applyEditsToDocumentText(text: string, edits: readonly Edit[], o
   let batched = false;
   while (pending.length > 0) {
     rounds++;
-    const editor = new DocumentEditor(parseSingleDocument(current), current);
+    const editor = new DocumentEditor(parsed ?? parseSingleDocument(current), current);
+    parsed = undefined;
     const canBatch = batchTails && !editor.json && current.endsWith('\n');
     const claimed: Claim[] = [];
     const accepted: Array<{ plan: Plan; order: number }> = [];
@@ -775,7 +779,7 @@ export function applyEditsToDocumentText(text: string, edits: readonly Edit[], o
       }
     });
     batched ||= batchedNow;
-    if (batched && !neutral) return applyEditsToDocumentText(text, edits, { batchTails: false });
+    if (batched && !neutral) return applyEditsToDocumentText(text, edits, { batchTails: false, ...(options.parsed ? { parsed: options.parsed } : {}) });
     current = applyChanges(current, orderTails(accepted));
     pending = waiting;
   }
