@@ -130,7 +130,7 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
         errors.push({ file: input.file, line: document.position.line, column: document.position.column, code: 'fix-failed', message: `could not plan fixes for document ${document.index + 1}: ${(error as Error).message}` });
       }
     }
-    const result = applyFileEdits(input.file, input.text, byDocument, input.parsed);
+    const result = applyFileEdits(input.file, input.text, byDocument, { parsed: input.parsed });
     errors.push(...result.errors);
     const objects: ObjectPlan[] = [];
     for (const [index, plans] of objectsByDocument) {

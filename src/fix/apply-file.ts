@@ -101,8 +101,7 @@ function plainDocumentStarts(text: string): number[] | undefined {
  * parsedTargets) unless every slice parses cleanly where the whole-file
  * parse would have put it, so the result is the same.
  */
-function plainTargets(text: string, lines: LineIndex, work: readonly Work[]): Map<number, Target> | undefined {
-  const starts = plainDocumentStarts(text);
+function plainTargets(text: string, lines: LineIndex, work: readonly Work[], starts: readonly number[] | undefined): Map<number, Target> | undefined {
   if (!starts) return undefined;
   const targets = new Map<number, Target>();
   for (const { index, document } of work) {
@@ -123,6 +122,28 @@ function plainTargets(text: string, lines: LineIndex, work: readonly Work[]): Ma
     targets.set(index, { region, rootStart, parsed });
   }
   return targets;
+}
+
+/**
+ * True when parsing the rewritten file whole is known to give the original
+ * documents with the rewritten ones in their places, so that check needs no
+ * parse. parseManifests parses a file piece by piece, cutting at `---` lines
+ * (and before directives, which a plain file has none of); a document's
+ * value depends only on its piece. Here every region starts at a `---` line
+ * (or the file's start) and ends at a line end, so the rewritten file's
+ * pieces are the regions' own. The original file parsed without errors into
+ * one document per region (every region holds at least one, so none holds
+ * two), and each rewritten region was parsed alone into exactly one document
+ * with the planned value and no error: the whole parse would agree.
+ */
+function readsBackPiecewise(text: string, starts: readonly number[], parsed: ParseResult, replacements: ReadonlyMap<number, string>, targets: ReadonlyMap<number, Target>): boolean {
+  if (parsed.errors.length > 0 || parsed.documents.length !== starts.length || !parsed.documents.every((document, i) => document.index === i)) return false;
+  for (const [index, after] of replacements) {
+    const target = targets.get(index);
+    if (!target || /(^|\n)%/.test(after)) return false;
+    if (target.region.end < text.length && !after.endsWith('\n')) return false;
+  }
+  return true;
 }
 
 type Failure = [offset: number | undefined, code: string, message: string];
@@ -160,8 +181,18 @@ function parsedTargets(text: string, lines: LineIndex, work: readonly Work[]): M
   return targets;
 }
 
-/** `parsed`: parseManifests(text, file), when the caller has it already. */
-export function applyFileEdits(file: string, text: string, editsByDocument: ReadonlyMap<number, readonly Edit[]>, parsedText?: ParseResult): FileFixResult {
+export interface FileFixOptions {
+  /** parseManifests(text, file), when the caller has it already. */
+  parsed?: ParseResult;
+  /**
+   * Always parse the whole file with the `yaml` library and re-parse the
+   * result whole, as files that are not split plainly at `---` lines are.
+   * The result is the same; tests compare the two ways.
+   */
+  wholeFileParse?: boolean;
+}
+
+export function applyFileEdits(file: string, text: string, editsByDocument: ReadonlyMap<number, readonly Edit[]>, options: FileFixOptions = {}): FileFixResult {
   const unchanged: FileFixResult = { text, changedDocuments: [], errors: [] };
   const wanted = [...editsByDocument].filter(([, edits]) => edits.length > 0).sort(([a], [b]) => a - b);
   if (wanted.length === 0) return unchanged;
@@ -173,7 +204,7 @@ export function applyFileEdits(file: string, text: string, editsByDocument: Read
     errors.push({ file, ...(at ? { line: at.line, column: at.column } : {}), code, message: `${message}; document not rewritten` });
   };
 
-  const parsed = parsedText ?? parseManifests(text, file);
+  const parsed = options.parsed ?? parseManifests(text, file);
   const byIndex = new Map<number, ParsedDocument>(parsed.documents.map((document) => [document.index, document]));
 
   // Documents whose edits change something, with the value they must end up as.
@@ -201,7 +232,9 @@ export function applyFileEdits(file: string, text: string, editsByDocument: Read
   }
   if (work.length === 0) return { ...unchanged, errors };
 
-  const targets: Map<number, Target | { failure: Failure }> = plainTargets(text, lines, work) ?? parsedTargets(text, lines, work);
+  const starts = options.wholeFileParse ? undefined : plainDocumentStarts(text);
+  const plain = plainTargets(text, lines, work, starts);
+  const targets: Map<number, Target | { failure: Failure }> = plain ?? parsedTargets(text, lines, work);
   const replacements = new Map<number, string>();
 
   for (const { index, edits, expected } of work) {
@@ -241,6 +274,9 @@ export function applyFileEdits(file: string, text: string, editsByDocument: Read
   out += text.slice(cursor);
 
   // The documents around the edited ones must be exactly what they were.
+  if (plain && starts && readsBackPiecewise(text, starts, parsed, replacements, targets as Map<number, Target>)) {
+    return { text: out, changedDocuments: [...replacements.keys()], errors };
+  }
   const whole = parseManifests(out, file);
   const same = whole.documents.length === parsed.documents.length
     && whole.errors.length === parsed.errors.length
