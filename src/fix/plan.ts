@@ -213,8 +213,13 @@ export function planDocumentFixes(document: unknown, helmSource: string | undefi
       const findingEdits = memoryBacked(finding.edits ?? [], options.memoryTmp);
       const after = applyEdits(before, findingEdits).value;
       if (deepEqual(after, value)) continue;
-      beforeJson ??= JSON.stringify(before);
-      if (beforeJson === JSON.stringify(after)) continue;
+      // Whether the finding's edits change this round's value, key order included. applyEdit returns its
+      // input when it changes nothing and a value with different content otherwise, so one edit needs no JSON.
+      if (after === before) continue;
+      if (findingEdits.length > 1) {
+        beforeJson ??= JSON.stringify(before);
+        if (beforeJson === JSON.stringify(after)) continue;
+      }
       before = after;
       beforeJson = undefined;
       roundEdits.push(...findingEdits);

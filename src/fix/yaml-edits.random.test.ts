@@ -141,6 +141,8 @@ function growingEdit(value: unknown, next: () => number): Edit {
   for (const segment of path) node = (node as Record<string | number, unknown>)[segment];
   const roll = next();
   if (roll < 0.15) return randomEdit(value, next);
+  // A scalar replaced by another (depth 4 generates scalars only).
+  if (path.length > 0 && !Array.isArray(node) && !isObject(node) && roll < 0.6) return { op: 'set', path, value: generate(next, 4) };
   const payload = generate(next, 2);
   if (Array.isArray(node)) return { op: 'append', path, value: payload };
   const key = KEYS[Math.floor(next() * KEYS.length)] as string;

@@ -91,6 +91,8 @@ interface Plan {
    * Only then may edits share a round that would otherwise wait for a re-parse.
    */
   neutral?: boolean;
+  /** A value on its key line replaced by one that stays on that line (`true` -> `false`). */
+  inline?: boolean;
 }
 
 type Location =
@@ -437,14 +439,17 @@ class DocumentEditor {
         if (commentsBetween) return this.planFor({ start: valueLine, end, text: lines }, map);
         return this.planFor({ start: keyLineBreak, end, text: eol + lines }, map);
       }
-      if (inline !== undefined) return { ...this.planFor({ start: colon + 1, end: colon + 1, text: ` ${inline}` }, map), neutral: true };
+      if (inline !== undefined) return { ...this.planFor({ start: colon + 1, end: colon + 1, text: ` ${inline}` }, map), neutral: true, inline: true };
       return this.planFor({ start: keyLineBreak, end: keyLineBreak, text: eol + renderBlockLines(value, keyColumn, this.style).join(eol) }, map);
     }
     // The value starts on the key line: a scalar, a flow collection, a block scalar header, maybe with properties.
     const valueStart = source.skipBlanks(colon + 1);
     const end = this.contentEnd(node as Node);
     // A value on its key line casts no vote in detectStyle unless it spans lines.
-    if (inline !== undefined) return { ...this.planFor({ start: valueStart, end, text: inline }, map), neutral: !this.text.slice(valueStart, end).includes('\n') };
+    if (inline !== undefined) {
+      const oneLine = !this.text.slice(valueStart, end).includes('\n');
+      return { ...this.planFor({ start: valueStart, end, text: inline }, map), neutral: oneLine, inline: oneLine };
+    }
     const lineBreak = source.lineBreakAfter(end);
     const comment = this.text.slice(end, lineBreak).trim();
     const text = (comment ? ` ${comment}` : '') + eol + renderBlockLines(value, keyColumn, this.style).join(eol);
@@ -692,11 +697,19 @@ function isPrefix(prefix: Path, path: Path): boolean {
 function tailsCommute(earlier: Claim, later: Edit, plan: Plan): boolean {
   const a = earlier.plan.tail;
   const b = plan.tail;
-  if (!earlier.applied || !a || !b || !earlier.plan.neutral || !plan.neutral) return false;
-  if (a.appended && b.appended && isPrefix(a.collection, b.collection) && a.collection.length === b.collection.length) {
-    return !deepEqual(a.appended.value, b.appended.value);
+  if (!earlier.applied || !earlier.plan.neutral || !plan.neutral) return false;
+  if (a && b) {
+    if (a.appended && b.appended && isPrefix(a.collection, b.collection) && a.collection.length === b.collection.length) {
+      return !deepEqual(a.appended.value, b.appended.value);
+    }
+    return !isPrefix(a.created, later.path) && !isPrefix(b.created, earlier.edit.path);
   }
-  return !isPrefix(a.created, later.path) && !isPrefix(b.created, earlier.edit.path);
+  // A value replaced on its key line moves no line: lines added elsewhere land where they would after it,
+  // and it is written the same after them. Only the paths must be apart.
+  if ((a && plan.inline) || (earlier.plan.inline && b) || (earlier.plan.inline && plan.inline)) {
+    return !isPrefix(a?.created ?? earlier.edit.path, later.path) && !isPrefix(b?.created ?? later.path, earlier.edit.path);
+  }
+  return false;
 }
 
 /**
