@@ -10,7 +10,7 @@ import { BUILTIN_POD_SPEC_LOCATIONS, documentObjects, workloadOf } from '../core
 import { isPinnedByDigest } from '../knowledge/image-ref.js';
 import type { Edit, InputError, Notice } from '../core/types.js';
 import { parseManifests } from '../input/kube-yaml.js';
-import type { ParsedDocument } from '../input/kube-yaml.js';
+import type { ParsedDocument, ParseResult } from '../input/kube-yaml.js';
 import { readSources } from '../input/sources.js';
 import { applyFileEdits } from '../fix/apply-file.js';
 import { planDocumentFixes } from '../fix/plan.js';
@@ -86,7 +86,7 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
   const errors: InputError[] = [];
   const notices: Notice[] = [];
   // Texts are kept until the end: whether a pod may lose its API token depends on the whole input.
-  const inputs: Array<{ file: string; text: string; documents: ParsedDocument[] }> = [];
+  const inputs: Array<{ file: string; text: string; documents: ParsedDocument[]; parsed: ParseResult }> = [];
   const sourceOptions = { cwd: options.cwd, ...(options.stdin ? { stdin: options.stdin } : {}) };
   for await (const item of readSources(options.paths, sourceOptions)) {
     if (item.kind === 'error') errors.push(item.error);
@@ -100,7 +100,7 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
       if (text.trim() === '') continue;
       const parsed = parseManifests(text, item.file);
       errors.push(...parsed.errors);
-      inputs.push({ file: item.file, text, documents: parsed.documents });
+      inputs.push({ file: item.file, text, documents: parsed.documents, parsed });
     }
   }
   const facts = accountFacts(inputs.flatMap((input) => input.documents));
@@ -130,7 +130,7 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
         errors.push({ file: input.file, line: document.position.line, column: document.position.column, code: 'fix-failed', message: `could not plan fixes for document ${document.index + 1}: ${(error as Error).message}` });
       }
     }
-    const result = applyFileEdits(input.file, input.text, byDocument);
+    const result = applyFileEdits(input.file, input.text, byDocument, { parsed: input.parsed });
     errors.push(...result.errors);
     const objects: ObjectPlan[] = [];
     for (const [index, plans] of objectsByDocument) {

@@ -109,3 +109,36 @@ describe('applyFileEdits', () => {
     assert.equal(result.text, '# just a comment\n---\napiVersion: v1\nkind: Pod\nspec: {containers: [{name: a, securityContext: {readOnlyRootFilesystem: true}}]}\n---\n');
   });
 });
+
+describe('applyFileEdits: files split plainly at --- lines', () => {
+  const pod = (name: string, indent = '  ') => `apiVersion: v1\nkind: Pod\nmetadata:\n${indent}name: ${name}\nspec:\n${indent}containers:\n${indent}- name: app\n${indent}  image: x\n`;
+  const edits: Edit[] = [
+    rorf(['spec', 'containers', 0]),
+    { op: 'set', path: ['spec', 'containers', 0, 'securityContext', 'allowPrivilegeEscalation'], value: false },
+    { op: 'append', path: ['spec', 'containers', 0, 'volumeMounts'], value: { name: 'tmp', mountPath: '/tmp' } },
+    { op: 'append', path: ['spec', 'volumes'], value: { name: 'tmp', emptyDir: {} } },
+    { op: 'set', path: ['spec', 'automountServiceAccountToken'], value: false },
+  ];
+  const files: Record<string, string> = {
+    'content first': `${pod('a')}---\n${pod('b', '    ')}`,
+    'leading comments and ---': `# head\n\n---\n${pod('a')}# tail\n--- # b\n${pod('b')}`,
+    'empty documents': `---\n---\n${pod('a')}---\n\n---\n${pod('b')}---\n`,
+    'no final line break': `${pod('a')}---\n${pod('b').trimEnd()}`,
+    'CRLF': `${pod('a')}---\n${pod('b')}`.replace(/\n/g, '\r\n'),
+    'JSON and YAML': `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": [{"name": "app"}]}}\n---\n${pod('b')}`,
+    'a document that does not parse': `${pod('a')}---\nkind: [\n---\n${pod('b')}`,
+    'a duplicate key': `${pod('a')}---\n${pod('b')}kind: Pod\n`,
+    'directives and end markers': `%YAML 1.1\n---\n${pod('a')}...\n---\n${pod('b')}`,
+    'a --- inside a block scalar': `${pod('a')}  note: |\n    ---\n    text\n---\n${pod('b')}`,
+    'a Helm source above each document': `---\n# Source: c/a.yaml\n${pod('a')}---\n# Source: c/b.yaml\n${pod('b')}`,
+  };
+  for (const [name, text] of Object.entries(files)) {
+    it(`gives what parsing the whole file gives: ${name}`, () => {
+      const byDocument = new Map<number, Edit[]>([0, 1, 2, 3, 4].map((i) => [i, edits]));
+      const plain = applyFileEdits('f.yaml', text, byDocument);
+      const whole = applyFileEdits('f.yaml', text, byDocument, { wholeFileParse: true });
+      assert.deepEqual(plain, whole);
+      if (!name.includes('parse') && !name.includes('duplicate')) assert.ok(plain.changedDocuments.length >= 2, `${name}: ${JSON.stringify(plain.errors)}`);
+    });
+  }
+});

@@ -13,7 +13,7 @@ import { parseQuantity } from '../core/quantity.js';
 import type { RootlockConfig } from '../core/config.js';
 import type { InputIndex, RuleDefinition } from '../core/rule.js';
 import type { Edit, Finding, JsonObject, ObjectReference } from '../core/types.js';
-import { applyEdits, dedupeEdits } from './edit-semantics.js';
+import { applyEdits, dedupeEdits, deepEqual } from './edit-semantics.js';
 import { decide } from './policy.js';
 import type { PolicyContext } from './policy.js';
 
@@ -199,29 +199,47 @@ export function planDocumentFixes(document: unknown, helmSource: string | undefi
   };
   let value = document;
   const edits: Edit[] = [];
+  // The findings on `value` as it is now, when it has been audited since it last changed.
+  let current: Finding[] | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const roundEdits: Edit[] = [];
-    for (const finding of auditOnce(value, options)) {
+    const findings = auditOnce(value, options);
+    current = findings;
+    // `before`: the value with this round's accepted edits applied; its JSON is computed when first needed.
+    let before = value;
+    let beforeJson: string | undefined;
+    for (const finding of findings) {
       if (!decide(finding, value, policy).apply) continue;
       const findingEdits = memoryBacked(finding.edits ?? [], options.memoryTmp);
-      const result = applyEdits(value, [...roundEdits, ...findingEdits]);
-      const before = applyEdits(value, roundEdits);
-      if (!result.changed || JSON.stringify(before.value) === JSON.stringify(result.value)) continue;
+      const after = applyEdits(before, findingEdits).value;
+      if (deepEqual(after, value)) continue;
+      // Whether the finding's edits change this round's value, key order included. applyEdit returns its
+      // input when it changes nothing and a value with different content otherwise, so one edit needs no JSON.
+      if (after === before) continue;
+      if (findingEdits.length > 1) {
+        beforeJson ??= JSON.stringify(before);
+        if (beforeJson === JSON.stringify(after)) continue;
+      }
+      before = after;
+      beforeJson = undefined;
       roundEdits.push(...findingEdits);
       plan.entry(finding.object).changes.push({ rule: finding.rule, ...(finding.container ? { container: finding.container } : {}), message: finding.message, edits: findingEdits });
     }
     if (roundEdits.length === 0) break;
-    value = applyEdits(value, roundEdits).value;
+    value = before;
+    current = undefined;
     edits.push(...roundEdits);
   }
   const humans: Array<{ ref: ObjectReference; decision: HumanDecision }> = [];
   const extra = flagEdits(value, options, plan, (ref, decision) => humans.push({ ref, decision }));
   if (extra.length) {
     value = applyEdits(value, extra).value;
+    current = undefined;
     edits.push(...extra);
   }
-  // What is left after every fix: each needs a person, with the reason.
-  for (const finding of auditOnce(value, options)) {
+  // What is left after every fix: each needs a person, with the reason. The audit is pure, so a value
+  // the last round audited without changing it (every document without fixes) is not audited again.
+  for (const finding of current ?? auditOnce(value, options)) {
     // Capabilities the knowledge base says the image needs (often added back by drop-all-capabilities above) are information, not a decision.
     if (finding.rule === 'no-added-capabilities' && finding.severity === 'info') continue;
     const decision = decide(finding, value, policy);

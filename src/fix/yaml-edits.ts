@@ -23,7 +23,11 @@
 // - Changes whose regions do not overlap are applied together, from the end
 //   of the text backwards; overlapping ones wait for the next round, which
 //   re-parses the changed text. Edits therefore behave exactly as if applied
-//   one after another.
+//   one after another. One kind of overlap shares a round: lines added after
+//   the last line of the same or nested block collections (the new keys and
+//   items of one container or pod spec), in the order the rounds would give
+//   them, while nothing changes the measured style (tailsCommute); a random
+//   test holds this to the one-round-per-overlap result.
 // Lines outside the changes cannot differ: they are copied, never rendered.
 // apply-file.ts then proves the result parses to the value edit-semantics.ts
 // defines, so a construct this code handles wrongly is refused, never written.
@@ -63,9 +67,32 @@ export interface TextChange {
 /** Closed interval of offsets an edit reads or writes; edits whose intervals meet are never applied in the same round. */
 type Anchor = readonly [number, number];
 
+/**
+ * A block mapping or sequence gaining lines after its last line (a new key,
+ * a new item): the one kind of change several edits of the same collection
+ * (or of nested collections ending on the same line) can make in one round.
+ */
+interface TailInsert {
+  /** Path of the collection that grows. */
+  collection: Path;
+  /** Path of what the edit creates: the new key, or the sequence for an appended item. */
+  created: Path;
+  /** The appended item, for appends to an existing sequence. */
+  appended?: { value: unknown };
+}
+
 interface Plan {
   anchor: Anchor;
   change?: TextChange;
+  tail?: TailInsert;
+  /**
+   * The change cannot alter what detectStyle measures: it removes no line
+   * that casts a vote and adds only lines written in the document's style.
+   * Only then may edits share a round that would otherwise wait for a re-parse.
+   */
+  neutral?: boolean;
+  /** A value on its key line replaced by one that stays on that line (`true` -> `false`). */
+  inline?: boolean;
 }
 
 type Location =
@@ -151,26 +178,32 @@ class DocumentEditor {
   plan(edit: Edit): Plan {
     const resolution = this.resolve(edit.path);
     const target = resolution.chain[resolution.chain.length - 1] as Step;
+    const created = (plan: Plan): Plan => {
+      if (plan.tail) plan.tail = { collection: edit.path.slice(0, resolution.consumed), created: edit.path.slice(0, resolution.consumed + 1) };
+      return plan;
+    };
     switch (edit.op) {
       case 'set': {
         if (resolution.found) {
-          if (deepEqual(this.valueOf(target.node), edit.value)) return { anchor: this.nodeAnchor(target) };
+          if (deepEqual(this.valueOf(target.node), edit.value)) return { anchor: this.nodeAnchor(target), neutral: true };
           return this.replace(target, edit.value);
         }
-        return this.create(resolution, edit.path, edit.value);
+        return created(this.create(resolution, edit.path, edit.value));
       }
       case 'append': {
-        if (!resolution.found) return this.create(resolution, edit.path, [edit.value]);
+        if (!resolution.found) return created(this.create(resolution, edit.path, [edit.value]));
         const node = target.node;
         if (isSeq(node)) {
-          if (node.items.some((item) => deepEqual(this.valueOf(item as Node), edit.value))) return { anchor: this.nodeAnchor(target) };
-          return this.appendItem(target, node, edit.value);
+          if (node.items.some((item) => deepEqual(this.valueOf(item as Node), edit.value))) return { anchor: this.nodeAnchor(target), neutral: true };
+          const plan = this.appendItem(target, node, edit.value);
+          if (plan.tail) plan.tail = { collection: edit.path, created: edit.path, appended: { value: edit.value } };
+          return plan;
         }
         if (node === null || (isScalar(node) && node.value === null)) return this.replace(target, [edit.value]);
         throw new YamlEditError('append needs a list here', rangeOf(node)?.[0]);
       }
       case 'delete':
-        if (!resolution.found) return { anchor: this.nodeAnchor(target) };
+        if (!resolution.found) return { anchor: this.nodeAnchor(target), neutral: true };
         return this.remove(resolution);
     }
   }
@@ -406,13 +439,17 @@ class DocumentEditor {
         if (commentsBetween) return this.planFor({ start: valueLine, end, text: lines }, map);
         return this.planFor({ start: keyLineBreak, end, text: eol + lines }, map);
       }
-      if (inline !== undefined) return this.planFor({ start: colon + 1, end: colon + 1, text: ` ${inline}` }, map);
+      if (inline !== undefined) return { ...this.planFor({ start: colon + 1, end: colon + 1, text: ` ${inline}` }, map), neutral: true, inline: true };
       return this.planFor({ start: keyLineBreak, end: keyLineBreak, text: eol + renderBlockLines(value, keyColumn, this.style).join(eol) }, map);
     }
     // The value starts on the key line: a scalar, a flow collection, a block scalar header, maybe with properties.
     const valueStart = source.skipBlanks(colon + 1);
     const end = this.contentEnd(node as Node);
-    if (inline !== undefined) return this.planFor({ start: valueStart, end, text: inline }, map);
+    // A value on its key line casts no vote in detectStyle unless it spans lines.
+    if (inline !== undefined) {
+      const oneLine = !this.text.slice(valueStart, end).includes('\n');
+      return { ...this.planFor({ start: valueStart, end, text: inline }, map), neutral: oneLine, inline: oneLine };
+    }
     const lineBreak = source.lineBreakAfter(end);
     const comment = this.text.slice(end, lineBreak).trim();
     const text = (comment ? ` ${comment}` : '') + eol + renderBlockLines(value, keyColumn, this.style).join(eol);
@@ -474,7 +511,8 @@ class DocumentEditor {
     if (!firstKey) throw new YamlEditError('a mapping whose first key has no source position', range[0]);
     const column = this.source.column(firstKey[0]);
     const at = this.afterLastLine(map, column);
-    return this.planFor(this.linesAt(at, renderPairLines(key, value, column, this.siblingStyle(map, column))), map);
+    const style = this.siblingStyle(map, column);
+    return this.tailPlan(this.planFor(this.linesAt(at, renderPairLines(key, value, column, style)), map), style);
   }
 
   /**
@@ -521,7 +559,13 @@ class DocumentEditor {
     const measured = firstRange && firstRange[1] > firstRange[0] && this.source.line(firstRange[0]) === this.source.line(dash) ? firstRange[0] - dash : undefined;
     const style = measured !== undefined && measured >= 2 ? { ...this.style, itemIndent: measured } : this.style;
     const at = this.afterLastLine(seq, dashColumn);
-    return this.planFor(this.linesAt(at, renderItemLines(value, dashColumn, style)), seq);
+    return this.tailPlan(this.planFor(this.linesAt(at, renderItemLines(value, dashColumn, style)), seq), style);
+  }
+
+  /** Marks lines added after a block collection's last line; the paths are filled in by plan(). */
+  private tailPlan(plan: Plan, style: BlockStyle): Plan {
+    const sameStyle = style.mapIndent === this.style.mapIndent && style.seqIndent === this.style.seqIndent && style.itemIndent === this.style.itemIndent;
+    return { ...plan, tail: { collection: [], created: [] }, neutral: sameStyle };
   }
 
   // ---- delete -------------------------------------------------------------------
@@ -616,22 +660,113 @@ export interface DocumentEditResult {
   rounds: number;
 }
 
+export interface DocumentEditOptions {
+  /**
+   * Let lines added after the last line of the same block collection (or of
+   * nested ones ending on the same line) share a round instead of waiting
+   * for a re-parse each; see tailsCommute. On by default: the result is the
+   * same, and the `yaml` parse is most of the writer's time.
+   */
+  batchTails?: boolean;
+  /** `text` as parseSingleDocument returns it, when the caller has parsed it already. */
+  parsed?: Document.Parsed;
+}
+
+interface Claim {
+  anchor: Anchor;
+  edit: Edit;
+  plan: Plan;
+  applied: boolean;
+}
+
+function isPrefix(prefix: Path, path: Path): boolean {
+  return prefix.length <= path.length && prefix.every((segment, i) => segment === path[i]);
+}
+
+/**
+ * True when applying `later` in the same round as `earlier` (both planned on
+ * the same text) gives exactly the text that applying it after `earlier`
+ * would. Both add lines after the last line of a block collection, in the
+ * document's style (so neither changes what detectStyle measures). Their
+ * collections are the same, nested, or apart: when lines land at the same
+ * offset they are ordered as the second round would place them (see
+ * orderTails). Neither may create or go through what the other creates, and
+ * two appends to one list must differ (the second would otherwise see the
+ * first and add nothing).
+ */
+function tailsCommute(earlier: Claim, later: Edit, plan: Plan): boolean {
+  const a = earlier.plan.tail;
+  const b = plan.tail;
+  if (!earlier.applied || !earlier.plan.neutral || !plan.neutral) return false;
+  if (a && b) {
+    if (a.appended && b.appended && isPrefix(a.collection, b.collection) && a.collection.length === b.collection.length) {
+      return !deepEqual(a.appended.value, b.appended.value);
+    }
+    return !isPrefix(a.created, later.path) && !isPrefix(b.created, earlier.edit.path);
+  }
+  // A value replaced on its key line moves no line: lines added elsewhere land where they would after it,
+  // and it is written the same after them. Only the paths must be apart.
+  if ((a && plan.inline) || (earlier.plan.inline && b) || (earlier.plan.inline && plan.inline)) {
+    return !isPrefix(a?.created ?? earlier.edit.path, later.path) && !isPrefix(b?.created ?? later.path, earlier.edit.path);
+  }
+  return false;
+}
+
+/**
+ * Changes of one round, ready for applyChanges. Lines added at the same
+ * offset are joined into one change in the order rounds would give them:
+ * the deeper collection's lines first (the outer one's last line is then
+ * the inner one's new last line), and within one collection, edit order.
+ */
+function orderTails(accepted: Array<{ plan: Plan; order: number }>): TextChange[] {
+  const changes: TextChange[] = [];
+  const inserts = new Map<number, Array<{ plan: Plan; order: number }>>();
+  for (const entry of accepted) {
+    const change = entry.plan.change as TextChange;
+    if (entry.plan.tail && change.start === change.end) {
+      const list = inserts.get(change.start) ?? [];
+      list.push(entry);
+      inserts.set(change.start, list);
+    } else {
+      changes.push(change);
+    }
+  }
+  for (const [at, list] of inserts) {
+    if (list.length === 1) {
+      changes.push((list[0] as { plan: Plan }).plan.change as TextChange);
+      continue;
+    }
+    list.sort((x, y) => (y.plan.tail as TailInsert).collection.length - (x.plan.tail as TailInsert).collection.length || x.order - y.order);
+    changes.push({ start: at, end: at, text: list.map((entry) => (entry.plan.change as TextChange).text).join('') });
+  }
+  return changes;
+}
+
 /**
  * Applies edits, in order, to the text of one document (which may begin
  * with its `---` line and end with trailing comments). Throws YamlEditError
  * for constructs it will not edit; the offset is inside `text`.
  */
-export function applyEditsToDocumentText(text: string, edits: readonly Edit[]): DocumentEditResult {
+export function applyEditsToDocumentText(text: string, edits: readonly Edit[], options: DocumentEditOptions = {}): DocumentEditResult {
+  const batchTails = options.batchTails ?? true;
+  let parsed = options.parsed;
   let current = text;
   let pending = [...edits];
   let rounds = 0;
+  // Once edits have shared a round that rounds alone would have split, every later change must keep
+  // the style detectStyle measures, or the split rounds could have rendered differently: then start over.
+  let batched = false;
   while (pending.length > 0) {
     rounds++;
-    const editor = new DocumentEditor(parseSingleDocument(current), current);
-    const claimed: Anchor[] = [];
-    const changes: TextChange[] = [];
+    const editor = new DocumentEditor(parsed ?? parseSingleDocument(current), current);
+    parsed = undefined;
+    const canBatch = batchTails && !editor.json && current.endsWith('\n');
+    const claimed: Claim[] = [];
+    const accepted: Array<{ plan: Plan; order: number }> = [];
     const waiting: Edit[] = [];
-    for (const edit of pending) {
+    let neutral = true;
+    let batchedNow = false;
+    pending.forEach((edit, order) => {
       let plan: Plan;
       try {
         plan = editor.plan(edit);
@@ -642,14 +777,24 @@ export function applyEditsToDocumentText(text: string, edits: readonly Edit[]): 
         if (claimed.length === 0 || !(error instanceof YamlEditError)) throw error;
         plan = { anchor: [0, Number.POSITIVE_INFINITY] };
       }
-      const busy = claimed.some((anchor) => overlaps(anchor, plan.anchor));
-      claimed.push(plan.anchor);
-      if (busy) waiting.push(edit);
-      else if (plan.change) changes.push(plan.change);
-    }
-    current = applyChanges(current, changes);
+      const meets = claimed.filter((claim) => overlaps(claim.anchor, plan.anchor));
+      let busy = meets.length > 0;
+      if (busy && canBatch && meets.every((claim) => tailsCommute(claim, edit, plan))) {
+        busy = false;
+        batchedNow = true;
+      }
+      claimed.push({ anchor: plan.anchor, edit, plan, applied: !busy });
+      if (busy) {
+        waiting.push(edit);
+      } else {
+        if (!plan.neutral) neutral = false;
+        if (plan.change) accepted.push({ plan, order });
+      }
+    });
+    batched ||= batchedNow;
+    if (batched && !neutral) return applyEditsToDocumentText(text, edits, { batchTails: false, ...(options.parsed ? { parsed: options.parsed } : {}) });
+    current = applyChanges(current, orderTails(accepted));
     pending = waiting;
   }
   return { text: current, rounds };
 }
-

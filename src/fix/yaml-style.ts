@@ -3,8 +3,8 @@
 // sits under its key or is indented, the gap after `-`, and the width of
 // pretty-printed JSON. Each habit is the most common one in the document;
 // a document with no example of a habit gets the fallback.
-import { isMap, isPair, isScalar, isSeq, visit } from 'yaml';
-import type { Document, Node, YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
+import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { BlockStyle } from './yaml-render.js';
 import type { SourceText } from './source-text.js';
 
@@ -29,6 +29,32 @@ class Votes {
   }
 }
 
+interface StyleVisitor {
+  Pair(pair: Pair, parent: unknown): void;
+  Seq(seq: YAMLSeq): void;
+  Map(map: YAMLMap): void;
+}
+
+/**
+ * Calls the visitor on every collection and pair below `node`, parents
+ * first, in document order: the order of the `yaml` library's visit(), which
+ * decides ties between habits. A plain recursion, because visit() copies and
+ * freezes the path for every node, and was most of this module's time.
+ */
+function walk(node: unknown, parent: unknown, visitor: StyleVisitor): void {
+  if (isMap(node)) {
+    visitor.Map(node);
+    for (const item of node.items) walk(item, node, visitor);
+  } else if (isSeq(node)) {
+    visitor.Seq(node);
+    for (const item of node.items) walk(item, node, visitor);
+  } else if (isPair(node)) {
+    visitor.Pair(node, parent);
+    walk(node.key, node, visitor);
+    walk(node.value, node, visitor);
+  }
+}
+
 function start(node: Node): number | undefined {
   return node.range?.[0];
 }
@@ -40,9 +66,8 @@ export function detectStyle(document: Document, source: SourceText, fallback: Om
   const jsonIndent = new Votes();
   const text = source.text;
 
-  visit(document, {
-    Pair(_, pair, path) {
-      const parent = path[path.length - 1];
+  walk(document.contents, document, {
+    Pair(pair, parent) {
       if (!isMap(parent) || parent.flow || !isScalar(pair.key) || !pair.key.range) return;
       const keyColumn = source.column(pair.key.range[0]);
       const value = pair.value;
@@ -61,7 +86,7 @@ export function detectStyle(document: Document, source: SourceText, fallback: Om
         }
       }
     },
-    Seq(_, seq) {
+    Seq(seq) {
       if (seq.flow) return;
       for (const item of seq.items) {
         if (isPair(item) || !item) continue;
@@ -73,7 +98,7 @@ export function detectStyle(document: Document, source: SourceText, fallback: Om
         itemIndent.add(at - dash);
       }
     },
-    Map(_, map: YAMLMap) {
+    Map(map: YAMLMap) {
       if (!map.flow || !map.range) return;
       const first = map.items[0];
       const at = first && isScalar(first.key) ? start(first.key) : undefined;
