@@ -213,6 +213,20 @@ Examples:
     });
 
   program
+    .command('suggest')
+    .description('read container logs and suggest the directories to mount for every read-only-file-system error (docs/profile.md)')
+    .requiredOption('--logs <file>', 'container logs (for example `kubectl logs` of a crashing pod), or - for standard input')
+    .option('--manifest <file>', 'print the fix as a unified diff of this manifest')
+    .option('--container <name>', 'with --manifest: the container the logs are from (default: the first)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
+    .option('--no-config', 'ignore any .rootlock.yaml')
+    .action(async (options) => {
+      const { runSuggest } = await import('./suggest-command.js');
+      exitCode = await runSuggest(options, io);
+    });
+
+  program
     .command('drift')
     .description('runtime drift: what changed inside running containers (scan, baseline, watch, manifests)')
     .argument('[args...]', 'drift subcommand and its options (see rootlock drift --help)')
