@@ -3,13 +3,15 @@ import { describe, it } from 'node:test';
 import { readOnlyErrorPaths } from './verify.js';
 
 describe('readOnlyErrorPaths', () => {
-  it('names the paths of read-only errors from shells, nginx and Python, and nothing from other lines', () => {
+  it('names the paths of read-only errors from shells, nginx, Python and Go, and nothing from other lines or permission errors', () => {
     const output = [
       "mkdir: can't create directory '/var/cache/app': Read-only file system",
       'nginx: [emerg] mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file system)',
       "OSError: [Errno 30] Read-only file system: '/tmp/tmpabc'",
       'listening on /run/app.sock',
+      'open /data/db.lock: read-only file system',
+      'open() "/etc/nginx/htpasswd" failed (13: Permission denied)',
     ].join('\n');
-    assert.deepEqual(readOnlyErrorPaths(output), ['/tmp/tmpabc', '/var/cache/app', '/var/cache/nginx/client_temp']);
+    assert.deepEqual(readOnlyErrorPaths(output), ['/data/db.lock', '/tmp/tmpabc', '/var/cache/app', '/var/cache/nginx/client_temp']);
   });
 });

@@ -3,6 +3,7 @@
 // is still running after the settle time without "Read-only file system" errors.
 import type { OpenedImage } from '../image/source.js';
 import { startSandbox } from '../sandbox/run.js';
+import { suggestFromLogs } from '../suggest/logs.js';
 import type { PodContainerView } from './pod.js';
 import { sandboxSpecFor } from './profile.js';
 
@@ -18,12 +19,11 @@ export interface VerifyResult {
   output: string;
 }
 
-/** Paths that error lines blame on the read-only root (sh, coreutils, nginx, Python shapes). */
+/** Paths that read-only-file-system errors in the output name (every shape `rootlock suggest` reads: src/suggest/logs.ts). */
 export function readOnlyErrorPaths(output: string): string[] {
   const paths = new Set<string>();
-  for (const line of output.split('\n')) {
-    if (!/read-only file system/i.test(line)) continue;
-    for (const match of line.matchAll(/(\/[\w.@+-]+(?:\/[\w.@+-]+)*)/g)) paths.add(match[1]!);
+  for (const suggestion of suggestFromLogs(output).suggestions) {
+    for (const evidence of suggestion.evidence) paths.add(evidence.path ?? suggestion.path);
   }
   return [...paths].sort();
 }
