@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProfileResult } from '../src/profile/profile.js';
 import { writeBusyboxImage } from './helpers/busybox-image.js';
 import { runCli } from './helpers/cli.js';
+import { holdSandboxLock } from './helpers/sandbox-lock.js';
 
 /** Processes whose root directory is a sandbox's: none may outlive a profile. */
 function processesInSandboxes(): number[] {
@@ -30,6 +31,11 @@ function sandboxDirs(): string[] {
 }
 
 describe('rootlock profile on a busybox OCI image', () => {
+  let release: () => void;
+  before(async () => {
+    release = await holdSandboxLock();
+  });
+  after(() => release());
   let work: string;
   let image: string;
   const previousCache = process.env['ROOTLOCK_CACHE'];
@@ -201,6 +207,6 @@ ${mounts.map((_, i) => `        - {name: v${i}, emptyDir: {}}`).join('\n')}
     assert.match(bad.stderr, /--duration soon/);
     const missing = await runCli(['profile', join(work, 'nothing-here')], { cwd: work });
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /not an OCI image layout or a root filesystem directory/);
+    assert.match(missing.stderr, /not an OCI image layout, an image archive or a root filesystem directory/);
   });
 });

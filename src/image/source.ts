@@ -1,10 +1,12 @@
 // Opens an image for the sandbox: an OCI image layout directory (layers
 // unpacked into the cache) or a plain root filesystem directory (used as the
-// single lower layer as it is). Archives and registry references come later.
+// single lower layer as it is). Archives: src/image/archive.ts; registry
+// references: src/image/pull.ts.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIndexMediaType } from '../registry/media-types.js';
 import { hostPlatform, platformManifest } from '../registry/platform.js';
+import { openImageArchive } from './archive.js';
 import { cacheRoot, unpackLayer } from './unpack.js';
 
 /** What the image config says about running the image (OCI image-spec "config" object). */
@@ -23,11 +25,11 @@ export interface ImageRunConfig {
 export interface OpenedImage {
   /** What was opened, for reports. */
   source: string;
-  kind: 'oci-layout' | 'rootfs';
+  kind: 'oci-layout' | 'oci-archive' | 'docker-archive' | 'registry' | 'rootfs';
   /** Lower directories, topmost first (the order overlayfs wants). */
   lowerdirs: string[];
   config: ImageRunConfig;
-  /** Layer digests, bottom first (OCI layouts only). */
+  /** Layer digests, bottom first (empty for a root filesystem directory). */
   layers: string[];
 }
 
@@ -52,54 +54,103 @@ export function runConfigOf(imageConfig: unknown): ImageRunConfig {
 
 interface Descriptor { digest: string; mediaType?: string; annotations?: Record<string, string> }
 
-function readJson(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
+/** Where an OCI layout's files come from: a directory, or the entries of an OCI archive. */
+export interface LayoutFiles {
+  /** For messages: the directory or archive. */
+  name: string;
+  /** The file at a path relative to the layout's root; throws when there is none. */
+  read(relative: string): Buffer;
 }
 
-function blobPath(layout: string, digest: string): string {
+function directoryFiles(dir: string): LayoutFiles {
+  return { name: dir, read: (relative) => readFileSync(join(dir, relative)) };
+}
+
+function readJson(files: LayoutFiles, relative: string): unknown {
+  return JSON.parse(files.read(relative).toString('utf8'));
+}
+
+function blobPath(digest: string): string {
   const [algorithm, hex] = digest.split(':');
   if (!algorithm || !hex || !/^[a-z0-9]+$/.test(algorithm) || !/^[a-f0-9]+$/.test(hex)) throw new Error(`bad digest ${digest}`);
-  return join(layout, 'blobs', algorithm, hex);
+  return `blobs/${algorithm}/${hex}`;
 }
 
-/** `dir` or `dir:tag` (the tag matched against org.opencontainers.image.ref.name). */
-function splitLayoutRef(spec: string): { dir: string; tag?: string } {
-  if (existsSync(join(spec, 'oci-layout'))) return { dir: spec };
+/** `dir` or `dir:tag` (the tag matched against org.opencontainers.image.ref.name); the same for archive files. */
+export function splitLocalRef(spec: string, isImage: (path: string) => boolean): { path: string; tag?: string } {
+  if (isImage(spec)) return { path: spec };
   const colon = spec.lastIndexOf(':');
-  if (colon > 0 && existsSync(join(spec.slice(0, colon), 'oci-layout'))) return { dir: spec.slice(0, colon), tag: spec.slice(colon + 1) };
-  return { dir: spec };
+  if (colon > 0 && !spec.slice(colon + 1).includes('/') && isImage(spec.slice(0, colon))) return { path: spec.slice(0, colon), tag: spec.slice(colon + 1) };
+  return { path: spec };
 }
 
-function pickManifest(layout: string, descriptors: Descriptor[], tag: string | undefined): Descriptor {
+const isLayoutDir = (path: string): boolean => existsSync(join(path, 'oci-layout'));
+
+function pickManifest(files: LayoutFiles, descriptors: Descriptor[], tag: string | undefined): Descriptor {
   let candidates = descriptors;
-  if (tag !== undefined) candidates = descriptors.filter((d) => d.annotations?.['org.opencontainers.image.ref.name'] === tag);
-  if (candidates.length === 0) throw new Error(`${layout}: no image${tag ? ` tagged ${tag}` : ''} in index.json`);
+  if (tag !== undefined) {
+    candidates = descriptors.filter((d) => {
+      const name = d.annotations?.['org.opencontainers.image.ref.name'];
+      // Docker's OCI export names the whole reference (registry/repo:tag) in io.containerd.image.name.
+      const full = d.annotations?.['io.containerd.image.name'];
+      return name === tag || full === tag || (full !== undefined && full.endsWith(`:${tag}`));
+    });
+  }
+  if (candidates.length === 0) throw new Error(`${files.name}: no image${tag ? ` tagged ${tag}` : ''} in index.json`);
   let chosen = candidates[0]!;
   while (chosen.mediaType && isIndexMediaType(chosen.mediaType)) {
-    const index = readJson(blobPath(layout, chosen.digest)) as { manifests?: unknown };
+    const index = readJson(files, blobPath(chosen.digest)) as { manifests?: unknown };
     const platform = platformManifest(index, hostPlatform());
-    if (!platform) throw new Error(`${layout}: no manifest for this machine's platform in ${chosen.digest}`);
+    if (!platform) throw new Error(`${files.name}: no manifest for this machine's platform in ${chosen.digest}`);
     chosen = platform as Descriptor;
   }
   return chosen;
 }
 
-export function openOciLayout(spec: string, cache = cacheRoot()): OpenedImage {
-  const { dir, tag } = splitLayoutRef(spec);
-  const index = readJson(join(dir, 'index.json')) as { manifests?: Descriptor[] };
-  const manifestDescriptor = pickManifest(dir, index.manifests ?? [], tag);
-  const manifest = readJson(blobPath(dir, manifestDescriptor.digest)) as { config?: Descriptor; layers?: Descriptor[] };
-  if (!manifest.config) throw new Error(`${dir}: manifest ${manifestDescriptor.digest} has no config`);
-  const config = runConfigOf(readJson(blobPath(dir, manifest.config.digest)));
-  const layers = (manifest.layers ?? []).map((layer) => layer.digest);
-  const unpacked = layers.map((digest) => unpackLayer(cache, digest, () => readFileSync(blobPath(dir, digest))));
-  return { source: spec, kind: 'oci-layout', lowerdirs: unpacked.reverse(), config, layers };
+/**
+ * Overlay lower directories, topmost first, from unpacked layers bottom
+ * first. A layer an image repeats is kept at its topmost place only
+ * (overlayfs refuses a directory twice; applied again on top, its files win
+ * over what lies between anyway).
+ */
+export function overlayStack(unpackedBottomFirst: readonly string[]): string[] {
+  return [...new Set([...unpackedBottomFirst].reverse())];
 }
 
-/** Opens an image given on the command line: an OCI layout directory (optionally `:tag`) or a root filesystem directory. */
+/** An OCI layout read through `files`: the manifest for the tag and this machine's platform, its config, its layers unpacked into the cache. */
+export function openLayout(files: LayoutFiles, tag: string | undefined, source: string, kind: OpenedImage['kind'], cache = cacheRoot()): OpenedImage {
+  const index = readJson(files, 'index.json') as { manifests?: Descriptor[] };
+  const manifestDescriptor = pickManifest(files, index.manifests ?? [], tag);
+  const manifest = readJson(files, blobPath(manifestDescriptor.digest)) as { config?: Descriptor; layers?: Descriptor[] };
+  if (!manifest.config) throw new Error(`${files.name}: manifest ${manifestDescriptor.digest} has no config`);
+  const config = runConfigOf(readJson(files, blobPath(manifest.config.digest)));
+  const layers = (manifest.layers ?? []).map((layer) => layer.digest);
+  const unpacked = layers.map((digest) => unpackLayer(cache, digest, () => files.read(blobPath(digest))));
+  return { source, kind, lowerdirs: overlayStack(unpacked), config, layers };
+}
+
+export function openOciLayout(spec: string, cache = cacheRoot()): OpenedImage {
+  const { path, tag } = splitLocalRef(spec, isLayoutDir);
+  return openLayout(directoryFiles(path), tag, spec, 'oci-layout', cache);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens an image given on the command line: an OCI layout directory, a
+ * `docker save` or OCI archive file (optionally `:tag`; told apart by their
+ * content), or a root filesystem directory.
+ */
 export function openImage(spec: string, cache = cacheRoot()): OpenedImage {
-  const { dir } = splitLayoutRef(spec);
-  if (existsSync(join(dir, 'oci-layout'))) return openOciLayout(spec, cache);
+  if (isLayoutDir(splitLocalRef(spec, isLayoutDir).path)) return openOciLayout(spec, cache);
+  const archive = splitLocalRef(spec, isFile);
+  if (isFile(archive.path)) return openImageArchive(archive.path, archive.tag, spec, cache);
   let isDir = false;
   try {
     isDir = statSync(spec).isDirectory();
@@ -107,5 +158,10 @@ export function openImage(spec: string, cache = cacheRoot()): OpenedImage {
     // not a path
   }
   if (isDir) return { source: spec, kind: 'rootfs', lowerdirs: [spec], config: { ...EMPTY_RUN_CONFIG }, layers: [] };
-  throw new Error(`${spec}: not an OCI image layout or a root filesystem directory (archives and registry references are not supported yet)`);
+  throw new Error(`${spec}: not an OCI image layout, an image archive or a root filesystem directory`);
+}
+
+/** True when `spec` names something openImage reads from this machine (rather than a registry reference). */
+export function isLocalImage(spec: string): boolean {
+  return isLayoutDir(splitLocalRef(spec, isLayoutDir).path) || isFile(splitLocalRef(spec, isFile).path) || existsSync(spec);
 }
