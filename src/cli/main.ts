@@ -187,7 +187,7 @@ Examples:
   program
     .command('profile')
     .description('run an image in a sandbox and list the directories it writes (docs/profile.md; a test harness, not a security boundary)')
-    .argument('<image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory')
+    .argument('<image>', 'OCI image layout directory (dir or dir:tag), docker save or OCI archive file (file or file:tag), root filesystem directory, or an image reference to pull (registry/repo:tag or @sha256:...)')
     .option('--pod <manifest>', "run the container the way this manifest says (command, args, env, user, volumes)")
     .option('--container <name>', 'with --pod: the container to run (default: the first)')
     .option('--duration <time>', 'how long to let the program run', '20s')
@@ -203,7 +203,7 @@ Examples:
     .command('verify')
     .description('run a container the way its manifest says (read-only root, its volumes, its user) and check it stays up (docs/profile.md)')
     .argument('<manifest>', 'manifest with the workload')
-    .requiredOption('--image-source <image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory for the container\'s image')
+    .requiredOption('--image-source <image>', 'the container\'s image: OCI image layout directory, docker save or OCI archive file, root filesystem directory, or an image reference to pull')
     .option('--container <name>', 'the container to run (default: the first)')
     .option('--settle <time>', 'how long the container must stay up', '5s')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
