@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { openLayout, overlayStack, runConfigOf } from './source.js';
-import type { LayoutFiles, OpenedImage } from './source.js';
+import { openLayout, overlayStack, runConfigOf } from './layout.js';
+import type { LayoutFiles, OpenedImage } from './layout.js';
 import { readTar } from './tar.js';
 import { cacheRoot, sha256Digest, unpackLayer } from './unpack.js';
 

@@ -16,8 +16,8 @@ import type { RegistryClientOptions } from '../registry/client.js';
 import { isIndexMediaType } from '../registry/media-types.js';
 import { hostPlatform, platformManifest } from '../registry/platform.js';
 import type { Platform } from '../registry/platform.js';
-import { overlayStack, runConfigOf } from './source.js';
-import type { OpenedImage } from './source.js';
+import { overlayStack, runConfigOf } from './layout.js';
+import type { OpenedImage } from './layout.js';
 import { cacheRoot, layerCacheDir, unpackLayer } from './unpack.js';
 
 export interface PullOptions {
