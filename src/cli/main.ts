@@ -214,7 +214,7 @@ Examples:
 
   program
     .command('suggest')
-    .description('read container logs and suggest the directories to mount for every read-only-file-system error (docs/profile.md)')
+    .description('read container logs and suggest the directories to mount for every read-only-file-system error (docs/suggest.md)')
     .requiredOption('--logs <file>', 'container logs (for example `kubectl logs` of a crashing pod), or - for standard input')
     .option('--manifest <file>', 'print the fix as a unified diff of this manifest')
     .option('--container <name>', 'with --manifest: the container the logs are from (default: the first)')
