@@ -117,6 +117,14 @@ describe('rootlock suggest', () => {
     tree.write({ 'deploy.yaml': DEPLOYMENT });
   });
 
+  it('explains an empty diff when the container does not run read-only', async () => {
+    tree.write({ 'writable.yaml': DEPLOYMENT.replace(/readOnlyRootFilesystem: true/g, 'readOnlyRootFilesystem: false') });
+    const run = await runCli(['suggest', '--logs', 'web.log', '--manifest', 'writable.yaml', '--container', 'web', '--no-config'], { cwd: tree.root });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /writable\.yaml needs no change for web: .*does not set readOnlyRootFilesystem: true/);
+  });
+
   it('refuses --container without --manifest, a missing log file and an unknown container', async () => {
     const alone = await runCli(['suggest', '--logs', 'web.log', '--container', 'web'], { cwd: tree.root });
     assert.equal(alone.code, 2);
