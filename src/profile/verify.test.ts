@@ -10,8 +10,9 @@ describe('readOnlyErrorPaths', () => {
       "OSError: [Errno 30] Read-only file system: '/tmp/tmpabc'",
       'listening on /run/app.sock',
       'open /data/db.lock: read-only file system',
+      "sh: can't create /marker: Read-only file system",
       'open() "/etc/nginx/htpasswd" failed (13: Permission denied)',
     ].join('\n');
-    assert.deepEqual(readOnlyErrorPaths(output), ['/data/db.lock', '/tmp/tmpabc', '/var/cache/app', '/var/cache/nginx/client_temp']);
+    assert.deepEqual(readOnlyErrorPaths(output), ['/data/db.lock', '/marker', '/tmp/tmpabc', '/var/cache/app', '/var/cache/nginx/client_temp']);
   });
 });

@@ -22,9 +22,12 @@ export interface VerifyResult {
 /** Paths that read-only-file-system errors in the output name (every shape `rootlock suggest` reads: src/suggest/logs.ts). */
 export function readOnlyErrorPaths(output: string): string[] {
   const paths = new Set<string>();
-  for (const suggestion of suggestFromLogs(output).suggestions) {
+  const found = suggestFromLogs(output);
+  for (const suggestion of found.suggestions) {
     for (const evidence of suggestion.evidence) paths.add(evidence.path ?? suggestion.path);
   }
+  // Relative paths and files at the root get no mount suggestion, but the program still failed to write them.
+  for (const error of found.unplaced) if (error.path !== undefined) paths.add(error.path);
   return [...paths].sort();
 }
 

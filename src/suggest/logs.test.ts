@@ -181,7 +181,7 @@ describe('suggestFromLogs: collapsing and evidence', () => {
     ].join('\n');
     const result = suggestFromLogs(log);
     assert.deepEqual(result.suggestions, []);
-    assert.deepEqual(result.unplaced.map((u) => u.line), [1, 2, 3]);
+    assert.deepEqual(result.unplaced.map((u) => [u.line, u.path]), [[1, undefined], [2, 'data/db.lock'], [3, '/marker']]);
     assert.match(result.unplaced[1]!.reason, /relative/);
     assert.match(result.unplaced[2]!.reason, /root/);
   });

@@ -35,6 +35,8 @@ export interface PermissionProblem {
 export interface UnplacedError {
   line: number;
   text: string;
+  /** The path the message names, as written, when it names one. */
+  path?: string;
   /** Why no directory was suggested for it. */
   reason: string;
 }
@@ -293,14 +295,14 @@ export function suggestFromLogs(text: string): LogSuggestions {
     if (dir === undefined) {
       const path = normalizeLogPath(match.path ?? '');
       if (path === undefined) {
-        unplaced.push({ line: lineNumber, text: shown, reason: `${match.path ?? ''} is a relative path: the log does not say relative to what` });
+        unplaced.push({ line: lineNumber, text: shown, path: match.path ?? '', reason: `${match.path ?? ''} is a relative path: the log does not say relative to what` });
         continue;
       }
       dir = match.kind === 'dir' ? path : parentOf(path);
     }
     dir = canonicalRunDir(dir);
     if (dir === '/') {
-      unplaced.push({ line: lineNumber, text: shown, reason: `${match.path ?? ''} is at the root of the filesystem, where no volume can be mounted` });
+      unplaced.push({ line: lineNumber, text: shown, ...(match.path !== undefined ? { path: match.path } : {}), reason: `${match.path ?? ''} is at the root of the filesystem, where no volume can be mounted` });
       continue;
     }
     const list = byDir.get(dir) ?? [];
