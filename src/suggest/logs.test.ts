@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../test/helpers/repo.js';
 import { normalizeLogPath, suggestFromLogs } from './logs.js';
 
 /** The suggested directories, and which program each line was read as. */
@@ -194,5 +197,34 @@ describe('suggestFromLogs: collapsing and evidence', () => {
   it('normalizes paths textually and leaves relative ones unplaced', () => {
     assert.equal(normalizeLogPath('/a//b/./c/../d/'), '/a/b/d');
     assert.equal(normalizeLogPath('relative/x'), undefined);
+  });
+});
+
+/**
+ * Output captured from real programs failing on a read-only tmpfs mounted at
+ * /srv/rootlock-probe (in a private mount namespace; app/ and var/ existed):
+ * go1.26 (os.WriteFile, os.MkdirAll, os.Rename), OpenJDK 17
+ * (Files.createDirectory, FileOutputStream, Files.write with their stack
+ * traces), CPython 3.11 (open, os.makedirs with their tracebacks) and
+ * PostgreSQL 15 (the server with its socket directory there, then initdb).
+ */
+describe('suggestFromLogs: captured output of Go, Java, Python and PostgreSQL', () => {
+  const fixture = (name: string): string => readFileSync(join(repoRoot(), 'src', 'suggest', 'fixtures', name), 'utf8');
+  const read = (name: string): Array<[string, number[]]> => suggestFromLogs(fixture(name)).suggestions.map((s) => [s.path, s.evidence.map((e) => e.line)]);
+
+  it('Go: open and rename name files, mkdir the directory itself', () => {
+    assert.deepEqual(read('go.log'), [['/srv/rootlock-probe/app', [1, 3]], ['/srv/rootlock-probe/var/cache', [2]]]);
+  });
+
+  it('Java: createDirectory in the stack trace keeps the directory; FileOutputStream and Files.write name files', () => {
+    assert.deepEqual(read('java.log'), [['/srv/rootlock-probe/app', [8, 14]], ['/srv/rootlock-probe/var/cache', [1]]]);
+  });
+
+  it('Python: open names a file; makedirs in the traceback keeps the directory', () => {
+    assert.deepEqual(read('python.log'), [['/srv/rootlock-probe/app', [5]], ['/srv/rootlock-probe/var/cache', [12]]]);
+  });
+
+  it('PostgreSQL: the lock file\'s directory, and the directory initdb could not create', () => {
+    assert.deepEqual(read('postgresql.log'), [['/srv/rootlock-probe/var/lib/postgresql/data', [13]], ['/srv/rootlock-probe/var/run/postgresql', [2]]]);
   });
 });
