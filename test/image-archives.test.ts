@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { archiveFiles } from '../src/image/archive.js';
+import { bufferFiles } from '../src/image/archive.js';
 import { openImage } from '../src/image/source.js';
 import type { ProfileResult } from '../src/profile/profile.js';
 import { busyboxLayers, writeBusyboxImage } from './helpers/busybox-image.js';
@@ -80,7 +80,7 @@ describe('image archives: OCI archive and docker save', () => {
       { path: 'b/layer.tar', type: 'symlink', target: '../a/layer.tar' },
       { path: 'c/layer.tar', type: 'symlink', target: '../missing/layer.tar' },
     ]);
-    const files = archiveFiles(archive, 'test.tar');
+    const files = bufferFiles(archive, 'test.tar');
     assert.equal(files.read('b/layer.tar').toString(), 'bytes');
     assert.throws(() => files.read('c/layer.tar'), /the archive has no c\/layer\.tar/);
   });
