@@ -12,7 +12,7 @@ import { openImage } from '../src/image/source.js';
 import type { ProfileResult } from '../src/profile/profile.js';
 import { busyboxLayers, writeBusyboxImage } from './helpers/busybox-image.js';
 import { runCli } from './helpers/cli.js';
-import { holdSandboxLock } from './helpers/sandbox-lock.js';
+import { processesInSandboxes, sandboxDirs, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
 import { dockerSaveArchive, ociArchive } from './helpers/image-archives.js';
 import { tarLayer } from './helpers/oci-image.js';
 import type { LayerEntry } from './helpers/oci-image.js';
@@ -22,16 +22,14 @@ const CONFIG = {
 };
 
 describe('image archives: OCI archive and docker save', () => {
-  let release: () => void;
-  before(async () => {
-    release = await holdSandboxLock();
-  });
-  after(() => release());
   let work: string;
   const previousCache = process.env['ROOTLOCK_CACHE'];
+  let restoreTmpdir: () => void;
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'rootlock-archive-test-'));
     process.env['ROOTLOCK_CACHE'] = join(work, 'cache');
+    // This run's sandboxes only: other runs on the machine make theirs elsewhere.
+    restoreTmpdir = withOwnTmpdir(join(work, 'tmp'));
     writeBusyboxImage(join(work, 'layout'), CONFIG);
     writeFileSync(join(work, 'busybox.oci.tar'), ociArchive(join(work, 'layout')));
     writeFileSync(join(work, 'busybox.oci.tar.gz'), gzipSync(ociArchive(join(work, 'layout'))));
@@ -42,6 +40,7 @@ describe('image archives: OCI archive and docker save', () => {
     writeFileSync(join(work, 'notes.txt'), 'not an image\n'.repeat(100));
   });
   after(() => {
+    restoreTmpdir();
     if (previousCache === undefined) delete process.env['ROOTLOCK_CACHE'];
     else process.env['ROOTLOCK_CACHE'] = previousCache;
     rmSync(work, { recursive: true, force: true });
@@ -95,6 +94,7 @@ describe('image archives: OCI archive and docker save', () => {
       assert.doesNotMatch(result.output, /still visible/, 'whiteouts and opaque directories apply');
       assert.deepEqual(result.proposals.map((p) => p.path), ['/run', '/tmp', '/var/cache/app']);
       assert.deepEqual(result.imageVolumes, ['/data']);
+      assert.deepEqual({ processes: processesInSandboxes(), dirs: sandboxDirs() }, { processes: [], dirs: [] }, 'nothing of the sandbox outlives the run');
     });
   }
 

@@ -3,49 +3,30 @@
 // into the layer cache, run in the namespace sandbox on a real overlay.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProfileResult } from '../src/profile/profile.js';
 import { writeBusyboxImage } from './helpers/busybox-image.js';
 import { runCli } from './helpers/cli.js';
-import { holdSandboxLock } from './helpers/sandbox-lock.js';
-
-/** Processes whose root directory is a sandbox's: none may outlive a profile. */
-function processesInSandboxes(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/root`).includes('/rootlock-sandbox-')) pids.push(Number(name));
-    } catch {
-      // exited, or not ours to read
-    }
-  }
-  return pids;
-}
-
-function sandboxDirs(): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith('rootlock-sandbox-'));
-}
+import { processesInSandboxes, sandboxDirs, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
 
 describe('rootlock profile on a busybox OCI image', () => {
-  let release: () => void;
-  before(async () => {
-    release = await holdSandboxLock();
-  });
-  after(() => release());
   let work: string;
   let image: string;
   const previousCache = process.env['ROOTLOCK_CACHE'];
+  let restoreTmpdir: () => void;
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'rootlock-profile-test-'));
     image = join(work, 'image');
     writeBusyboxImage(image);
     process.env['ROOTLOCK_CACHE'] = join(work, 'cache');
+    // This run's sandboxes only: other runs on the machine make theirs elsewhere.
+    restoreTmpdir = withOwnTmpdir(join(work, 'tmp'));
   });
   after(() => {
+    restoreTmpdir();
     if (previousCache === undefined) delete process.env['ROOTLOCK_CACHE'];
     else process.env['ROOTLOCK_CACHE'] = previousCache;
     rmSync(work, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import { hostPlatform } from '../../src/registry/platform.js';
 import { nodeTransport } from '../../src/registry/transport.js';
 import { writeBusyboxImage } from '../helpers/busybox-image.js';
 import { runCli } from '../helpers/cli.js';
-import { holdSandboxLock } from '../helpers/sandbox-lock.js';
+import { processesInSandboxes, sandboxDirs, withOwnTmpdir } from '../helpers/sandbox-leftovers.js';
 import { assertToolsInstalled, htpasswdFile, selfSignedCertificate, skopeoPush, startRegistry, type RunningRegistry } from './registry-server.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
@@ -79,13 +79,14 @@ describe('images pulled from a registry', () => {
   let tokens: TokenServer;
   let tokenRegistry: RunningRegistry;
   let basicRegistry: RunningRegistry;
-  let release: () => void;
+  let restoreTmpdir: () => void;
   const previous = { cache: process.env['ROOTLOCK_CACHE'], dockerConfig: process.env['DOCKER_CONFIG'] };
 
   before(async () => {
     assertToolsInstalled();
-    release = await holdSandboxLock();
     work = mkdtempSync(join(tmpdir(), 'rootlock-pull-test-'));
+    // This run's sandboxes only: other runs on the machine make theirs elsewhere.
+    restoreTmpdir = withOwnTmpdir(join(work, 'tmp'));
     process.env['ROOTLOCK_CACHE'] = join(work, 'cache');
     // No credentials unless a test writes some: the machine's own ~/.docker never leaks in.
     process.env['DOCKER_CONFIG'] = dockerConfig(join(work, 'no-credentials'), {});
@@ -124,8 +125,8 @@ describe('images pulled from a registry', () => {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
+    restoreTmpdir?.();
     if (work) rmSync(work, { recursive: true, force: true });
-    release?.();
   });
 
   it('profile HOST/public/busybox:1 pulls with an anonymous token and runs the image', async () => {
@@ -142,6 +143,7 @@ describe('images pulled from a registry', () => {
     assert.deepEqual(tokens.requests.map((r) => [r.scopes, r.user]), [[['repository:public/busybox:pull'], undefined]]);
     for (const digest of layerDigests) assert.ok(existsSync(layerCacheDir(join(work, 'cache'), digest)), `layer ${digest} is in the cache`);
     assert.deepEqual(readdirSync(join(work, 'cache', 'downloads')), [], 'no download is left behind');
+    assert.deepEqual({ processes: processesInSandboxes(), dirs: sandboxDirs() }, { processes: [], dirs: [] }, 'nothing of the sandbox outlives the run');
   });
 
   it('picks this machine\'s platform from a multi-platform index', async () => {
