@@ -3,7 +3,6 @@
 // is still running after the settle time without "Read-only file system" errors.
 import type { OpenedImage } from '../image/source.js';
 import { startSandbox } from '../sandbox/run.js';
-import { suggestFromLogs } from '../suggest/logs.js';
 import type { PodContainerView } from './pod.js';
 import { sandboxSpecFor } from './profile.js';
 
@@ -19,15 +18,13 @@ export interface VerifyResult {
   output: string;
 }
 
-/** Paths that read-only-file-system errors in the output name (every shape `rootlock suggest` reads: src/suggest/logs.ts). */
+/** Paths that error lines blame on the read-only root (sh, coreutils, nginx, Python shapes). */
 export function readOnlyErrorPaths(output: string): string[] {
   const paths = new Set<string>();
-  const found = suggestFromLogs(output);
-  for (const suggestion of found.suggestions) {
-    for (const evidence of suggestion.evidence) paths.add(evidence.path ?? suggestion.path);
+  for (const line of output.split('\n')) {
+    if (!/read-only file system/i.test(line)) continue;
+    for (const match of line.matchAll(/(\/[\w.@+-]+(?:\/[\w.@+-]+)*)/g)) paths.add(match[1]!);
   }
-  // Relative paths and files at the root get no mount suggestion, but the program still failed to write them.
-  for (const error of found.unplaced) if (error.path !== undefined) paths.add(error.path);
   return [...paths].sort();
 }
 
