@@ -16,6 +16,7 @@ import { debianImageLayout } from './helpers/debian-image.js';
 import { NGINX_WRITABLE_DIRS, nginxReadOnlyFailure, nginxWithoutVolumesStderr, PYTHON_WRITES_TMP, pythonTmpReadOnlyFailure } from './helpers/debian-failures.js';
 import { repoRoot, sharedDir } from './helpers/repo.js';
 import { leftovers, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
+import { suggestFromLogs } from '../src/suggest/logs.js';
 
 const NGINX_IMAGE = 'debian-nginx:bookworm';
 /** For runs expected to fail: verify returns when the program exits, so a long settle time costs nothing and a loaded machine cannot make it pass. */
@@ -141,6 +142,29 @@ describe('profile and verify on real Debian software (nginx, python3)', () => {
     const withoutLog = await nginxReadOnlyFailure(['/run', '/var/lib/nginx']);
     assert.deepEqual(withoutLog.readOnlyPaths, ['/var/log/nginx/error.log'], withoutLog.output);
     assert.equal(withoutLog.exitCode, 1);
+  });
+
+  it('suggest on nginx\'s real errors, mount by mount, ends with nginx running and only paths that profile also proposed', async () => {
+    const suggested: string[] = [];
+    for (let round = 0; round < 12; round++) {
+      let failure;
+      try {
+        failure = await nginxReadOnlyFailure(suggested);
+      } catch (error) {
+        assert.match(String(error), /no failure to capture/);
+        break;
+      }
+      const paths = suggestFromLogs(failure.output).suggestions.map((s) => s.path);
+      assert.ok(paths.length > 0, `suggest found nothing in: ${failure.output}`);
+      for (const path of paths) {
+        assert.ok(!suggested.includes(path), `${path} was already mounted: ${failure.output}`);
+        assert.ok(NGINX_WRITABLE_DIRS.some((dir) => path === dir || path.startsWith(`${dir}/`)), `${path} lies under a directory profile proposes`);
+        suggested.push(path);
+      }
+    }
+    // nginx ran with what suggest found, and each directory profile proposes was needed.
+    await assert.rejects(nginxReadOnlyFailure(suggested), /no failure to capture/);
+    for (const dir of NGINX_WRITABLE_DIRS) assert.ok(suggested.some((path) => path === dir || path.startsWith(`${dir}/`)), `nothing suggested under ${dir}: ${suggested.join(', ')}`);
   });
 
   it('fix --profile then verify passes', async () => {

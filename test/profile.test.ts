@@ -188,6 +188,6 @@ ${mounts.map((_, i) => `        - {name: v${i}, emptyDir: {}}`).join('\n')}
     assert.match(bad.stderr, /--duration soon/);
     const missing = await runCli(['profile', join(work, 'nothing-here')], { cwd: work });
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /not an OCI image layout or a root filesystem directory/);
+    assert.match(missing.stderr, /not an OCI image layout, an image archive or a root filesystem directory/);
   });
 });

@@ -187,7 +187,7 @@ Examples:
   program
     .command('profile')
     .description('run an image in a sandbox and list the directories it writes (docs/profile.md; a test harness, not a security boundary)')
-    .argument('<image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory')
+    .argument('<image>', 'OCI image layout directory (dir or dir:tag), docker save or OCI archive file (file or file:tag), root filesystem directory, or an image reference to pull (registry/repo:tag or @sha256:...)')
     .option('--pod <manifest>', "run the container the way this manifest says (command, args, env, user, volumes)")
     .option('--container <name>', 'with --pod: the container to run (default: the first)')
     .option('--duration <time>', 'how long to let the program run', '20s')
@@ -204,7 +204,7 @@ Examples:
     .command('verify')
     .description('run a container the way its manifest says (read-only root, its volumes, its user) and check it stays up (docs/profile.md)')
     .argument('<manifest>', 'manifest with the workload')
-    .requiredOption('--image-source <image>', 'OCI image layout directory (dir or dir:tag) or root filesystem directory for the container\'s image')
+    .requiredOption('--image-source <image>', 'the container\'s image: OCI image layout directory, docker save or OCI archive file, root filesystem directory, or an image reference to pull')
     .option('--container <name>', 'the container to run (default: the first)')
     .option('--settle <time>', 'how long the container must stay up', '5s')
     .option('--probe <probe>', 'the probe to make after the settle time instead of the manifest\'s readinessProbe/livenessProbe: http://:PORT/PATH, https://:PORT/PATH, tcp://:PORT, exec:COMMAND')
@@ -213,6 +213,20 @@ Examples:
     .action(async (manifest: string, options) => {
       const { runVerifyCommand } = await import('./profile-command.js');
       exitCode = await runVerifyCommand(manifest, options, io);
+    });
+
+  program
+    .command('suggest')
+    .description('read container logs and suggest the directories to mount for every read-only-file-system error (docs/suggest.md)')
+    .requiredOption('--logs <file>', 'container logs (for example `kubectl logs` of a crashing pod), or - for standard input')
+    .option('--manifest <file>', 'print the fix as a unified diff of this manifest')
+    .option('--container <name>', 'with --manifest: the container the logs are from (default: the first)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
+    .option('--no-config', 'ignore any .rootlock.yaml')
+    .action(async (options) => {
+      const { runSuggest } = await import('./suggest-command.js');
+      exitCode = await runSuggest(options, io);
     });
 
   program

@@ -1,7 +1,7 @@
 // `rootlock profile <image>`: see docs/profile.md.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openImage } from '../image/source.js';
+import { openImageSpec } from '../image/open.js';
 import { findPodContainer } from '../profile/pod.js';
 import { renderProfileText, runProfile } from '../profile/profile.js';
 import { parseProbeOption } from '../sandbox/probe.js';
@@ -56,8 +56,10 @@ export async function runProfileCommand(imageSpec: string, options: ProfileComma
   const cwd = io.cwd ?? process.cwd();
   try {
     const pod = options.pod === undefined ? undefined : findPodContainer(readFileSync(resolve(cwd, options.pod), 'utf8'), options.pod, options.container);
-    const image = openImage(resolve(cwd, imageSpec));
-    const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}), ...(options.imageName ? { imageName: options.imageName } : {}), ...(probe ? { probe } : {}) });
+    const image = await openImageSpec(imageSpec, cwd);
+    // A pulled image is named by its reference, so `fix --profile` finds the manifests that use it.
+    const imageName = options.imageName ?? (image.kind === 'registry' && !pod ? imageSpec : undefined);
+    const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}), ...(imageName ? { imageName } : {}), ...(probe ? { probe } : {}) });
     const text = options.format === 'json' ? `${JSON.stringify({ ...result, image: imageSpec }, null, 2)}\n` : renderProfileText({ ...result, image: imageSpec });
     if (options.output) writeFileSync(resolve(cwd, options.output), text);
     else io.stdout(text);
@@ -77,7 +79,7 @@ export interface VerifyCommandOptions {
   probeWait: string;
 }
 
-/** `rootlock verify <manifest> --image-source <layout>`: exit 0 passed, 1 failed, 2 usage. */
+/** `rootlock verify <manifest> --image-source <image>`: exit 0 passed, 1 failed, 2 usage. */
 export async function runVerifyCommand(manifest: string, options: VerifyCommandOptions, io: CliIO): Promise<number> {
   const settleMs = parseDuration(options.settle);
   if (settleMs === undefined || settleMs <= 0) {
@@ -98,7 +100,7 @@ export async function runVerifyCommand(manifest: string, options: VerifyCommandO
   try {
     const { runVerify } = await import('../profile/verify.js');
     const pod = findPodContainer(readFileSync(resolve(cwd, manifest), 'utf8'), manifest, options.container);
-    const image = openImage(resolve(cwd, options.imageSource));
+    const image = await openImageSpec(options.imageSource, cwd);
     const result = await runVerify(image, pod, { settleMs, probeWaitMs, ...(probe ? { probe } : {}) });
     if (options.format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else {

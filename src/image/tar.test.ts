@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tarLayer } from '../../test/helpers/oci-image.js';
-import { readTar } from './tar.js';
+import { readTar, walkTar } from './tar.js';
 
 describe('readTar', () => {
   it('reads files with modes, directories, symlinks and long (prefixed) names', () => {
@@ -38,5 +38,21 @@ describe('readTar', () => {
     const body = tarLayer([{ path: 'short', type: 'file', content: 'y' }]);
     const archive = Buffer.concat([pax.subarray(0, 1024), body]);
     assert.deepEqual(readTar(archive).map((e) => e.path), [name]);
+  });
+});
+
+describe('walkTar', () => {
+  it('reads headers only: a large file\'s data is located, not read', () => {
+    const big = Buffer.alloc(1024 * 1024, 7);
+    const archive = tarLayer([{ path: 'blobs', type: 'dir' }, { path: 'blobs/big', type: 'file', content: big }, { path: 'index.json', type: 'file', content: '{}' }]);
+    let bytesRead = 0;
+    const headers = [...walkTar((offset, length) => {
+      bytesRead += length;
+      return archive.subarray(offset, offset + length);
+    }, archive.length)];
+    assert.deepEqual(headers.map((h) => [h.path, h.size]), [['blobs', 0], ['blobs/big', big.length], ['index.json', 2]]);
+    assert.ok(bytesRead <= 4 * 512, `read ${bytesRead} bytes`);
+    const file = headers[1]!;
+    assert.deepEqual(archive.subarray(file.dataOffset, file.dataOffset + file.size), big);
   });
 });

@@ -8,6 +8,7 @@ import type { ProbeOutcome, ProbeSpec } from '../sandbox/probe.js';
 import { startSandbox } from '../sandbox/run.js';
 import type { PodContainerView } from './pod.js';
 import { probeSandbox, sandboxSpecFor } from './profile.js';
+import { suggestFromLogs } from '../suggest/logs.js';
 
 export interface VerifyOptions {
   settleMs: number;
@@ -31,13 +32,11 @@ export interface VerifyResult {
   output: string;
 }
 
-/** Paths that error lines blame on the read-only root (sh, coreutils, nginx, Python shapes). */
+/** Paths that error lines blame on the read-only root, as the lines name them: the same parser as `rootlock suggest`. */
 export function readOnlyErrorPaths(output: string): string[] {
   const paths = new Set<string>();
-  for (const line of output.split('\n')) {
-    if (!/read-only file system/i.test(line)) continue;
-    // Not after a word character: 2026/11/27 in a log timestamp is no path.
-    for (const match of line.matchAll(/(?<![\w.])(\/[\w.@+-]+(?:\/[\w.@+-]+)*)/g)) paths.add(match[1]!);
+  for (const suggestion of suggestFromLogs(output).suggestions) {
+    for (const evidence of suggestion.evidence) paths.add(evidence.path ?? suggestion.path);
   }
   return [...paths].sort();
 }
