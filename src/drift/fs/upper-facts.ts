@@ -10,8 +10,10 @@
 //   upper file with the lower file's size that reads as zeros (a hole) where
 //   the lower file does not. (st_blocks cannot tell: ext4 counts the xattr block.)
 // Lower layers are listed once per directory, not stat'ed per upper entry,
-// so a large added tree costs one readdir + lstat per file.
-import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+// so a large added tree costs one readdir + lstat per file, and an added
+// regular file whose header is read one open + fstat + pread + close in place
+// of the lstat (one path lookup, not two).
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import type { FileFacts, FileHeader, FileType, UpperEntry } from '../differ.js';
 
@@ -49,9 +51,15 @@ function fileType(stats: Stats): FileType {
   return 'socket';
 }
 
-function facts(stats: Stats, path: string): FileFacts {
+/** Writes what lstat and readlink say about a path into `into` (built field by field: this runs once per file). */
+function factsInto<T extends FileFacts>(into: Omit<T, keyof FileFacts> & Partial<FileFacts>, stats: Stats, path: string): T {
+  const result = into as T;
   const type = fileType(stats);
-  const result: FileFacts = { type, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid, size: type === 'file' ? stats.size : 0 };
+  result.type = type;
+  result.mode = stats.mode & 0o7777;
+  result.uid = stats.uid;
+  result.gid = stats.gid;
+  result.size = type === 'file' ? stats.size : 0;
   if (type === 'char' || type === 'block') result.rdev = { major: Math.floor(stats.rdev / 256) & 0xfff, minor: (stats.rdev & 0xff) | ((Math.floor(stats.rdev / 4096) & ~0xff)) };
   if (type === 'symlink') {
     try {
@@ -63,6 +71,10 @@ function facts(stats: Stats, path: string): FileFacts {
   return result;
 }
 
+function facts(stats: Stats, path: string): FileFacts {
+  return factsInto<FileFacts>({}, stats, path);
+}
+
 function isWhiteoutDevice(stats: Stats): boolean {
   return stats.isCharacterDevice() && stats.rdev === 0;
 }
@@ -71,19 +83,64 @@ const CHUNK = 64 * 1024;
 
 const headerBuffer = Buffer.alloc(4);
 
+/**
+ * Flags for opening a file only to read its first bytes: never follow a
+ * symlink, never block (a FIFO swapped in after the listing), never take a
+ * terminal as controlling tty.
+ */
+const HEADER_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+function headerOf(fd: number): FileHeader {
+  const buffer = headerBuffer;
+  const read = readSync(fd, buffer, 0, 4, 0);
+  if (read >= 4 && buffer[0] === 0x7f && buffer[1] === 0x45 && buffer[2] === 0x4c && buffer[3] === 0x46) return 'elf';
+  if (read >= 2 && buffer[0] === 0x23 && buffer[1] === 0x21) return 'shebang';
+  return 'other';
+}
+
+/** Whether a regular file's first bytes are worth reading: no exec bit (that alone makes it an executable) and two bytes or more. */
+function headerWanted(stats: Stats): boolean {
+  return stats.isFile() && (stats.mode & 0o111) === 0 && stats.size >= 2;
+}
+
 function readHeader(path: string): FileHeader | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const buffer = headerBuffer;
-    const read = readSync(fd, buffer, 0, 4, 0);
-    if (read >= 4 && buffer[0] === 0x7f && buffer[1] === 0x45 && buffer[2] === 0x4c && buffer[3] === 0x46) return 'elf';
-    if (read >= 2 && buffer[0] === 0x23 && buffer[1] === 0x21) return 'shebang';
-    return 'other';
+    fd = openSync(path, HEADER_OPEN_FLAGS);
+    return headerOf(fd);
   } catch {
     return undefined;
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * lstat and header of a file the listing says is regular, through one open:
+ * fstat on the descriptor says what lstat would (O_NOFOLLOW: never a link's
+ * target). `header` is set only when the file is still regular, has no exec
+ * bit and two bytes or more. Undefined when the open fails (the caller falls
+ * back to lstat, which also covers a file swapped for a symlink).
+ */
+function statAndHeader(path: string): { stats: Stats; header?: FileHeader } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, HEADER_OPEN_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!headerWanted(stats)) return { stats };
+    try {
+      return { stats, header: headerOf(fd) };
+    } catch {
+      return { stats }; // unreadable content (EIO): no header, as readHeader
+    }
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -188,6 +245,7 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
   const entries: UpperEntry[] = [];
   const directories: string[] = [];
   const problems: string[] = [];
+  const sniff = options.sniffHeaders !== false;
 
   const visit = (containerDir: string, upperDir: string, layerDirs: string[]): void => {
     directories.push(containerDir);
@@ -200,10 +258,12 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
     for (const dirent of dirents) {
       const upperPath = join(upperDir, dirent.name);
       const containerPath = containerDir === '/' ? `/${dirent.name}` : `${containerDir}/${dirent.name}`;
-      const stats = lstatSync(upperPath, { throwIfNoEntry: false });
-      if (!stats) continue; // removed while we looked
-      const entry: UpperEntry = { path: containerPath, ...facts(stats, upperPath) };
       const below = lower?.entries.get(dirent.name);
+      // An added regular file (no lower file to compare with): its header is wanted unless the stats say otherwise, so open it first.
+      const opened = sniff && dirent.isFile() && (below === undefined || below === 'whiteout') ? statAndHeader(upperPath) : undefined;
+      const stats = opened?.stats ?? lstatSync(upperPath, { throwIfNoEntry: false });
+      if (!stats) continue; // removed while we looked
+      const entry = factsInto<UpperEntry>({ path: containerPath }, stats, upperPath);
       let lowerPath: string | undefined;
       if (below && below !== 'whiteout') {
         lowerPath = join(below.dir, dirent.name);
@@ -224,7 +284,9 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
             delete entry.sameContentAsLower;
           }
         }
-        if (options.sniffHeaders !== false && !entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && (stats.mode & 0o111) === 0 && stats.size >= 2) {
+        if (opened) {
+          if (opened.header) entry.header = opened.header;
+        } else if (sniff && !entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && headerWanted(stats)) {
           const header = readHeader(upperPath);
           if (header) entry.header = header;
         }
