@@ -13,9 +13,11 @@
 // so a large added tree costs one readdir + lstat per file, and an added
 // regular file whose header is read one open + fstat + pread + close in place
 // of the lstat (one path lookup, not two).
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import type { FileFacts, FileHeader, FileType, UpperEntry } from '../differ.js';
+import { HEADER_OPEN_FLAGS, headerOf, readHeader } from './file-header.js';
+import { OffloadedHeaders, mayUseSecondCore } from './header-offload.js';
 
 export interface UpperReadOptions {
   /** Upper directory as a readable path (with any --root prefix). */
@@ -32,7 +34,17 @@ export interface UpperReadOptions {
    * read per such file, most of a scan's cost beyond listing the tree.
    */
   sniffHeaders?: boolean;
+  /**
+   * Where headers are read: 'auto' (default) on a worker thread once a layer
+   * has more than OFFLOAD_AFTER of them and the process may use a second
+   * core, else on this thread; 'never' always here; 'always' on the worker
+   * from the first header (tests, the benchmark).
+   */
+  offloadHeaders?: 'auto' | 'never' | 'always';
 }
+
+/** Headers read on the scan's thread before a large layer's are handed to the worker: small layers never start it. */
+export const OFFLOAD_AFTER = 4096;
 
 export interface UpperReadResult {
   entries: UpperEntry[];
@@ -81,38 +93,9 @@ function isWhiteoutDevice(stats: Stats): boolean {
 
 const CHUNK = 64 * 1024;
 
-const headerBuffer = Buffer.alloc(4);
-
-/**
- * Flags for opening a file only to read its first bytes: never follow a
- * symlink, never block (a FIFO swapped in after the listing), never take a
- * terminal as controlling tty.
- */
-const HEADER_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
-
-function headerOf(fd: number): FileHeader {
-  const buffer = headerBuffer;
-  const read = readSync(fd, buffer, 0, 4, 0);
-  if (read >= 4 && buffer[0] === 0x7f && buffer[1] === 0x45 && buffer[2] === 0x4c && buffer[3] === 0x46) return 'elf';
-  if (read >= 2 && buffer[0] === 0x23 && buffer[1] === 0x21) return 'shebang';
-  return 'other';
-}
-
 /** Whether a regular file's first bytes are worth reading: no exec bit (that alone makes it an executable) and two bytes or more. */
 function headerWanted(stats: Stats): boolean {
   return stats.isFile() && (stats.mode & 0o111) === 0 && stats.size >= 2;
-}
-
-function readHeader(path: string): FileHeader | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, HEADER_OPEN_FLAGS);
-    return headerOf(fd);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /**
@@ -246,6 +229,15 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
   const directories: string[] = [];
   const problems: string[] = [];
   const sniff = options.sniffHeaders !== false;
+  const offloadMode = options.offloadHeaders ?? 'auto';
+  let offload: OffloadedHeaders | undefined;
+  let headersHere = 0;
+  /** Counts a header read on this thread; past the threshold, hands the rest to the worker where that may pay. */
+  const countHeaderHere = (): void => {
+    headersHere++;
+    if (headersHere === OFFLOAD_AFTER && offloadMode === 'auto' && mayUseSecondCore()) offload = OffloadedHeaders.start();
+  };
+  if (sniff && offloadMode === 'always') offload = OffloadedHeaders.start();
 
   const visit = (containerDir: string, upperDir: string, layerDirs: string[]): void => {
     directories.push(containerDir);
@@ -260,7 +252,8 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
       const containerPath = containerDir === '/' ? `/${dirent.name}` : `${containerDir}/${dirent.name}`;
       const below = lower?.entries.get(dirent.name);
       // An added regular file (no lower file to compare with): its header is wanted unless the stats say otherwise, so open it first.
-      const opened = sniff && dirent.isFile() && (below === undefined || below === 'whiteout') ? statAndHeader(upperPath) : undefined;
+      const opened = sniff && !offload && dirent.isFile() && (below === undefined || below === 'whiteout') ? statAndHeader(upperPath) : undefined;
+      if (opened?.header) countHeaderHere();
       const stats = opened?.stats ?? lstatSync(upperPath, { throwIfNoEntry: false });
       if (!stats) continue; // removed while we looked
       const entry = factsInto<UpperEntry>({ path: containerPath }, stats, upperPath);
@@ -287,8 +280,12 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
         if (opened) {
           if (opened.header) entry.header = opened.header;
         } else if (sniff && !entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && headerWanted(stats)) {
-          const header = readHeader(upperPath);
-          if (header) entry.header = header;
+          if (offload) offload.add(entry, upperPath);
+          else {
+            const header = readHeader(upperPath);
+            if (header) entry.header = header;
+            countHeaderHere();
+          }
         }
         if (stats.size === 0 && entry.lower && options.merged && hiddenInMerged(options.merged, containerPath)) entry.whiteoutXattr = true;
       }
@@ -310,6 +307,7 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
     }
   };
   visit('/', options.upperdir, options.lowerdirs);
+  offload?.finish();
   return { entries, directories, problems };
 }
 
