@@ -2,10 +2,11 @@
 // tree. The scan stays synchronous: it hands over batches of paths and, at
 // the end, blocks (Atomics.wait) until the worker has filled in their codes.
 // This saves wall time only where a second core is free; it costs CPU
-// (the worker's start, passing the paths), so it is used only when the
-// process may use two cores and a layer has many headers to read.
+// (the worker's start, passing the paths: about a third more in
+// bench/drift), so it is used only when the process may use two cores,
+// the load average leaves one idle, and a layer has many headers to read.
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { UpperEntry } from '../differ.js';
 import { headerFromCode, readHeader } from './file-header.js';
@@ -57,12 +58,18 @@ function cgroupCpuQuota(): number | undefined {
   return quota > 0 && period > 0 ? quota / period : undefined;
 }
 
-let spareCore: boolean | undefined;
+let cores: number | undefined;
 
-/** Whether this process may run two threads at once: two CPUs in its affinity and a cgroup quota of two cores or none. */
+/**
+ * Whether a second thread would likely run at once with this one: two CPUs
+ * in the affinity, a cgroup quota of two cores or none (a DaemonSet's CPU
+ * limit below two cores throttles both threads together), and a one-minute
+ * load average that leaves a core idle. Where no core is idle the worker
+ * only adds CPU time and waits.
+ */
 export function mayUseSecondCore(): boolean {
-  if (spareCore === undefined) spareCore = availableParallelism() >= 2 && (cgroupCpuQuota() ?? Infinity) >= 2;
-  return spareCore;
+  if (cores === undefined) cores = Math.min(availableParallelism(), cgroupCpuQuota() ?? Infinity);
+  return cores >= 2 && loadavg()[0]! <= cores - 1;
 }
 
 /** Headers wanted by one scan, read by the worker. */
