@@ -35,9 +35,9 @@ export interface UpperReadOptions {
    */
   sniffHeaders?: boolean;
   /**
-   * Where headers are read: 'auto' (default) on a worker thread once a layer
-   * has more than OFFLOAD_AFTER of them and the process may use a second
-   * core, else on this thread; 'never' always here; 'always' on the worker
+   * Where headers are read: 'auto' (default) on a worker thread once
+   * OFFLOAD_AFTER of a layer's have been read here and a second core looks
+   * free (mayUseSecondCore), else on this thread; 'never' always here; 'always' on the worker
    * from the first header (tests, the benchmark).
    */
   offloadHeaders?: 'auto' | 'never' | 'always';
