@@ -41,9 +41,18 @@ export const SYSTEM_BINARY_DIRS = ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/l
 /** dpkg, apk and rpm (classic and /usr/lib/sysimage) databases. */
 export const PACKAGE_DATABASE_PATHS = ['/var/lib/dpkg', '/lib/apk/db', '/var/lib/rpm', '/usr/lib/sysimage/rpm'];
 
-function under(path: string, dirs: readonly string[]): boolean {
-  return dirs.some((dir) => path === dir || path.startsWith(dir + '/'));
+/** A test for "this path or below one of these directories", with the prefixes built once: it runs once per change. */
+function underAny(dirs: readonly string[]): (path: string) => boolean {
+  const prefixes = dirs.map((dir) => `${dir}/`);
+  return (path) => {
+    for (let i = 0; i < dirs.length; i++) if (path === dirs[i] || path.startsWith(prefixes[i]!)) return true;
+    return false;
+  };
 }
+
+const underPackageDatabase = underAny(PACKAGE_DATABASE_PATHS);
+const underSystemBinaryDir = underAny(SYSTEM_BINARY_DIRS);
+const underEtc = underAny(['/etc']);
 
 export function isExecutableContent(change: Change): boolean {
   if (change.kind !== 'added' && !(change.kind === 'changed' && (change.aspects.includes('content') || change.aspects.includes('mode') || change.aspects.includes('type')))) return false;
@@ -55,9 +64,9 @@ export function classifyChange(change: Change): DriftClass {
   if (change.kind === 'touched') return 'touched';
   if (isExecutableContent(change)) return 'executable';
   // apk and rpm keep their databases below /lib and /usr/lib: the more specific class wins.
-  if (under(change.path, PACKAGE_DATABASE_PATHS)) return 'package-database';
-  if (under(change.path, SYSTEM_BINARY_DIRS)) return 'system-binary-dir';
-  if (under(change.path, ['/etc'])) return 'config';
+  if (underPackageDatabase(change.path)) return 'package-database';
+  if (underSystemBinaryDir(change.path)) return 'system-binary-dir';
+  if (underEtc(change.path)) return 'config';
   return 'other';
 }
 

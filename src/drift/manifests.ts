@@ -59,7 +59,8 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             'rootlock.dev/ignore.drift': 'no-added-capabilities,no-writable-host-path',
             'rootlock.dev/ignore-reason':
               'drift scanner: DAC_READ_SEARCH reads upper layers owned by any user, SYS_PTRACE reads /proc/<pid>/exe and /proc/<pid>/root ' +
-              'of other users\' processes; every host mount is readOnly, and the containerd mount is the task-bundle directory, ' +
+              'of other users\' processes (not yet in effect: uid 65532 under allowPrivilegeEscalation: false loses added capabilities at exec, docs/drift.md); ' +
+              'every host mount is readOnly (not recursively), and the containerd mount is the task-bundle directory, ' +
               'which does not hold the containerd socket',
           },
         },
@@ -84,7 +85,8 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
               readOnlyRootFilesystem: true,
               allowPrivilegeEscalation: false,
               privileged: false,
-              // Reading other users' upper directories and /proc/<pid>/root needs these two, nothing else.
+              // Reading other users' upper directories and /proc/<pid>/root needs these two, nothing else. For uid 65532
+              // under allowPrivilegeEscalation: false they do not take effect (no ambient capabilities): see docs/drift.md.
               capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_PTRACE'] },
             },
             volumeMounts: [

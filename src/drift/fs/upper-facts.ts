@@ -10,10 +10,14 @@
 //   upper file with the lower file's size that reads as zeros (a hole) where
 //   the lower file does not. (st_blocks cannot tell: ext4 counts the xattr block.)
 // Lower layers are listed once per directory, not stat'ed per upper entry,
-// so a large added tree costs one readdir + lstat per file.
-import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+// so a large added tree costs one readdir + lstat per file, and an added
+// regular file whose header is read one open + fstat + pread + close in place
+// of the lstat (one path lookup, not two).
+import { closeSync, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import type { FileFacts, FileHeader, FileType, UpperEntry } from '../differ.js';
+import { HEADER_OPEN_FLAGS, headerOf, readHeader } from './file-header.js';
+import { OffloadedHeaders, mayUseSecondCore } from './header-offload.js';
 
 export interface UpperReadOptions {
   /** Upper directory as a readable path (with any --root prefix). */
@@ -30,7 +34,17 @@ export interface UpperReadOptions {
    * read per such file, most of a scan's cost beyond listing the tree.
    */
   sniffHeaders?: boolean;
+  /**
+   * Where headers are read: 'auto' (default) on a worker thread once
+   * OFFLOAD_AFTER of a layer's have been read here and a second core looks
+   * free (mayUseSecondCore), else on this thread; 'never' always here; 'always' on the worker
+   * from the first header (tests, the benchmark).
+   */
+  offloadHeaders?: 'auto' | 'never' | 'always';
 }
+
+/** Headers read on the scan's thread before a large layer's are handed to the worker: small layers never start it. */
+export const OFFLOAD_AFTER = 4096;
 
 export interface UpperReadResult {
   entries: UpperEntry[];
@@ -49,9 +63,15 @@ function fileType(stats: Stats): FileType {
   return 'socket';
 }
 
-function facts(stats: Stats, path: string): FileFacts {
+/** Writes what lstat and readlink say about a path into `into` (built field by field: this runs once per file). */
+function factsInto<T extends FileFacts>(into: Omit<T, keyof FileFacts> & Partial<FileFacts>, stats: Stats, path: string): T {
+  const result = into as T;
   const type = fileType(stats);
-  const result: FileFacts = { type, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid, size: type === 'file' ? stats.size : 0 };
+  result.type = type;
+  result.mode = stats.mode & 0o7777;
+  result.uid = stats.uid;
+  result.gid = stats.gid;
+  result.size = type === 'file' ? stats.size : 0;
   if (type === 'char' || type === 'block') result.rdev = { major: Math.floor(stats.rdev / 256) & 0xfff, minor: (stats.rdev & 0xff) | ((Math.floor(stats.rdev / 4096) & ~0xff)) };
   if (type === 'symlink') {
     try {
@@ -63,27 +83,47 @@ function facts(stats: Stats, path: string): FileFacts {
   return result;
 }
 
+function facts(stats: Stats, path: string): FileFacts {
+  return factsInto<FileFacts>({}, stats, path);
+}
+
 function isWhiteoutDevice(stats: Stats): boolean {
   return stats.isCharacterDevice() && stats.rdev === 0;
 }
 
 const CHUNK = 64 * 1024;
 
-const headerBuffer = Buffer.alloc(4);
+/** Whether a regular file's first bytes are worth reading: no exec bit (that alone makes it an executable) and two bytes or more. */
+function headerWanted(stats: Stats): boolean {
+  return stats.isFile() && (stats.mode & 0o111) === 0 && stats.size >= 2;
+}
 
-function readHeader(path: string): FileHeader | undefined {
-  let fd: number | undefined;
+/**
+ * lstat and header of a file the listing says is regular, through one open:
+ * fstat on the descriptor says what lstat would (O_NOFOLLOW: never a link's
+ * target). `header` is set only when the file is still regular, has no exec
+ * bit and two bytes or more. Undefined when the open fails (the caller falls
+ * back to lstat, which also covers a file swapped for a symlink).
+ */
+function statAndHeader(path: string): { stats: Stats; header?: FileHeader } | undefined {
+  let fd: number;
   try {
-    fd = openSync(path, 'r');
-    const buffer = headerBuffer;
-    const read = readSync(fd, buffer, 0, 4, 0);
-    if (read >= 4 && buffer[0] === 0x7f && buffer[1] === 0x45 && buffer[2] === 0x4c && buffer[3] === 0x46) return 'elf';
-    if (read >= 2 && buffer[0] === 0x23 && buffer[1] === 0x21) return 'shebang';
-    return 'other';
+    fd = openSync(path, HEADER_OPEN_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!headerWanted(stats)) return { stats };
+    try {
+      return { stats, header: headerOf(fd) };
+    } catch {
+      return { stats }; // unreadable content (EIO): no header, as readHeader
+    }
   } catch {
     return undefined;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -188,6 +228,16 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
   const entries: UpperEntry[] = [];
   const directories: string[] = [];
   const problems: string[] = [];
+  const sniff = options.sniffHeaders !== false;
+  const offloadMode = options.offloadHeaders ?? 'auto';
+  let offload: OffloadedHeaders | undefined;
+  let headersHere = 0;
+  /** Counts a header read on this thread; past the threshold, hands the rest to the worker where that may pay. */
+  const countHeaderHere = (): void => {
+    headersHere++;
+    if (headersHere === OFFLOAD_AFTER && offloadMode === 'auto' && mayUseSecondCore()) offload = OffloadedHeaders.start();
+  };
+  if (sniff && offloadMode === 'always') offload = OffloadedHeaders.start();
 
   const visit = (containerDir: string, upperDir: string, layerDirs: string[]): void => {
     directories.push(containerDir);
@@ -200,10 +250,13 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
     for (const dirent of dirents) {
       const upperPath = join(upperDir, dirent.name);
       const containerPath = containerDir === '/' ? `/${dirent.name}` : `${containerDir}/${dirent.name}`;
-      const stats = lstatSync(upperPath, { throwIfNoEntry: false });
-      if (!stats) continue; // removed while we looked
-      const entry: UpperEntry = { path: containerPath, ...facts(stats, upperPath) };
       const below = lower?.entries.get(dirent.name);
+      // An added regular file (no lower file to compare with): its header is wanted unless the stats say otherwise, so open it first.
+      const opened = sniff && !offload && dirent.isFile() && (below === undefined || below === 'whiteout') ? statAndHeader(upperPath) : undefined;
+      if (opened?.header) countHeaderHere();
+      const stats = opened?.stats ?? lstatSync(upperPath, { throwIfNoEntry: false });
+      if (!stats) continue; // removed while we looked
+      const entry = factsInto<UpperEntry>({ path: containerPath }, stats, upperPath);
       let lowerPath: string | undefined;
       if (below && below !== 'whiteout') {
         lowerPath = join(below.dir, dirent.name);
@@ -224,9 +277,15 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
             delete entry.sameContentAsLower;
           }
         }
-        if (options.sniffHeaders !== false && !entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && (stats.mode & 0o111) === 0 && stats.size >= 2) {
-          const header = readHeader(upperPath);
-          if (header) entry.header = header;
+        if (opened) {
+          if (opened.header) entry.header = opened.header;
+        } else if (sniff && !entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && headerWanted(stats)) {
+          if (offload) offload.add(entry, upperPath);
+          else {
+            const header = readHeader(upperPath);
+            if (header) entry.header = header;
+            countHeaderHere();
+          }
         }
         if (stats.size === 0 && entry.lower && options.merged && hiddenInMerged(options.merged, containerPath)) entry.whiteoutXattr = true;
       }
@@ -248,6 +307,7 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
     }
   };
   visit('/', options.upperdir, options.lowerdirs);
+  offload?.finish();
   return { entries, directories, problems };
 }
 
