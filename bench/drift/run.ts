@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classifyChange } from '../../src/drift/classify.js';
 import { diffUpperLayer } from '../../src/drift/differ.js';
-import { mayUseSecondCore } from '../../src/drift/fs/header-offload.js';
 import { readUpperLayer } from '../../src/drift/fs/upper-facts.js';
 import type { UpperReadOptions } from '../../src/drift/fs/upper-facts.js';
 
@@ -77,9 +76,6 @@ try {
   listRecursively(upper); // warm the page cache for both
   const listing: Sample[] = [];
   const scan: Sample[] = [];
-  const scanOnThisThread: Sample[] = [];
-  const scanOnWorker: Sample[] = [];
-  let workerChosen = 0;
   const scanWithoutSniffing: Sample[] = [];
   let entries = 0;
   let changes = 0;
@@ -90,17 +86,13 @@ try {
     return diff.length;
   };
   console.log(`load average before: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-  // The worker starts in the first scan that uses it and is reused after that, as in `drift watch`: its start shows in that round's sample (the max).
   for (let round = 0; round < rounds; round++) {
     const listed = time(() => listRecursively(upper));
     listing.push(listed.sample);
     entries = listed.value;
-    if (mayUseSecondCore()) workerChosen++;
     const scanned = time(() => scanOnce({}));
     scan.push(scanned.sample);
     changes = scanned.value;
-    scanOnThisThread.push(time(() => scanOnce({ offloadHeaders: 'never' })).sample);
-    scanOnWorker.push(time(() => scanOnce({ offloadHeaders: 'always' })).sample);
     scanWithoutSniffing.push(time(() => scanOnce({ sniffHeaders: false })).sample);
   }
   console.log(`load average after: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
@@ -114,9 +106,7 @@ try {
     console.log(`    cpu  ${summary(samples, 'cpu')}  ${(count / (cpu / 1000)).toFixed(0)} ${unit}/s  ratio ${ratio('cpu', cpu)}x`);
   };
   row('recursive listing (readdir + lstat)', listing, entries, 'entries');
-  row(`drift scan, default (target <= 1.5x; offloadHeaders 'auto' chose the worker in ${workerChosen} of ${rounds} rounds)`, scan, files, 'files');
-  row("drift scan, headers read on the scan's thread (offloadHeaders: 'never')", scanOnThisThread, files, 'files');
-  row("drift scan, headers read on a worker thread (offloadHeaders: 'always')", scanOnWorker, files, 'files');
+  row('drift scan (target <= 1.5x)', scan, files, 'files');
   row('drift scan without reading file headers (exec bit only)', scanWithoutSniffing, files, 'files');
 } finally {
   rmSync(root, { recursive: true, force: true });

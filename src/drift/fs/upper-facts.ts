@@ -17,7 +17,6 @@ import { closeSync, fstatSync, lstatSync, openSync, readSync, readdirSync, readl
 import type { Dirent, Stats } from 'node:fs';
 import type { FileFacts, FileHeader, FileType, UpperEntry } from '../differ.js';
 import { HEADER_OPEN_FLAGS, headerOf, readHeader } from './file-header.js';
-import { OffloadedHeaders, mayUseSecondCore } from './header-offload.js';
 
 export interface UpperReadOptions {
   /** Upper directory as a readable path (with any --root prefix). */
@@ -34,17 +33,7 @@ export interface UpperReadOptions {
    * read per such file, most of a scan's cost beyond listing the tree.
    */
   sniffHeaders?: boolean;
-  /**
-   * Where headers are read: 'auto' (default) on a worker thread once
-   * OFFLOAD_AFTER of a layer's have been read here and a second core looks
-   * free (mayUseSecondCore), else on this thread; 'never' always here; 'always' on the worker
-   * from the first header (tests, the benchmark).
-   */
-  offloadHeaders?: 'auto' | 'never' | 'always';
 }
-
-/** Headers read on the scan's thread before a large layer's are handed to the worker: small layers never start it. */
-export const OFFLOAD_AFTER = 4096;
 
 export interface UpperReadResult {
   entries: UpperEntry[];
@@ -229,15 +218,6 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
   const directories: string[] = [];
   const problems: string[] = [];
   const sniff = options.sniffHeaders !== false;
-  const offloadMode = options.offloadHeaders ?? 'auto';
-  let offload: OffloadedHeaders | undefined;
-  let headersHere = 0;
-  /** Counts a header read on this thread; past the threshold, hands the rest to the worker where that may pay. */
-  const countHeaderHere = (): void => {
-    headersHere++;
-    if (headersHere === OFFLOAD_AFTER && offloadMode === 'auto' && mayUseSecondCore()) offload = OffloadedHeaders.start();
-  };
-  if (sniff && offloadMode === 'always') offload = OffloadedHeaders.start();
 
   const visit = (containerDir: string, upperDir: string, layerDirs: string[]): void => {
     directories.push(containerDir);
@@ -252,8 +232,7 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
       const containerPath = containerDir === '/' ? `/${dirent.name}` : `${containerDir}/${dirent.name}`;
       const below = lower?.entries.get(dirent.name);
       // An added regular file (no lower file to compare with): its header is wanted unless the stats say otherwise, so open it first.
-      const opened = sniff && !offload && dirent.isFile() && (below === undefined || below === 'whiteout') ? statAndHeader(upperPath) : undefined;
-      if (opened?.header) countHeaderHere();
+      const opened = sniff && dirent.isFile() && (below === undefined || below === 'whiteout') ? statAndHeader(upperPath) : undefined;
       const stats = opened?.stats ?? lstatSync(upperPath, { throwIfNoEntry: false });
       if (!stats) continue; // removed while we looked
       const entry = factsInto<UpperEntry>({ path: containerPath }, stats, upperPath);
@@ -280,12 +259,8 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
         if (opened) {
           if (opened.header) entry.header = opened.header;
         } else if (sniff && !entry.metacopy && (!entry.lower || entry.sameContentAsLower !== true) && headerWanted(stats)) {
-          if (offload) offload.add(entry, upperPath);
-          else {
-            const header = readHeader(upperPath);
-            if (header) entry.header = header;
-            countHeaderHere();
-          }
+          const header = readHeader(upperPath);
+          if (header) entry.header = header;
         }
         if (stats.size === 0 && entry.lower && options.merged && hiddenInMerged(options.merged, containerPath)) entry.whiteoutXattr = true;
       }
@@ -307,7 +282,6 @@ export function readUpperLayer(options: UpperReadOptions): UpperReadResult {
     }
   };
   visit('/', options.upperdir, options.lowerdirs);
-  offload?.finish();
   return { entries, directories, problems };
 }
 
