@@ -2,11 +2,6 @@
 // `import rego.v1` so that both Gatekeeper's v0 parser and OPA 1.x accept it.
 // Input is what Gatekeeper passes: input.review.object (the Pod, or the
 // workload with its pod template), input.parameters (exempt images).
-import { RESOURCE_LIMITS_REGO_HELPERS } from './checks/resource-limits.js';
-import { SECCOMP_REGO_HELPERS } from './checks/seccomp-profile.js';
-import { CONFIGMAP_SECRET_REGO_HELPERS } from './checks/configmap-secret-immutable.js';
-import { HOST_PATH_REGO_HELPERS } from './checks/no-writable-host-path.js';
-import { MEMORY_EMPTYDIR_REGO_HELPERS } from './checks/memory-emptydir-size-limit.js';
 import type { AdmissionCheck } from './checks/index.js';
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 
@@ -157,10 +152,6 @@ export function regoModule(check: AdmissionCheck): string {
     parts.push(podViolation(check.message, windows));
     for (const body of check.regoFails) parts.push(`pod_fails if {\n${indent(body)}\n}`);
   }
-  if (check.rule === 'resource-limits') parts.push(RESOURCE_LIMITS_REGO_HELPERS);
-  if (check.rule === 'seccomp-profile') parts.push(SECCOMP_REGO_HELPERS);
-  if (check.rule === 'configmap-secret-immutable') parts.push(CONFIGMAP_SECRET_REGO_HELPERS);
-  if (check.rule === 'no-writable-host-path') parts.push(HOST_PATH_REGO_HELPERS);
-  if (check.rule === 'memory-emptydir-size-limit') parts.push(MEMORY_EMPTYDIR_REGO_HELPERS);
+  parts.push(...(check.regoHelpers ?? []));
   return parts.join('\n\n') + '\n';
 }
