@@ -60,6 +60,6 @@ export type AdmissionCheck = (ContainerCheck | PodCheck | ObjectCheck) & {
   optIn?: string;
   /** Rego rules and functions the check's Rego bodies call, appended to its module. */
   regoHelpers?: readonly string[];
-  /** What an engine cannot enforce of the rule, said in the generated policy's comment. */
-  limits?: string;
+  /** What the generated policy's comment should add about how far the check reaches. */
+  note?: string;
 };
