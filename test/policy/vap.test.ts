@@ -74,7 +74,7 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
     // Policies take effect asynchronously: wait until objects that between them break every rule draw a
     // warning from every policy they break.
     const deadline = Date.now() + 60_000;
-    for (const name of ['pod-bare', 'privileged', 'add-net-admin', 'hostpath-writable', 'memory-emptydir-too-big', 'configmap-unset']) {
+    for (const name of ['pod-bare', 'privileged', 'add-net-admin', 'hostpath-writable', 'memory-emptydir-too-big', 'configmap-unset', 'writable-nginx-none', 'secret-env-db-password']) {
       const waitFor = cases.find((c) => c.name === name);
       assert.ok(waitFor, name);
       const fails = [...rootlockVerdicts(waitFor, RULES).values()].filter(Boolean).length;

@@ -58,7 +58,7 @@ reference(value) if {
 const SECRET_NAME_CEL = bind('ws', `e.name.findAll(${celString(NAME_WORD)}).filter(w, w != '').map(w, w.upperAscii())`,
   `size(ws) > 0 && !(ws[size(ws) - 1] in ${listOf(DESCRIPTIVE_LAST_WORDS)}) && ws.exists(w, w in ${listOf(SECRET_WORDS)})`);
 
-const REFERENCE_CEL = REFERENCE_SOURCES.map((source) => `e.value.matches(${celString(source)})`).join(' || ');
+const REFERENCE_CEL = REFERENCE_SOURCES.map((source) => `val.matches(${celString(source)})`).join(' || ');
 
 export const configFromConfigmapOrSecret: AdmissionCheck = {
   rule: 'config-from-configmap-or-secret',
@@ -69,5 +69,7 @@ export const configFromConfigmapOrSecret: AdmissionCheck = {
     'empty values, $(VAR) references, absolute file paths and secret-store references (vault:, ref+...://, berglas://, sm://) pass.',
   regoHelpers: [CONFIG_REGO_HELPERS],
   regoFails: ['some entry in c.env\nis_string(entry.name)\nsecret_name(entry.name)\nliteral_secret(entry.value)'],
-  celOk: `c.?env.orValue([]).all(e, !has(e.name) || !has(e.value) || e.value == '' || ${REFERENCE_CEL} || !(${SECRET_NAME_CEL}))`,
+  // string(): the API server only stores strings, but the Kyverno CLI reads YAML 1.1, where `value: yes` is a
+  // boolean; rootlock reports such a value like any other literal.
+  celOk: `c.?env.orValue([]).all(e, !has(e.name) || !has(e.value) || ${bind('val', 'string(e.value)', `val == '' || ${REFERENCE_CEL} || !(${SECRET_NAME_CEL})`)})`,
 };

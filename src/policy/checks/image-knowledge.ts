@@ -7,6 +7,7 @@
 import { canonicalPath } from '../../core/volumes.js';
 import { globToRegExp } from '../../knowledge/image-ref.js';
 import type { ImageKnowledge } from '../../knowledge/images.js';
+import { celString } from './literals.js';
 import { bind } from './paths.js';
 
 export interface KnowledgeRow {
@@ -141,16 +142,19 @@ library_prefixed(registry, path) := path if contains(path, "/")`;
  * `c` writes, per the table ([] when the table does not know the image).
  */
 export function withKnownPathsCel(rows: readonly KnowledgeRow[], name: string, body: string): string {
-  const table = `[${rows.map((row) => `{'images': '${row.images.replace(/\\/g, '\\\\')}', 'paths': [${row.paths.map((p) => `'${p}'`).join(', ')}]}`).join(', ')}]`;
-  const candidates = withImageCandidatesCel('cands',
-    bind('known', `${table}.filter(row, cands.exists(x, x.matches(row.images)))`,
-      bind(name, "size(known) == 0 ? [] : known[0].paths", body)));
-  return candidates;
+  // Parallel lists, not a list of maps: CEL wants one value type per map, and maps have no order.
+  const images = `[${rows.map((row) => celString(row.images)).join(', ')}]`;
+  const paths = `[${rows.map((row) => `[${row.paths.map(celString).join(', ')}]`).join(', ')}]`;
+  const indices = `[${rows.map((_, i) => i).join(', ')}]`;
+  return withImageCandidatesCel('cands',
+    bind('known', `${indices}.filter(i, cands.exists(x, x.matches(${images}[i])))`,
+      bind(name, `size(known) == 0 ? [] : ${paths}[known[0]]`, body)));
 }
 
 /** CEL: `body` with `name` bound to the spellings of c.image (imageCandidates); the image is a string. */
 function withImageCandidatesCel(name: string, body: string): string {
-  return bind('t', 'c.image.trim()',
+  return bind('img', 'string(c.image)',
+    bind('t', 'img.trim()',
     bind('r0', "t.indexOf('@') >= 0 ? t.substring(0, t.indexOf('@')) : t",
       bind('tagged', "r0.lastIndexOf(':') > r0.lastIndexOf('/')",
         bind('rest', "tagged ? r0.substring(0, r0.lastIndexOf(':')) : r0",
@@ -161,8 +165,8 @@ function withImageCandidatesCel(name: string, body: string): string {
                   bind('repo', "registry == 'docker.io' && !path.contains('/') ? 'library/' + path : path",
                     bind('valid', "t != '' && !t.matches('\\\\s') && rest != '' && repo != ''",
                       bind(name,
-                        "!valid ? [c.image] : [c.image, registry + '/' + repo, repo] + " +
+                        "!valid ? [img] : [img, registry + '/' + repo, repo] + " +
                         "(registry == 'docker.io' && repo.startsWith('library/') ? [repo.substring(8)] : []) + " +
                         "(tagged ? [registry + '/' + repo + ':' + r0.substring(r0.lastIndexOf(':') + 1), repo + ':' + r0.substring(r0.lastIndexOf(':') + 1)] : [])",
-                        body)))))))))));
+                        body))))))))))));
 }
