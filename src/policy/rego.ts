@@ -1,5 +1,8 @@
 // Rego for Gatekeeper: one module per admission check, in Rego v1 syntax with
-// `import rego.v1` so that both Gatekeeper's v0 parser and OPA 1.x accept it.
+// `import future.keywords`, which Gatekeeper's v0 parser and OPA 1.x both
+// accept. (Gatekeeper refuses `import rego.v1` in a template's rego: its
+// rewriter allows only data.lib and future.keywords imports; `gator verify`
+// in test/policy/gator.test.ts proves the templates load.)
 // Input is what Gatekeeper passes: input.review.object (the Pod, or the
 // workload with its pod template), input.parameters (exempt images).
 import type { AdmissionCheck } from './checks/index.js';
@@ -125,7 +128,7 @@ const OBJECT_METADATAS = 'metadatas := [object.get(obj, "metadata", {})]';
 
 export function regoModule(check: AdmissionCheck): string {
   const libs = check.scope === 'object' ? [OBJECT, OBJECT_METADATAS, EXEMPTION_LIB] : [OBJECT, POD_LIB, EXEMPTION_LIB, CONTAINER_LIB];
-  const parts = [`package ${regoPackage(check.rule)}`, 'import rego.v1', `rule_id := "${check.rule}"`, ...libs];
+  const parts = [`package ${regoPackage(check.rule)}`, 'import future.keywords', `rule_id := "${check.rule}"`, ...libs];
   const windows = check.scope !== 'object' && check.skipWindows ? '\n  not windows' : '';
   if (check.scope === 'container') {
     const lists = check.lists === 'not-ephemeral' ? '\n  entry.type != "ephemeral container"' : '';

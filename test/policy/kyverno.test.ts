@@ -4,8 +4,8 @@
 // skip where a rootlock.dev/ignore annotation waives the rule for the whole
 // object (the policy's matchCondition).
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,17 +14,9 @@ import { annotationExemption } from '../../src/core/exemptions.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../../src/core/workloads.js';
 import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
 import { kyvernoPolicies } from '../../src/policy/kyverno.js';
-import { repoRoot } from '../helpers/repo.js';
+import { builtTool } from './tools.js';
 import { policyCases, type PolicyCase } from './cases.js';
 import { rootlockVerdicts } from './verdicts.js';
-
-function kyvernoBinary(): string {
-  const script = join(repoRoot(), 'test', 'policy', 'build-kyverno.sh');
-  const path = /^KYVERNO=(.*)$/m.exec(execFileSync('bash', [script, '--print-path'], { encoding: 'utf8' }))?.[1];
-  if (!path) throw new Error('build-kyverno.sh --print-path printed no KYVERNO=');
-  if (!existsSync(path)) execFileSync('bash', [script], { stdio: ['ignore', process.stderr, process.stderr] });
-  return path;
-}
 
 function ruleWaived(c: PolicyCase, rule: string): boolean {
   const workload = workloadOf(c.object, BUILTIN_POD_SPEC_LOCATIONS);
@@ -60,7 +52,7 @@ describe('generated Kyverno ValidatingPolicies in the real Kyverno CLI agree wit
         apiVersion: 'cli.kyverno.io/v1alpha1', kind: 'Test', metadata: { name: 'rootlock' },
         policies: ['policies.yaml'], resources: ['resources.yaml'], results,
       }));
-      const run = spawnSync(kyvernoBinary(), ['test', dir, '--remove-color', '--fail-only'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const run = spawnSync(builtTool('kyverno'), ['test', dir, '--remove-color', '--fail-only'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       assert.equal(run.status, 0, `kyverno test failed:\n${run.stdout}\n${run.stderr}`);
       // Every expectation was checked (kyverno counts one test per resource of each result).
       assert.match(run.stdout, new RegExp(`Test Summary: 0 out of ${expectations} tests failed`), run.stdout);
