@@ -8,7 +8,7 @@ import { canonicalPath } from '../../core/volumes.js';
 import { globToRegExp } from '../../knowledge/image-ref.js';
 import type { ImageKnowledge } from '../../knowledge/images.js';
 import { celString } from './literals.js';
-import { bind } from './paths.js';
+import { bind, bindValue, type Binder } from './paths.js';
 
 export interface KnowledgeRow {
   id: string;
@@ -16,6 +16,8 @@ export interface KnowledgeRow {
   images: string;
   /** Canonical paths, in the entry's order; empty for images known to write nothing. */
   paths: string[];
+  /** Capabilities the image needs added back after dropping ALL. */
+  capabilities: string[];
 }
 
 /**
@@ -28,6 +30,7 @@ export function knowledgeTable(entries: readonly ImageKnowledge[]): KnowledgeRow
     // RegExp.source spells / as \/, which RE2 need not accept.
     images: `^(?:${entry.images.map((pattern) => globToRegExp(pattern).source.slice(1, -1).replace(/\\\//g, '/')).join('|')})$`,
     paths: [...new Set(entry.writablePaths.map((writable) => canonicalPath(writable.path)))],
+    capabilities: [...(entry.capabilities ?? [])],
   }));
 }
 
@@ -142,17 +145,30 @@ library_prefixed(registry, path) := path if contains(path, "/")`;
  * `c` writes, per the table ([] when the table does not know the image).
  */
 export function withKnownPathsCel(rows: readonly KnowledgeRow[], name: string, body: string): string {
+  return withKnowledgeCel(rows, 'paths', name, body, bind);
+}
+
+/**
+ * CEL: the value of `body` (any type) with `name` bound to the capabilities
+ * the image of container `c` needs back ([] when the table does not know it).
+ */
+export function withKnownCapabilitiesCel(rows: readonly KnowledgeRow[], name: string, body: string): string {
+  return withKnowledgeCel(rows, 'capabilities', name, body, bindValue);
+}
+
+function withKnowledgeCel(rows: readonly KnowledgeRow[], field: 'paths' | 'capabilities', name: string, body: string, binder: Binder): string {
   // Parallel lists, not a list of maps: CEL wants one value type per map, and maps have no order.
   const images = `[${rows.map((row) => celString(row.images)).join(', ')}]`;
-  const paths = `[${rows.map((row) => `[${row.paths.map(celString).join(', ')}]`).join(', ')}]`;
+  const values = `[${rows.map((row) => `[${row[field].map(celString).join(', ')}]`).join(', ')}]`;
   const indices = `[${rows.map((_, i) => i).join(', ')}]`;
   return withImageCandidatesCel('cands',
-    bind('known', `${indices}.filter(i, cands.exists(x, x.matches(${images}[i])))`,
-      bind(name, `size(known) == 0 ? [] : ${paths}[known[0]]`, body)));
+    binder('known', `${indices}.filter(k, cands.exists(x, x.matches(${images}[k])))`,
+      binder(name, `size(known) == 0 ? [] : ${values}[known[0]]`, body)), binder);
 }
 
 /** CEL: `body` with `name` bound to the spellings of c.image (imageCandidates); the image is a string. */
-function withImageCandidatesCel(name: string, body: string): string {
+function withImageCandidatesCel(name: string, body: string, binder: Binder): string {
+  const bind = binder;
   return bind('img', 'string(c.image)',
     bind('t', 'img.trim()',
     bind('r0', "t.indexOf('@') >= 0 ? t.substring(0, t.indexOf('@')) : t",

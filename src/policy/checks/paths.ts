@@ -2,8 +2,13 @@
 // slashes collapsed, no trailing slash, /var/run spelled /run. Shared by the
 // checks that reason about where a volume is mounted or what it exposes.
 
-// The API server's CEL has no cel.bind: [value].all(name, body) binds name to value instead.
+// The API server's CEL has no cel.bind: [value].all(name, body) binds name to value instead (body a bool).
 export const bind = (name: string, value: string, body: string): string => `[${value}].all(${name}, ${body})`;
+
+/** The same for a body of any type: [value].map(name, body)[0]. */
+export const bindValue = (name: string, value: string, body: string): string => `[${value}].map(${name}, ${body})[0]`;
+
+export type Binder = typeof bind;
 
 /** CEL: `body` with `name` bound to the canonical form of the string expression `path`. */
 export const withCanonicalCel = (path: string, name: string, body: string): string =>
