@@ -158,7 +158,7 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
       const res = await cluster().request('POST', `${collectionPath('Pod', WARN_NAMESPACE)}?dryRun=All`, pod);
       assert.ok(res.status >= 200 && res.status < 300, `HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
       const warning = res.warnings.find((w) => w.includes("'rootlock-writable-paths-mounted'")) ?? '';
-      const named = new Set(/rootlock writable-paths-mounted: (.*?) has a read-only/.exec(warning)?.[1]?.split(', ') ?? []);
+      const named = new Set(/rootlock writable-paths-mounted: (.*?) with a read-only/.exec(warning)?.[1]?.split(', ') ?? []);
       chunk.forEach((image, i) => {
         const expected = (knowledge.lookup(image)?.writablePaths.length ?? 0) > 0;
         if (expected) failing++;

@@ -64,7 +64,7 @@ export const configFromConfigmapOrSecret: AdmissionCheck = {
   rule: 'config-from-configmap-or-secret',
   scope: 'container',
   lists: 'all',
-  message: 'sets a secret-looking env variable (password, token, key...) to a literal value: use valueFrom.secretKeyRef',
+  message: 'must not set a secret-looking env variable (password, token, key...) to a literal value: use valueFrom.secretKeyRef',
   note: 'Names count as secret-looking by the words of the rule (rootlock rules config-from-configmap-or-secret); ' +
     'empty values, $(VAR) references, absolute file paths and secret-store references (vault:, ref+...://, berglas://, sm://) pass.',
   regoHelpers: [CONFIG_REGO_HELPERS],

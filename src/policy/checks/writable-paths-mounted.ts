@@ -45,7 +45,7 @@ export const writablePathsMounted: AdmissionCheck = {
   rule: 'writable-paths-mounted',
   scope: 'container',
   lists: 'all',
-  message: 'has a read-only root filesystem, but no writable volume is mounted at a path its image writes (per the rootlock image knowledge base)',
+  message: 'with a read-only root filesystem must mount a writable volume (emptyDir) at each path its image writes, per the rootlock image knowledge base',
   note:
     `The image table inside the policy is rootlock's built-in knowledge base (${TABLE.length} entries) as of generation: images it ` +
     'does not know pass, and entries added in a rootlock config are not included; regenerate after upgrading rootlock.',
