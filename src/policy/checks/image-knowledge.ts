@@ -7,7 +7,7 @@
 import { canonicalPath } from '../../core/volumes.js';
 import { globToRegExp } from '../../knowledge/image-ref.js';
 import type { ImageKnowledge } from '../../knowledge/images.js';
-import { celString } from './literals.js';
+import { celString, regoString } from './literals.js';
 import { bind, bindValue, type Binder } from './paths.js';
 
 export interface KnowledgeRow {
@@ -34,11 +34,9 @@ export function knowledgeTable(entries: readonly ImageKnowledge[]): KnowledgeRow
   }));
 }
 
-const rego = (text: string): string => JSON.stringify(text);
-
 /** Rego: the table, image_candidates(image) and known_paths(image) (undefined for images no entry knows). */
 export function imageKnowledgeRego(rows: readonly KnowledgeRow[]): string {
-  const table = rows.map((row) => `  {"id": ${rego(row.id)}, "images": ${rego(row.images)}, "paths": ${JSON.stringify(row.paths)}}`).join(',\n');
+  const table = rows.map((row) => `  {"id": ${regoString(row.id)}, "images": ${regoString(row.images)}, "paths": ${JSON.stringify(row.paths)}}`).join(',\n');
   return `# The image knowledge base, in lookup order: the first entry whose pattern matches a spelling of the image.
 image_knowledge := [
 ${table},
@@ -171,18 +169,18 @@ function withImageCandidatesCel(name: string, body: string, binder: Binder): str
   const bind = binder;
   return bind('img', 'string(c.image)',
     bind('t', 'img.trim()',
-    bind('r0', "t.indexOf('@') >= 0 ? t.substring(0, t.indexOf('@')) : t",
-      bind('tagged', "r0.lastIndexOf(':') > r0.lastIndexOf('/')",
-        bind('rest', "tagged ? r0.substring(0, r0.lastIndexOf(':')) : r0",
-          bind('first', "rest.split('/')[0]",
-            bind('hasReg', "rest.contains('/') && (first.contains('.') || first.contains(':') || first == 'localhost')",
-              bind('registry', "!hasReg || first in ['index.docker.io', 'registry-1.docker.io'] ? 'docker.io' : first",
-                bind('path', '(hasReg ? rest.substring(size(first) + 1) : rest).lowerAscii()',
-                  bind('repo', "registry == 'docker.io' && !path.contains('/') ? 'library/' + path : path",
-                    bind('valid', "t != '' && !t.matches('\\\\s') && rest != '' && repo != ''",
-                      bind(name,
-                        "!valid ? [img] : [img, registry + '/' + repo, repo] + " +
-                        "(registry == 'docker.io' && repo.startsWith('library/') ? [repo.substring(8)] : []) + " +
-                        "(tagged ? [registry + '/' + repo + ':' + r0.substring(r0.lastIndexOf(':') + 1), repo + ':' + r0.substring(r0.lastIndexOf(':') + 1)] : [])",
-                        body))))))))))));
+      bind('r0', "t.indexOf('@') >= 0 ? t.substring(0, t.indexOf('@')) : t",
+        bind('tagged', "r0.lastIndexOf(':') > r0.lastIndexOf('/')",
+          bind('rest', "tagged ? r0.substring(0, r0.lastIndexOf(':')) : r0",
+            bind('first', "rest.split('/')[0]",
+              bind('hasReg', "rest.contains('/') && (first.contains('.') || first.contains(':') || first == 'localhost')",
+                bind('registry', "!hasReg || first in ['index.docker.io', 'registry-1.docker.io'] ? 'docker.io' : first",
+                  bind('path', '(hasReg ? rest.substring(size(first) + 1) : rest).lowerAscii()',
+                    bind('repo', "registry == 'docker.io' && !path.contains('/') ? 'library/' + path : path",
+                      bind('valid', "t != '' && !t.matches('\\\\s') && rest != '' && repo != ''",
+                        bind(name,
+                          "!valid ? [img] : [img, registry + '/' + repo, repo] + " +
+                          "(registry == 'docker.io' && repo.startsWith('library/') ? [repo.substring(8)] : []) + " +
+                          "(tagged ? [registry + '/' + repo + ':' + r0.substring(r0.lastIndexOf(':') + 1), repo + ':' + r0.substring(r0.lastIndexOf(':') + 1)] : [])",
+                          body))))))))))));
 }
