@@ -88,20 +88,19 @@ function dropAllPatch(shape: Shape, options: PolicyOptions): string {
   const misspelled = `${drop}.exists(d, ${NORMALIZED} == 'ALL')`;
   const newDrop = `${misspelled} ? ${drop}.map(d, ${NORMALIZED} == 'ALL' ? 'ALL' : d) : ${drop} + ['ALL']`;
   const needs = `${applies('drop-all-capabilities', options, true)} && !('ALL' in ${drop})`;
+  // What the image needs back and add lacks; nothing when the patch only rewrites a misspelled "all".
   const needed = `(!has(c.image) || ${misspelled} ? [] : ${withKnownCapabilitiesCel(KNOWLEDGE, 'caps', `caps.filter(n, !(n in ${add}.map(d, ${NORMALIZED})))`)})`;
-  const capabilities = `[${needed}].map(back, size(back) > 0 ? {'drop': ['ALL'], 'add': back} : {'drop': ['ALL']})[0]`;
+  // capabilities has only drop and add: the patch writes the whole object, add (when there is one) kept in front.
+  // dyn(): the drop list's elements are dyn, the knowledge base's strings; a map literal wants one value type.
+  const capabilities = `[${add} + ${needed}].map(a, size(a) > 0 ? {'drop': dyn(${newDrop}), 'add': dyn(a)} : {'drop': dyn(${newDrop})})[0]`;
   const lists = ['initContainers', 'containers', 'ephemeralContainers'].map((list) => {
     const items = `variables.podSpec.${list}`;
     const base = `'/${[...shape.typePath, list].join('/')}/' + string(i)`;
-    const patch =
-      `!has(c.securityContext) ? JSONPatch{op: 'add', path: ${base} + '/securityContext', value: {'capabilities': ${capabilities}}} : ` +
-      `!has(c.securityContext.capabilities) ? JSONPatch{op: 'add', path: ${base} + '/securityContext/capabilities', value: ${capabilities}} : ` +
-      `JSONPatch{op: 'add', path: ${base} + '/securityContext/capabilities/drop', value: ${newDrop}}`;
-    const addBack = `JSONPatch{op: 'add', path: ${base} + '/securityContext/capabilities/add', value: ${add} + ${needed}}`;
-    const hasCapabilities = 'has(c.securityContext) && has(c.securityContext.capabilities)';
+    const patch = `[${capabilities}].map(caps, !has(c.securityContext) ? ` +
+      `JSONPatch{op: 'add', path: ${base} + '/securityContext', value: {'capabilities': caps}} : ` +
+      `JSONPatch{op: 'add', path: ${base} + '/securityContext/capabilities', value: caps})[0]`;
     // [items[i]].all(c, ...) binds c to the container at index i.
-    return `(has(${items}) ? lists.range(size(${items})).filter(i, [${items}[i]].all(c, ${needs})).map(i, [${items}[i]].map(c, ${patch})[0]) + ` +
-      `lists.range(size(${items})).filter(i, [${items}[i]].all(c, ${needs} && ${hasCapabilities} && size(${needed}) > 0)).map(i, [${items}[i]].map(c, ${addBack})[0]) : [])`;
+    return `(has(${items}) ? lists.range(size(${items})).filter(i, [${items}[i]].all(c, ${needs})).map(i, [${items}[i]].map(c, ${patch})[0]) : [])`;
   });
   return lists.join(' + ');
 }

@@ -155,13 +155,15 @@ export function withKnownCapabilitiesCel(rows: readonly KnowledgeRow[], name: st
 }
 
 function withKnowledgeCel(rows: readonly KnowledgeRow[], field: 'paths' | 'capabilities', name: string, body: string, binder: Binder): string {
-  // Parallel lists, not a list of maps: CEL wants one value type per map, and maps have no order.
-  const images = `[${rows.map((row) => celString(row.images)).join(', ')}]`;
-  const values = `[${rows.map((row) => `[${row[field].map(celString).join(', ')}]`).join(', ')}]`;
-  const indices = `[${rows.map((_, i) => i).join(', ')}]`;
+  // A chain of conditionals, evaluated in order, takes the first row that matches. Every pattern is a literal so
+  // that the API server compiles each regex once, not on every call; one regex of all patterns first lets the
+  // images no row knows (most of them) through with one match per spelling.
+  const any = `^(?:${rows.map((row) => row.images.slice(1, -1)).join('|')})$`;
+  const chain = rows.reduceRight(
+    (otherwise, row) => `cands.exists(x, x.matches(${celString(row.images)})) ? [${row[field].map(celString).join(', ')}] : ${otherwise}`,
+    '[]');
   return withImageCandidatesCel('cands',
-    binder('known', `${indices}.filter(k, cands.exists(x, x.matches(${images}[k])))`,
-      binder(name, `size(known) == 0 ? [] : ${values}[known[0]]`, body)), binder);
+    binder(name, `!cands.exists(x, x.matches(${celString(any)})) ? [] : ${chain}`, body), binder);
 }
 
 /** CEL: `body` with `name` bound to the spellings of c.image (imageCandidates); the image is a string. */
