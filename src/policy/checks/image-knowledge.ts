@@ -34,6 +34,11 @@ export function knowledgeTable(entries: readonly ImageKnowledge[]): KnowledgeRow
   }));
 }
 
+/** One regex that matches what any row's does. */
+function anyPattern(rows: readonly KnowledgeRow[]): string {
+  return `^(?:${rows.map((row) => row.images.slice(1, -1)).join('|')})$`;
+}
+
 /** Rego: the table, image_candidates(image) and known_paths(image) (undefined for images no entry knows). */
 export function imageKnowledgeRego(rows: readonly KnowledgeRow[]): string {
   const table = rows.map((row) => `  {"id": ${regoString(row.id)}, "images": ${regoString(row.images)}, "paths": ${JSON.stringify(row.paths)}}`).join(',\n');
@@ -42,9 +47,18 @@ image_knowledge := [
 ${table},
 ]
 
+# One regex of every pattern first: most images are not in the table.
+image_knowledge_any := ${regoString(anyPattern(rows))}
+
 known_paths(image) := image_knowledge[min(matches)].paths if {
-  matches := {i | some i, row in image_knowledge; some spelling in image_candidates(image); regex.match(row.images, spelling)}
-  count(matches) > 0
+  spellings := image_candidates(image)
+  any_known(spellings)
+  matches := {i | some i, row in image_knowledge; some spelling in spellings; regex.match(row.images, spelling)}
+}
+
+any_known(spellings) if {
+  some spelling in spellings
+  regex.match(image_knowledge_any, spelling)
 }
 
 # The spellings an image is matched by (rootlock's imageCandidates): as written, registry/repository,
@@ -158,7 +172,7 @@ function withKnowledgeCel(rows: readonly KnowledgeRow[], field: 'paths' | 'capab
   // A chain of conditionals, evaluated in order, takes the first row that matches. Every pattern is a literal so
   // that the API server compiles each regex once, not on every call; one regex of all patterns first lets the
   // images no row knows (most of them) through with one match per spelling.
-  const any = `^(?:${rows.map((row) => row.images.slice(1, -1)).join('|')})$`;
+  const any = anyPattern(rows);
   const chain = rows.reduceRight(
     (otherwise, row) => `cands.exists(x, x.matches(${celString(row.images)})) ? [${row[field].map(celString).join(', ')}] : ${otherwise}`,
     '[]');
