@@ -13,7 +13,7 @@
 import { CEL_VARIABLES, containerExemptExpression, ruleIgnoredExpression } from './cel.js';
 import { namespaceSelector } from './match.js';
 import { BUILTIN_IMAGE_KNOWLEDGE } from '../knowledge/images.js';
-import { knowledgeTable, withKnownCapabilitiesCel } from './checks/image-knowledge.js';
+import { knowledgeTable, mayBeKnownCel, withKnownCapabilitiesCel } from './checks/image-knowledge.js';
 import type { GeneratedDocument, PolicyOptions } from './options.js';
 
 export const MUTATED_RULES = ['read-only-root-filesystem', 'no-privilege-escalation', 'drop-all-capabilities'] as const;
@@ -89,7 +89,7 @@ function dropAllPatch(shape: Shape, options: PolicyOptions): string {
   const newDrop = `${misspelled} ? ${drop}.map(d, ${NORMALIZED} == 'ALL' ? 'ALL' : d) : ${drop} + ['ALL']`;
   const needs = `${applies('drop-all-capabilities', options, true)} && !('ALL' in ${drop})`;
   // What the image needs back and add lacks; nothing when the patch only rewrites a misspelled "all".
-  const needed = `(!has(c.image) || ${misspelled} ? [] : ${withKnownCapabilitiesCel(KNOWLEDGE, 'caps', `caps.filter(n, !(n in ${add}.map(d, ${NORMALIZED})))`)})`;
+  const needed = `(!has(c.image) || ${misspelled} || !${mayBeKnownCel(KNOWLEDGE)} ? [] : ${withKnownCapabilitiesCel(KNOWLEDGE, 'caps', `caps.filter(n, !(n in ${add}.map(d, ${NORMALIZED})))`)})`;
   // capabilities has only drop and add: the patch writes the whole object, add (when there is one) kept in front.
   // dyn(): the drop list's elements are dyn, the knowledge base's strings; a map literal wants one value type.
   const capabilities = `[${add} + ${needed}].map(a, size(a) > 0 ? {'drop': dyn(${newDrop}), 'add': dyn(a)} : {'drop': dyn(${newDrop})})[0]`;

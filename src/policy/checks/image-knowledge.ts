@@ -12,6 +12,8 @@ import { bind, bindValue, type Binder } from './paths.js';
 
 export interface KnowledgeRow {
   id: string;
+  /** The entry's image patterns (globs). */
+  patterns: string[];
   /** RE2 and JavaScript alike: `^(?:glob1|glob2...)$`. */
   images: string;
   /** Canonical paths, in the entry's order; empty for images known to write nothing. */
@@ -27,6 +29,7 @@ export interface KnowledgeRow {
 export function knowledgeTable(entries: readonly ImageKnowledge[]): KnowledgeRow[] {
   return entries.map((entry) => ({
     id: entry.id,
+    patterns: [...entry.images],
     // RegExp.source spells / as \/, which RE2 need not accept.
     images: `^(?:${entry.images.map((pattern) => globToRegExp(pattern).source.slice(1, -1).replace(/\\\//g, '/')).join('|')})$`,
     paths: [...new Set(entry.writablePaths.map((writable) => canonicalPath(writable.path)))],
@@ -150,6 +153,21 @@ library_prefixed(registry, path) := concat("/", ["library", path]) if {
 library_prefixed(registry, path) := path if registry != "docker.io"
 
 library_prefixed(registry, path) := path if contains(path, "/")`;
+}
+
+/**
+ * CEL, a cheap test that lets most images no row knows through (false) before
+ * any parsing: a spelling that matches a pattern contains the pattern's last
+ * literal path segment (after its last / and before any wildcard), and so does
+ * the lower-cased image, since spellings only lower-case the image's text or
+ * add docker.io/ and library/ to it. True when c.image may be known.
+ */
+export function mayBeKnownCel(rows: readonly KnowledgeRow[]): string {
+  const segments = rows.flatMap((row) => row.patterns).map((pattern) => (pattern.split(/[*?]/)[0]?.split('/').pop() ?? '').toLowerCase());
+  // A segment that is empty or could come from the added prefixes says nothing.
+  if (segments.some((segment) => segment === '' || 'docker.io/library/'.includes(segment))) return 'true';
+  const unique = [...new Set(segments)].map((segment) => segment.replace(/[.+^${}()|[\]\\]/g, '\\$&'));
+  return `string(c.image).lowerAscii().matches(${celString(unique.join('|'))})`;
 }
 
 /**

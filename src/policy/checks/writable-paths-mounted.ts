@@ -1,5 +1,5 @@
 import { BUILTIN_IMAGE_KNOWLEDGE } from '../../knowledge/images.js';
-import { imageKnowledgeRego, knowledgeTable, withKnownPathsCel } from './image-knowledge.js';
+import { imageKnowledgeRego, knowledgeTable, mayBeKnownCel, withKnownPathsCel } from './image-knowledge.js';
 import { bind, CANONICAL_PATH_REGO_HELPERS, MOUNT_VOLUME_REGO_HELPER, withCanonicalCel } from './paths.js';
 import type { AdmissionCheck } from './types.js';
 
@@ -55,5 +55,6 @@ export const writablePathsMounted: AdmissionCheck = {
   ],
   celOk:
     "c.?securityContext.?readOnlyRootFilesystem.orValue(false) != true || !has(c.image) || " +
+    `!${mayBeKnownCel(TABLE)} || ` +
     withKnownPathsCel(TABLE, 'paths', `paths.all(p, c.?volumeMounts.orValue([]).exists(m, ${WRITABLE_MOUNT_CEL} && ${COVERS_CEL}))`),
 };
