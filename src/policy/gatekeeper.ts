@@ -2,6 +2,7 @@
 import { POLICY_KINDS } from './match.js';
 import { constraintKind, regoModule } from './rego.js';
 import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
+import { noteComment } from './render.js';
 
 const ENFORCEMENT: Record<PolicyAction, string> = { deny: 'deny', warn: 'warn', audit: 'dryrun' };
 
@@ -15,7 +16,7 @@ export function gatekeeperPolicies(options: PolicyOptions): GeneratedDocument[] 
         : `rootlock rule ${check.rule}: ${check.message}.\n` +
         'Checks containers, initContainers and ephemeralContainers of Pods and of every pod template, on CREATE and\n' +
         'on UPDATE of workloads and of pods/ephemeralcontainers (kubectl debug: make sure Gatekeeper\'s webhook\n' +
-        'receives that subresource). Honours rootlock.dev/ignore annotations and exemptImages.',
+        'receives that subresource). Honours rootlock.dev/ignore annotations and exemptImages.' + noteComment(check.note),
       object: {
         apiVersion: 'templates.gatekeeper.sh/v1',
         kind: 'ConstraintTemplate',

@@ -5,6 +5,7 @@
 import { celPolicyParts, celValidations } from './cel.js';
 import { namespaceSelector } from './match.js';
 import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
+import { noteComment } from './render.js';
 
 const VALIDATION_ACTIONS: Record<PolicyAction, string[]> = { deny: ['Deny'], warn: ['Warn'], audit: ['Audit'] };
 
@@ -14,7 +15,7 @@ export function kyvernoPolicies(options: PolicyOptions): GeneratedDocument[] {
     const parts = celPolicyParts(check);
     return {
       comment: `rootlock rule ${check.rule}: ${check.scope === 'object' ? '' : 'every container, init container and ephemeral container '}${check.message}.\n` +
-        'Same CEL as `rootlock policy vap`; skipped when annotated rootlock.dev/ignore for this rule.',
+        'Same CEL as `rootlock policy vap`; skipped when annotated rootlock.dev/ignore for this rule.' + noteComment(check.note),
       object: {
         apiVersion: 'policies.kyverno.io/v1',
         kind: 'ValidatingPolicy',
@@ -45,7 +46,7 @@ export function kyvernoLegacyPolicies(options: PolicyOptions): GeneratedDocument
     const resources: Record<string, unknown> = { kinds, operations: ['CREATE', 'UPDATE'] };
     if (options.namespaces.length) resources['namespaces'] = [...options.namespaces];
     return {
-      comment: `rootlock rule ${check.rule} as a Kyverno ClusterPolicy (--legacy): ${check.message}.`,
+      comment: `rootlock rule ${check.rule} as a Kyverno ClusterPolicy (--legacy): ${check.message}.` + noteComment(check.note),
       object: {
         apiVersion: 'kyverno.io/v1',
         kind: 'ClusterPolicy',

@@ -5,12 +5,15 @@
 //   no-privilege-escalation    allowPrivilegeEscalation: false, except where
 //                              Kubernetes forbids it (privileged, SYS_ADMIN)
 //   drop-all-capabilities      ALL appended to capabilities.drop (a misspelled
-//                              "all" rewritten), add left alone
+//                              "all" rewritten), and what the knowledge base
+//                              says the image needs added to capabilities.add
 // Exempted containers (annotations, --exempt-images) and Windows pods are
 // left as they are: the API server forbids all three fields on Windows pods
 // (rootlock fix still writes readOnlyRootFilesystem there; see docs/policy.md).
 import { CEL_VARIABLES, containerExemptExpression, ruleIgnoredExpression } from './cel.js';
 import { namespaceSelector } from './match.js';
+import { BUILTIN_IMAGE_KNOWLEDGE } from '../knowledge/images.js';
+import { knowledgeTable, mayBeKnownCel, withKnownCapabilitiesCel } from './checks/image-knowledge.js';
 import type { GeneratedDocument, PolicyOptions } from './options.js';
 
 export const MUTATED_RULES = ['read-only-root-filesystem', 'no-privilege-escalation', 'drop-all-capabilities'] as const;
@@ -69,22 +72,33 @@ function containerFields(options: PolicyOptions, rules: ReadonlySet<string>, lis
   return fields.join(', ');
 }
 
+// The image knowledge base, for the capabilities an image needs back after dropping ALL.
+const KNOWLEDGE = knowledgeTable(BUILTIN_IMAGE_KNOWLEDGE);
+
 /**
  * capabilities.drop is an atomic list, which an apply configuration may not
  * change: a JSON patch per container that needs ALL, built from the original
- * object (so it runs before the apply configuration).
+ * object (so it runs before the apply configuration). Like rootlock fix, it
+ * adds back to capabilities.add what the knowledge base says the image needs
+ * (and add lacks), except where it only rewrites a misspelled "all".
  */
 function dropAllPatch(shape: Shape, options: PolicyOptions): string {
   const drop = 'c.?securityContext.?capabilities.?drop.orValue([])';
-  const newDrop = `${drop}.exists(d, ${NORMALIZED} == 'ALL') ? ${drop}.map(d, ${NORMALIZED} == 'ALL' ? 'ALL' : d) : ${drop} + ['ALL']`;
+  const add = 'c.?securityContext.?capabilities.?add.orValue([])';
+  const misspelled = `${drop}.exists(d, ${NORMALIZED} == 'ALL')`;
+  const newDrop = `${misspelled} ? ${drop}.map(d, ${NORMALIZED} == 'ALL' ? 'ALL' : d) : ${drop} + ['ALL']`;
   const needs = `${applies('drop-all-capabilities', options, true)} && !('ALL' in ${drop})`;
+  // What the image needs back and add lacks; nothing when the patch only rewrites a misspelled "all".
+  const needed = `(!has(c.image) || ${misspelled} || !${mayBeKnownCel(KNOWLEDGE)} ? [] : ${withKnownCapabilitiesCel(KNOWLEDGE, 'caps', `caps.filter(n, !(n in ${add}.map(d, ${NORMALIZED})))`)})`;
+  // capabilities has only drop and add: the patch writes the whole object, add (when there is one) kept in front.
+  // dyn(): the drop list's elements are dyn, the knowledge base's strings; a map literal wants one value type.
+  const capabilities = `[${add} + ${needed}].map(a, size(a) > 0 ? {'drop': dyn(${newDrop}), 'add': dyn(a)} : {'drop': dyn(${newDrop})})[0]`;
   const lists = ['initContainers', 'containers', 'ephemeralContainers'].map((list) => {
     const items = `variables.podSpec.${list}`;
     const base = `'/${[...shape.typePath, list].join('/')}/' + string(i)`;
-    const patch =
-      `!has(c.securityContext) ? JSONPatch{op: 'add', path: ${base} + '/securityContext', value: {'capabilities': {'drop': ['ALL']}}} : ` +
-      `!has(c.securityContext.capabilities) ? JSONPatch{op: 'add', path: ${base} + '/securityContext/capabilities', value: {'drop': ['ALL']}} : ` +
-      `JSONPatch{op: 'add', path: ${base} + '/securityContext/capabilities/drop', value: ${newDrop}}`;
+    const patch = `[${capabilities}].map(caps, !has(c.securityContext) ? ` +
+      `JSONPatch{op: 'add', path: ${base} + '/securityContext', value: {'capabilities': caps}} : ` +
+      `JSONPatch{op: 'add', path: ${base} + '/securityContext/capabilities', value: caps})[0]`;
     // [items[i]].all(c, ...) binds c to the container at index i.
     return `(has(${items}) ? lists.range(size(${items})).filter(i, [${items}[i]].all(c, ${needs})).map(i, [${items}[i]].map(c, ${patch})[0]) : [])`;
   });

@@ -1,12 +1,10 @@
 // Rego for Gatekeeper: one module per admission check, in Rego v1 syntax with
-// `import rego.v1` so that both Gatekeeper's v0 parser and OPA 1.x accept it.
+// `import future.keywords`, which Gatekeeper's v0 parser and OPA 1.x both
+// accept. (Gatekeeper refuses `import rego.v1` in a template's rego: its
+// rewriter allows only data.lib and future.keywords imports; `gator verify`
+// in test/policy/gator.test.ts proves the templates load.)
 // Input is what Gatekeeper passes: input.review.object (the Pod, or the
 // workload with its pod template), input.parameters (exempt images).
-import { RESOURCE_LIMITS_REGO_HELPERS } from './checks/resource-limits.js';
-import { SECCOMP_REGO_HELPERS } from './checks/seccomp-profile.js';
-import { CONFIGMAP_SECRET_REGO_HELPERS } from './checks/configmap-secret-immutable.js';
-import { HOST_PATH_REGO_HELPERS } from './checks/no-writable-host-path.js';
-import { MEMORY_EMPTYDIR_REGO_HELPERS } from './checks/memory-emptydir-size-limit.js';
 import type { AdmissionCheck } from './checks/index.js';
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 
@@ -130,7 +128,7 @@ const OBJECT_METADATAS = 'metadatas := [object.get(obj, "metadata", {})]';
 
 export function regoModule(check: AdmissionCheck): string {
   const libs = check.scope === 'object' ? [OBJECT, OBJECT_METADATAS, EXEMPTION_LIB] : [OBJECT, POD_LIB, EXEMPTION_LIB, CONTAINER_LIB];
-  const parts = [`package ${regoPackage(check.rule)}`, 'import rego.v1', `rule_id := "${check.rule}"`, ...libs];
+  const parts = [`package ${regoPackage(check.rule)}`, 'import future.keywords', `rule_id := "${check.rule}"`, ...libs];
   const windows = check.scope !== 'object' && check.skipWindows ? '\n  not windows' : '';
   if (check.scope === 'container') {
     const lists = check.lists === 'not-ephemeral' ? '\n  entry.type != "ephemeral container"' : '';
@@ -157,10 +155,6 @@ export function regoModule(check: AdmissionCheck): string {
     parts.push(podViolation(check.message, windows));
     for (const body of check.regoFails) parts.push(`pod_fails if {\n${indent(body)}\n}`);
   }
-  if (check.rule === 'resource-limits') parts.push(RESOURCE_LIMITS_REGO_HELPERS);
-  if (check.rule === 'seccomp-profile') parts.push(SECCOMP_REGO_HELPERS);
-  if (check.rule === 'configmap-secret-immutable') parts.push(CONFIGMAP_SECRET_REGO_HELPERS);
-  if (check.rule === 'no-writable-host-path') parts.push(HOST_PATH_REGO_HELPERS);
-  if (check.rule === 'memory-emptydir-size-limit') parts.push(MEMORY_EMPTYDIR_REGO_HELPERS);
+  parts.push(...(check.regoHelpers ?? []));
   return parts.join('\n\n') + '\n';
 }

@@ -13,3 +13,20 @@ export function renderYaml(documents: readonly GeneratedDocument[], header: stri
     })
     .join('---\n');
 }
+
+/** A check's note as comment lines of at most `width` characters, after a newline; '' without a note. */
+export function noteComment(note: string | undefined, width = 110): string {
+  if (!note) return '';
+  const lines: string[] = [];
+  let line = '';
+  for (const word of note.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return '\n' + lines.join('\n');
+}

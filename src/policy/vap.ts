@@ -3,6 +3,7 @@
 import { celPolicyParts, celValidations } from './cel.js';
 import { namespaceSelector } from './match.js';
 import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
+import { noteComment } from './render.js';
 
 const VALIDATION_ACTIONS: Record<PolicyAction, string[]> = { deny: ['Deny'], warn: ['Warn'], audit: ['Audit'] };
 
@@ -21,7 +22,7 @@ export function validatingAdmissionPolicies(options: PolicyOptions): GeneratedDo
         ? `rootlock rule ${check.rule}: ${check.message}; skipped when annotated rootlock.dev/ignore: ${check.rule} (or "*"/"all").`
         : `rootlock rule ${check.rule}: every container, init container and ephemeral container ${check.message}.\n` +
           'Applies to Pods (and pods/ephemeralcontainers updates) and every kind with a pod template; skipped when the\n' +
-          `object or its pod template is annotated rootlock.dev/ignore: ${check.rule} (or "*"/"all").`,
+          `object or its pod template is annotated rootlock.dev/ignore: ${check.rule} (or "*"/"all").` + noteComment(check.note),
       object: {
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicy',

@@ -235,6 +235,128 @@ function edgeCases(): PolicyCase[] {
     { name: 'exempt-image-no-match', object: wrap('Pod', 'exempt-image-no-match', hardenedSpec({ containers: [{ name: 'tool', image: 'registry.example.com/other:2' }] })), exemptImages: ['registry.example.com/tools/*'] },
     ...yamlCases(),
     ...configCases(),
+    ...writablePathsCases(),
+    ...secretEnvCases(),
+  ];
+}
+
+/** writable-paths-mounted: images the knowledge base knows, with and without writable mounts over their paths. */
+function writablePathsCases(): PolicyCase[] {
+  const emptyDirs = (paths: string[]): { volumes: Json[]; volumeMounts: Json[] } => ({
+    volumes: paths.map((_, i) => ({ name: `w${i}`, emptyDir: {} })),
+    volumeMounts: paths.map((mountPath, i) => ({ name: `w${i}`, mountPath })),
+  });
+  const withImage = (name: string, image: string, paths: string[], extra: Json = {}, list = 'containers'): PolicyCase => {
+    const { volumes, volumeMounts } = emptyDirs(paths);
+    const app = container(list === 'containers' ? 'app' : 'web', { image, ...(paths.length ? { volumeMounts } : {}), ...extra });
+    const spec = hardenedSpec(volumes.length ? { volumes } : {});
+    if (list === 'containers') spec['containers'] = [app];
+    else spec[list] = [app];
+    if (list === 'ephemeralContainers') {
+      delete app['resources'];
+      spec['containers'] = [container('app')];
+    }
+    return podCase(name, spec);
+  };
+  const nginx = `nginx:1.27@${DIGEST}`;
+  const nginxPaths = ['/tmp', '/var/run', '/var/cache/nginx', '/var/log/nginx'];
+  return [
+    withImage('writable-nginx-none', nginx, []),
+    withImage('writable-nginx-all', nginx, nginxPaths),
+    // Parent directories count, and /run is /var/run.
+    withImage('writable-nginx-parents-and-run', nginx, ['/tmp', '/run', '/var/cache', '/var/log']),
+    withImage('writable-nginx-var-is-not-run', nginx, ['/tmp', '/var']),
+    withImage('writable-nginx-missing-log', nginx, ['/tmp', '/var/run', '/var/cache/nginx']),
+    withImage('writable-nginx-slashes', nginx, ['/tmp/', '//var//run', '/var/cache/nginx/', '/var/log//nginx']),
+    withImage('writable-nginx-not-read-only', nginx, [], { securityContext: sc({ readOnlyRootFilesystem: false }) }),
+    withImage('writable-nginx-docker-io-spelling', `docker.io/library/nginx:1.27@${DIGEST}`, ['/tmp']),
+    withImage('writable-nginx-index-docker-io', `index.docker.io/nginx@${DIGEST}`, nginxPaths),
+    withImage('writable-nginx-library-short', 'library/nginx:1.27', ['/tmp']),
+    withImage('writable-nginx-upper-case-repository', 'docker.io/library/NGINX:1.27', ['/tmp']),
+    withImage('writable-unprivileged-prefix-glob', 'nginxinc/nginx-unprivileged-otel:1.27', []),
+    withImage('writable-unprivileged-tmp', `ghcr.io/nginxinc/nginx-unprivileged:1.27@${DIGEST}`, ['/tmp']),
+    // haproxy writes nothing the knowledge base knows; an image nobody described is not reported.
+    withImage('writable-haproxy-glob-no-paths', 'haproxytech/haproxy-ubuntu:2.9', []),
+    withImage('writable-unknown-image', 'registry.example.com/team/nginx:1.27', []),
+    withImage('writable-python-init', 'python:3.12-slim', [], {}, 'initContainers'),
+    withImage('writable-python-init-tmp', 'python:3.12-slim', ['/tmp'], {}, 'initContainers'),
+    withImage('writable-python-ephemeral', 'python:3.12-slim', [], {}, 'ephemeralContainers'),
+    withImage('writable-tomcat-registry-port', 'localhost:5000/tomcat:10', ['/tmp', '/usr/local/tomcat']),
+    // Mounts that do not make a path writable.
+    podCase('writable-readonly-mount', hardenedSpec({
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+      containers: [container('app', { image: 'python:3.12', volumeMounts: [{ name: 'tmp', mountPath: '/tmp', readOnly: true }] })],
+    })),
+    podCase('writable-configmap-mount', hardenedSpec({
+      volumes: [{ name: 'tmp', configMap: { name: 'scratch' } }],
+      containers: [container('app', { image: 'python:3.12', volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] })],
+    })),
+    podCase('writable-pvc-read-only-claim', hardenedSpec({
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data', readOnly: true } }, { name: 'scratch', emptyDir: {} }],
+      containers: [container('app', { image: 'prom/prometheus:v3.0.0', volumeMounts: [{ name: 'data', mountPath: '/prometheus' }, { name: 'scratch', mountPath: '/tmp' }] })],
+    })),
+    podCase('writable-pvc-and-ephemeral', hardenedSpec({
+      volumes: [
+        { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
+        { name: 'tmp', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } },
+        { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      ],
+      containers: [container('app', { image: 'postgres:17', volumeMounts: [
+        { name: 'data', mountPath: '/var/lib/postgresql/data' },
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'run', mountPath: '/run/postgresql' },
+      ] })],
+    })),
+    podCase('writable-hostpath-counts', hardenedSpec({
+      volumes: [{ name: 'data', hostPath: { path: '/srv/redis' } }],
+      containers: [container('app', { image: 'redis:7', volumeMounts: [{ name: 'data', mountPath: '/data', subPath: 'one' }] })],
+    })),
+    // The first knowledge entry that matches wins, and a container exemption waives the rule for that container.
+    podCase('writable-container-ignored', hardenedSpec({ containers: [container('web', { image: nginx })] }), {
+      annotations: { 'rootlock.dev/ignore.web': 'writable-paths-mounted' },
+    }),
+    deploymentCase('writable-deployment-grafana', hardenedSpec({ containers: [container('grafana', { image: 'grafana/grafana:11.0.0' })] })),
+  ];
+}
+
+/** config-from-configmap-or-secret: literal values of secret-looking env names, and what passes. */
+function secretEnvCases(): PolicyCase[] {
+  const withEnv = (name: string, env: Json[], list = 'containers'): PolicyCase => {
+    const spec = hardenedSpec();
+    if (list === 'containers') spec['containers'] = [container('app', { env })];
+    else if (list === 'initContainers') spec['initContainers'] = [container('setup', { env })];
+    else spec['ephemeralContainers'] = [{ name: 'debug', image: IMAGE, securityContext: { ...HARDENED_SC }, env }];
+    return podCase(name, spec);
+  };
+  const literal = (name: string, value = 'hunter2'): Json => ({ name, value });
+  return [
+    withEnv('secret-env-db-password', [literal('DB_HOST', 'db'), literal('DB_PASSWORD')]),
+    withEnv('secret-env-camel-case', [literal('dbPassword')]),
+    withEnv('secret-env-aws-secret-access-key', [literal('AWS_SECRET_ACCESS_KEY')]),
+    withEnv('secret-env-camel-hump-key', [literal('AWSSecretKey')]),
+    withEnv('secret-env-private-key-camel', [literal('privateKey')]),
+    withEnv('secret-env-allow-empty-password', [literal('MYSQL_ALLOW_EMPTY_PASSWORD', 'yes')]),
+    withEnv('secret-env-dotted-and-dashed', [literal('app.db-pass')]),
+    withEnv('secret-env-init-token', [literal('GITHUB_TOKEN', 'ghp_x')], 'initContainers'),
+    withEnv('secret-env-ephemeral-key', [literal('API_KEY', 'k')], 'ephemeralContainers'),
+    withEnv('secret-env-secret-key-base', [literal('SECRET_KEY_BASE', 'abc')]),
+    // What passes: valueFrom, empty values, references, descriptive last words, words that only contain a secret word.
+    withEnv('secret-env-value-from', [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }]),
+    withEnv('secret-env-empty', [literal('DB_PASSWORD', '')]),
+    withEnv('secret-env-descriptive', [literal('PASSWORD_FILE', '/run/secrets/db'), literal('TOKEN_URL', 'https://auth.example.com'), literal('SECRET_NAME', 'db')]),
+    withEnv('secret-env-lookalikes', [literal('KEYCLOAK_URL', 'https://kc'), literal('MONKEY', 'banana'), literal('DBPassword', 'x'), literal('PASSWORDLESS', 'true')]),
+    withEnv('secret-env-references', [
+      literal('GOOGLE_APPLICATION_CREDENTIALS', '/var/secrets/google/key.json'),
+      literal('DB_PASSWORD', '$(POSTGRES_PASSWORD)'),
+      literal('VAULT_TOKEN', 'vault:secret/data/app#token'),
+      literal('API_KEY', 'ref+awssecrets://app/key'),
+      literal('SIGNING_KEY', 'sm://project/signing-key'),
+      literal('STRIPE_SECRET', 'berglas://bucket/stripe'),
+    ]),
+    withEnv('secret-env-not-a-reference', [literal('DB_PASSWORD', 'vault: spaced')]),
+    podCase('secret-env-container-ignored', hardenedSpec({ containers: [container('legacy', { env: [literal('DB_PASSWORD')] })] }), {
+      annotations: { 'rootlock.dev/ignore.legacy': 'config-from-configmap-or-secret' },
+    }),
   ];
 }
 

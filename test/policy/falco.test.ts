@@ -1,56 +1,113 @@
 // The generated Falco rules file, checked the way Falco's rule loader checks
-// it: against the structure of Falco's rule schema (userspace/engine/
+// it: with ajv against Falco's rule schema (userspace/engine/
 // rule_json_schema.h in falcosecurity/falco, restated below), and every
-// condition, exception and output only uses known syscall fields, Falco's
-// operators, and macros and lists the file defines before it uses them.
+// condition, exception and output only uses fields Falco defines (each listed
+// with its source), Falco's operators, and macros and lists the file defines
+// before it uses them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
 
-// Falco's rules schema: an array of rule, macro, list (and version) items with no other keys.
+// Falco's rules schema, restated from userspace/engine/rule_json_schema.h of falcosecurity/falco (Apache-2.0;
+// master at 130747499bb8, file last changed in 9aed480082da): JSON Schema draft-06, which Falco's rule loader
+// validates every rules file against. Same definitions, same constraints; titles left out.
 const PRIORITY = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'INFORMATIONAL', 'DEBUG'];
+const OVERRIDABLE = ['items', 'desc', 'condition', 'output', 'priority', 'enabled', 'exceptions', 'capture', 'capture_duration', 'tags', 'warn_evttypes', 'skip-if-unknown-filter'];
 const FALCO_RULES_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-06/schema#',
   type: 'array',
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      required_engine_version: { type: 'string' },
-      required_plugin_versions: { type: 'array' },
-      macro: { type: 'string' },
-      condition: { type: 'string' },
-      list: { type: 'string' },
-      items: { type: 'array', items: { anyOf: [{ type: 'integer' }, { type: 'string' }] } },
-      rule: { type: 'string' },
-      desc: { type: 'string' },
-      enabled: { type: 'boolean' },
-      output: { type: 'string' },
-      append: { type: 'boolean' },
-      priority: { type: 'string', enum: PRIORITY },
-      capture: { type: 'boolean' },
-      capture_duration: { type: 'integer' },
-      source: { type: 'string' },
-      exceptions: {
-        type: 'array',
-        items: { type: 'object', additionalProperties: false, properties: { name: { type: 'string' }, fields: {}, comps: {}, values: {} }, required: ['name'] },
+  items: { $ref: '#/definitions/FalcoRule' },
+  definitions: {
+    FalcoRule: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        required_engine_version: { type: 'string' },
+        required_plugin_versions: { type: 'array', items: { $ref: '#/definitions/RequiredPluginVersion' } },
+        macro: { type: 'string' },
+        condition: { type: 'string' },
+        list: { type: 'string' },
+        items: { type: 'array', items: { $ref: '#/definitions/Item' } },
+        rule: { type: 'string' },
+        desc: { type: 'string' },
+        enabled: { type: 'boolean' },
+        output: { type: 'string' },
+        append: { type: 'boolean' },
+        priority: { $ref: '#/definitions/Priority' },
+        capture: { type: 'boolean' },
+        capture_duration: { type: 'integer' },
+        source: { type: 'string' },
+        exceptions: { type: 'array', items: { $ref: '#/definitions/Exception' } },
+        override: { $ref: '#/definitions/Override' },
+        tags: { type: 'array', items: { type: 'string' } },
+        warn_evttypes: { type: 'boolean' },
+        'skip-if-unknown-filter': { type: 'boolean' },
       },
-      override: { type: 'object' },
-      tags: { type: 'array', items: { type: 'string' } },
+      required: [],
+    },
+    Item: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
+    Exception: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: { type: 'string' }, fields: {}, comps: {}, values: {} },
+      required: ['name'],
+    },
+    Priority: { type: 'string', enum: PRIORITY },
+    OverriddenItem: { type: 'string', enum: ['append', 'replace'] },
+    Override: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(OVERRIDABLE.map((key) => [key, { $ref: '#/definitions/OverriddenItem' }])),
+      minProperties: 1,
+    },
+    RequiredPluginVersion: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: { type: 'string' }, version: { type: 'string' }, alternatives: { type: 'array', items: { $ref: '#/definitions/Alternative' } } },
+      required: ['name', 'version'],
+    },
+    Alternative: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: { type: 'string' }, version: { type: 'string' } },
+      required: ['name', 'version'],
     },
   },
 };
 
-// Syscall-source fields used here, from Falco's supported fields reference (`falco --list=syscall`).
-const KNOWN_FIELDS = new Set([
-  'evt.type', 'evt.dir', 'evt.is_open_write',
-  'fd.num', 'fd.typechar', 'fd.name', 'fd.directory', 'fd.filename',
-  'proc.name', 'proc.pname', 'proc.cmdline', 'proc.exepath', 'proc.is_exe_upper_layer',
-  'user.name', 'user.uid',
-  'container.id', 'container.name', 'container.image.repository', 'container.image.tag',
-  'k8s.ns.name', 'k8s.pod.name',
-]);
+/**
+ * Every field the generated rules use, with where Falco defines it: the syscall
+ * fields in falcosecurity/libs (userspace/libsinsp, at 48dfd53cd23f), the
+ * container and Kubernetes fields in the container plugin that Falco loads by
+ * default since 0.41 (falcosecurity/plugins, plugins/container/src/caps/
+ * extract/extract.cpp, at 0b3cbd8d84eb).
+ */
+const FIELD_SOURCES: Record<string, string> = {
+  'evt.type': 'libsinsp sinsp_filtercheck_event.cpp',
+  'evt.dir': 'libsinsp sinsp_filtercheck_event.cpp',
+  'evt.is_open_write': 'libsinsp sinsp_filtercheck_event.cpp',
+  'fd.num': 'libsinsp sinsp_filtercheck_fd.cpp',
+  'fd.typechar': 'libsinsp sinsp_filtercheck_fd.cpp',
+  'fd.name': 'libsinsp sinsp_filtercheck_fd.cpp',
+  'fd.directory': 'libsinsp sinsp_filtercheck_fd.cpp',
+  'fd.filename': 'libsinsp sinsp_filtercheck_fd.cpp',
+  'proc.name': 'libsinsp sinsp_filtercheck_thread.cpp',
+  'proc.pname': 'libsinsp sinsp_filtercheck_thread.cpp',
+  'proc.cmdline': 'libsinsp sinsp_filtercheck_thread.cpp',
+  'proc.exepath': 'libsinsp sinsp_filtercheck_thread.cpp',
+  'proc.is_exe_upper_layer': 'libsinsp sinsp_filtercheck_thread.cpp',
+  'user.name': 'libsinsp sinsp_filtercheck_user.cpp',
+  'user.uid': 'libsinsp sinsp_filtercheck_user.cpp',
+  'container.id': 'container plugin extract.cpp',
+  'container.name': 'container plugin extract.cpp',
+  'container.image.repository': 'container plugin extract.cpp',
+  'container.image.tag': 'container plugin extract.cpp',
+  'k8s.ns.name': 'container plugin extract.cpp',
+  'k8s.pod.name': 'container plugin extract.cpp',
+};
+const KNOWN_FIELDS = new Set(Object.keys(FIELD_SOURCES));
 // Falco's condition operators.
 const COMPARISONS = new Set(['=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'regex']);
 const SET_OPERATORS = new Set(['in', 'intersects', 'pmatch']);
@@ -101,10 +158,32 @@ async function generated(): Promise<Item[]> {
   return parse(out) as Item[];
 }
 
+function falcoSchema(): ValidateFunction {
+  // Falco's schema is draft-06; Ajv's default (draft-07) reads every keyword it uses the same way.
+  const ajv = new Ajv({ strict: true, allErrors: true });
+  const { $schema: _draft, ...schema } = FALCO_RULES_SCHEMA;
+  return ajv.compile(schema);
+}
+
 describe('generated Falco rules', () => {
+  it('the restated schema rejects what Falco\'s rejects', () => {
+    const validate = falcoSchema();
+    assert.ok(validate([{ rule: 'r', desc: 'd', condition: 'evt.type = open', output: 'o', priority: 'ERROR', override: { condition: 'append' } }]));
+    for (const bad of [
+      [{ rule: 'r', priority: 'SEVERE' }],
+      [{ rule: 'r', unknown_key: true }],
+      [{ rule: 'r', override: {} }],
+      [{ rule: 'r', override: { condition: 'merge' } }],
+      [{ list: 'l', items: [true] }],
+      [{ rule: 'r', exceptions: [{ fields: ['fd.name'] }] }],
+      [{ required_plugin_versions: [{ name: 'container' }] }],
+    ]) assert.equal(validate(bad), false, JSON.stringify(bad));
+  });
+
+
   it('match the structure of Falco\'s rule schema, with the keys Falco requires of each kind', async () => {
     const items = await generated();
-    const validate = new Ajv({ strict: false }).compile(FALCO_RULES_SCHEMA);
+    const validate = falcoSchema();
     assert.ok(validate(items), JSON.stringify(validate.errors));
     for (const item of items) {
       if ('rule' in item) for (const key of ['desc', 'condition', 'output', 'priority']) assert.ok(key in item, `rule ${String(item['rule'])} lacks ${key}`);

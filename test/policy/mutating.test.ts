@@ -1,6 +1,6 @@
 // The generated MutatingAdmissionPolicies on the real kube-apiserver set the
 // same safe fixes as rootlock's fix edits: for every case, each container's
-// readOnlyRootFilesystem, allowPrivilegeEscalation and capabilities.drop in
+// readOnlyRootFilesystem, allowPrivilegeEscalation, capabilities.drop and .add in
 // the object the API server returns equal the object with rootlock's edits
 // (of the non-exempted findings of those three rules) applied.
 import assert from 'node:assert/strict';
@@ -37,6 +37,7 @@ function safeFields(object: Json): Record<string, unknown> {
         readOnlyRootFilesystem: sc['readOnlyRootFilesystem'],
         allowPrivilegeEscalation: sc['allowPrivilegeEscalation'],
         drop: getAt(sc, ['capabilities', 'drop']),
+        add: getAt(sc, ['capabilities', 'add']),
       };
     }
   }
@@ -82,12 +83,18 @@ describe('generated MutatingAdmissionPolicies on a real kube-apiserver apply the
     assert.ok(cp);
     const disagreements: string[] = [];
     let changed = 0;
+    // Containers whose image needs capabilities back after dropping ALL.
+    let addedBack = 0;
     for (const c of cases) {
       const res = await submitCase(cp, c.object, NAMESPACE);
       assert.ok(res.status >= 200 && res.status < 300, `${c.name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
       const expected = safeFields(fixedByRootlock(c.object));
       const actual = safeFields(res.body as Json);
       if (JSON.stringify(safeFields(c.object)) !== JSON.stringify(expected)) changed++;
+      const before = safeFields(c.object);
+      for (const [container, fields] of Object.entries(expected)) {
+        if (JSON.stringify((fields as Json)['add']) !== JSON.stringify((before[container] as Json | undefined)?.['add'])) addedBack++;
+      }
       try {
         assert.deepEqual(actual, expected);
       } catch {
@@ -96,5 +103,6 @@ describe('generated MutatingAdmissionPolicies on a real kube-apiserver apply the
     }
     assert.deepEqual(disagreements, []);
     assert.ok(changed >= 20, `only ${changed} cases needed a fix`);
+    assert.ok(addedBack >= 5, `only ${addedBack} containers had capabilities added back`);
   });
 });

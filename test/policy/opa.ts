@@ -2,12 +2,12 @@
 // all cases in one process: each case becomes Gatekeeper's input
 // (input.review.object, input.review.operation, input.parameters) through `with input as`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { regoModule, regoPackage } from '../../src/policy/rego.js';
 import type { AdmissionCheck } from '../../src/policy/checks/index.js';
-import { repoRoot } from '../helpers/repo.js';
+import { builtTool } from './tools.js';
 
 export interface GatekeeperInput {
   review: { object: unknown; operation: string; subResource?: string; kind: { group: string; version: string; kind: string } };
@@ -16,12 +16,7 @@ export interface GatekeeperInput {
 
 /** The opa binary, built (minutes, once) when missing. */
 export function opaBinary(): string {
-  const script = join(repoRoot(), 'test', 'policy', 'build-opa.sh');
-  const out = execFileSync('bash', [script, '--print-path'], { encoding: 'utf8' });
-  const path = /^OPA=(.*)$/m.exec(out)?.[1];
-  if (!path) throw new Error('build-opa.sh --print-path printed no OPA=');
-  if (!existsSync(path)) execFileSync('bash', [script], { stdio: ['ignore', process.stderr, process.stderr] });
-  return path;
+  return builtTool('opa');
 }
 
 const DRIVER = `package rootlockdriver

@@ -13,6 +13,8 @@ import { startControlPlane, type ApiResponse, type ControlPlane } from '../helpe
 import { apply, collectionPath, rulesNamed, submitCase } from './api-server.js';
 import { policyCases, type PolicyCase } from './cases.js';
 import { rootlockVerdicts } from './verdicts.js';
+import { imageSpellings } from './image-spellings.js';
+import { KnowledgeBase } from '../../src/knowledge/images.js';
 
 const RULES = ADMISSION_CHECKS.map((check) => check.rule);
 const WARN_NAMESPACE = 'policy-warn';
@@ -74,7 +76,7 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
     // Policies take effect asynchronously: wait until objects that between them break every rule draw a
     // warning from every policy they break.
     const deadline = Date.now() + 60_000;
-    for (const name of ['pod-bare', 'privileged', 'add-net-admin', 'hostpath-writable', 'memory-emptydir-too-big', 'configmap-unset']) {
+    for (const name of ['pod-bare', 'privileged', 'add-net-admin', 'hostpath-writable', 'memory-emptydir-too-big', 'configmap-unset', 'writable-nginx-none', 'secret-env-db-password']) {
       const waitFor = cases.find((c) => c.name === name);
       assert.ok(waitFor, name);
       const fails = [...rootlockVerdicts(waitFor, RULES).values()].filter(Boolean).length;
@@ -139,6 +141,32 @@ describe('generated ValidatingAdmissionPolicies on a real kube-apiserver agree w
       }
     }
     assert.deepEqual(disagreements, []);
+  });
+
+  it('image spellings: the CEL image lookup of writable-paths-mounted agrees with KnowledgeBase.lookup', async () => {
+    // Read-only containers without mounts fail exactly when the knowledge base gives their image a path. The API
+    // server refuses images with surrounding whitespace and empty ones, so those stay with the Rego test.
+    const images = imageSpellings().filter((image) => image !== '' && image.trim() === image);
+    const knowledge = KnowledgeBase.withExtra([]);
+    const disagreements: string[] = [];
+    const PER_POD = 60;
+    let failing = 0;
+    for (let start = 0; start < images.length; start += PER_POD) {
+      const chunk = images.slice(start, start + PER_POD);
+      const containers = chunk.map((image, i) => ({ name: `c${i}`, image, securityContext: { readOnlyRootFilesystem: true } }));
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `image-spellings-${start}` }, spec: { containers } };
+      const res = await cluster().request('POST', `${collectionPath('Pod', WARN_NAMESPACE)}?dryRun=All`, pod);
+      assert.ok(res.status >= 200 && res.status < 300, `HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+      const warning = res.warnings.find((w) => w.includes("'rootlock-writable-paths-mounted'")) ?? '';
+      const named = new Set(/rootlock writable-paths-mounted: (.*?) with a read-only/.exec(warning)?.[1]?.split(', ') ?? []);
+      chunk.forEach((image, i) => {
+        const expected = (knowledge.lookup(image)?.writablePaths.length ?? 0) > 0;
+        if (expected) failing++;
+        if (named.has(`c${i}`) !== expected) disagreements.push(`${JSON.stringify(image)}: rootlock ${expected ? 'fails' : 'passes'}`);
+      });
+    }
+    assert.deepEqual(disagreements, []);
+    assert.ok(failing > images.length / 4 && failing < images.length, `${failing} of ${images.length} images fail`);
   });
 
   it('a label UPDATE of a Pod that predates the policy is admitted; the same UPDATE of a Deployment is checked', async () => {

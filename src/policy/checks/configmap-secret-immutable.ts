@@ -1,10 +1,16 @@
 import type { AdmissionCheck } from './types.js';
 
+export const CONFIGMAP_SECRET_REGO_HELPERS = `service_account_token if {
+  obj.kind == "Secret"
+  obj.type == "kubernetes.io/service-account-token"
+}`;
+
 // Service-account token Secrets are filled in by a controller after creation,
 // so they cannot be immutable; the rule skips them.
 export const configmapSecretImmutable: AdmissionCheck = {
   rule: 'configmap-secret-immutable',
   scope: 'object',
+  regoHelpers: [CONFIGMAP_SECRET_REGO_HELPERS],
   optIn:
     'controllers and tools keep mutable ConfigMaps and Secrets of their own (kube-root-ca.crt in every namespace, ' +
     'Helm release Secrets, leader-election ConfigMaps), which a cluster-wide policy would refuse; name the rule in ' +
@@ -16,8 +22,3 @@ export const configmapSecretImmutable: AdmissionCheck = {
   ],
   celOk: "(object.kind == 'Secret' && object.?type.orValue('') == 'kubernetes.io/service-account-token') || object.?immutable.orValue(false) == true",
 };
-
-export const CONFIGMAP_SECRET_REGO_HELPERS = `service_account_token if {
-  obj.kind == "Secret"
-  obj.type == "kubernetes.io/service-account-token"
-}`;

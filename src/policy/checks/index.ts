@@ -2,6 +2,7 @@
 // the reason. A guard test holds this list to src/rules/index.ts: every rule
 // is either here or explained.
 import { configmapSecretImmutable } from './configmap-secret-immutable.js';
+import { configFromConfigmapOrSecret } from './config-from-configmap-or-secret.js';
 import { dropAllCapabilities } from './drop-all-capabilities.js';
 import { imagePinnedByDigest } from './image-pinned-by-digest.js';
 import { noAddedCapabilities } from './no-added-capabilities.js';
@@ -14,6 +15,7 @@ import { readOnlyRootFilesystem } from './read-only-root-filesystem.js';
 import { resourceLimits } from './resource-limits.js';
 import { runAsNonRoot } from './run-as-non-root.js';
 import { seccompProfile } from './seccomp-profile.js';
+import { writablePathsMounted } from './writable-paths-mounted.js';
 import type { AdmissionCheck } from './types.js';
 
 export type { AdmissionCheck } from './types.js';
@@ -32,6 +34,8 @@ export const ADMISSION_CHECKS: readonly AdmissionCheck[] = [
   noWritableHostPath,
   memoryEmptydirSizeLimit,
   configmapSecretImmutable,
+  writablePathsMounted,
+  configFromConfigmapOrSecret,
 ];
 
 /** Rules without an admission check, and why. */
@@ -39,10 +43,7 @@ export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map([
   ['misplaced-security-context',
     'the API server drops container-only fields from the pod securityContext when it decodes the object, so no ' +
     'admission policy ever sees them; kubectl --validate=strict (the default) rejects them before they are sent'],
-  ['writable-paths-mounted',
-    'needs the image knowledge base (which paths each image writes); not generated yet'],
   ['namespace-pod-security', 'applies to Namespaces: `rootlock policy psa` writes the Pod Security labels and `--check` audits them'],
-  ['config-from-configmap-or-secret', 'not generated yet'],
 ]);
 
 export function admissionCheck(rule: string): AdmissionCheck | undefined {

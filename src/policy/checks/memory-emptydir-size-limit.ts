@@ -1,11 +1,27 @@
 import type { AdmissionCheck } from './types.js';
 
+// Quantities as numbers: OPA's units.parse reads the Kubernetes suffixes
+// (Ki..Ei, m, k..E); a number stands for itself.
+export const MEMORY_EMPTYDIR_REGO_HELPERS = `quantity_value(q) := q if is_number(q)
+
+quantity_value(q) := units.parse(q) if {
+  is_string(q)
+  regex.match("^[+-]?([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)((Ki|Mi|Gi|Ti|Pi|Ei)|[mkMGTPE])?$", q)
+}
+
+memory_limit(c) := quantity_value(c.resources.limits.memory)
+
+memory_limit(c) := quantity_value(pod_spec.resources.limits.memory) if {
+  not quantity_value(object.get(c, ["resources", "limits", "memory"], null))
+}`;
+
 // A memory-backed emptyDir needs a sizeLimit (a quantity), and that limit may
 // not exceed the memory limit (the container's, else the pod's) of a
 // container that mounts it; ephemeral containers have no memory limit.
 export const memoryEmptydirSizeLimit: AdmissionCheck = {
   rule: 'memory-emptydir-size-limit',
   scope: 'container',
+  regoHelpers: [MEMORY_EMPTYDIR_REGO_HELPERS],
   lists: 'not-ephemeral',
   message: 'mounts a memory-backed emptyDir whose sizeLimit exceeds its memory limit',
   regoFails: [
@@ -25,18 +41,3 @@ export const memoryEmptydirSizeLimit: AdmissionCheck = {
     celOk: "variables.podSpec.?volumes.orValue([]).all(v, v.?emptyDir.?medium.orValue('') != 'Memory' || v.emptyDir.?sizeLimit.orValue('') != '')",
   },
 };
-
-// Quantities as numbers: OPA's units.parse reads the Kubernetes suffixes
-// (Ki..Ei, m, k..E); a number stands for itself.
-export const MEMORY_EMPTYDIR_REGO_HELPERS = `quantity_value(q) := q if is_number(q)
-
-quantity_value(q) := units.parse(q) if {
-  is_string(q)
-  regex.match("^[+-]?([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)((Ki|Mi|Gi|Ti|Pi|Ei)|[mkMGTPE])?$", q)
-}
-
-memory_limit(c) := quantity_value(c.resources.limits.memory)
-
-memory_limit(c) := quantity_value(pod_spec.resources.limits.memory) if {
-  not quantity_value(object.get(c, ["resources", "limits", "memory"], null))
-}`;

@@ -4,20 +4,6 @@ import type { AdmissionCheck } from './types.js';
 // anything else before admission; Gatekeeper's audit and `gator` do not.
 const QUANTITY = '^[+-]?([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)((Ki|Mi|Gi|Ti|Pi|Ei)|[eE][+-]?[0-9]+|[mkMGTPE])?$';
 
-export const resourceLimits: AdmissionCheck = {
-  rule: 'resource-limits',
-  scope: 'container',
-  lists: 'not-ephemeral',
-  message: 'must set resources.limits.cpu and resources.limits.memory (or the pod spec.resources.limits)',
-  regoFails: [
-    'some resource in ["cpu", "memory"]\nnot limit_set(object.get(c, ["resources", "limits", resource], null))\nnot limit_set(object.get(pod_spec, ["resources", "limits", resource], null))',
-    'some resource in ["cpu", "memory"]\nvalue := object.get(c, ["resources", "limits", resource], null)\nlimit_set(value)\nnot is_quantity(value)',
-  ],
-  celOk:
-    "['cpu', 'memory'].all(r, c.?resources.?limits[?r].orValue('') != '' || " +
-    "variables.podSpec.?resources.?limits[?r].orValue('') != '')",
-};
-
 /** Rego helpers the resource-limits check uses. */
 export const RESOURCE_LIMITS_REGO_HELPERS = `limit_set(value) if {
   value != null
@@ -32,3 +18,18 @@ is_quantity(value) if {
   is_string(value)
   regex.match("${QUANTITY}", value)
 }`;
+
+export const resourceLimits: AdmissionCheck = {
+  rule: 'resource-limits',
+  scope: 'container',
+  regoHelpers: [RESOURCE_LIMITS_REGO_HELPERS],
+  lists: 'not-ephemeral',
+  message: 'must set resources.limits.cpu and resources.limits.memory (or the pod spec.resources.limits)',
+  regoFails: [
+    'some resource in ["cpu", "memory"]\nnot limit_set(object.get(c, ["resources", "limits", resource], null))\nnot limit_set(object.get(pod_spec, ["resources", "limits", resource], null))',
+    'some resource in ["cpu", "memory"]\nvalue := object.get(c, ["resources", "limits", resource], null)\nlimit_set(value)\nnot is_quantity(value)',
+  ],
+  celOk:
+    "['cpu', 'memory'].all(r, c.?resources.?limits[?r].orValue('') != '' || " +
+    "variables.podSpec.?resources.?limits[?r].orValue('') != '')",
+};

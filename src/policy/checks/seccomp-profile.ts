@@ -6,9 +6,18 @@ import type { AdmissionCheck } from './types.js';
 const CONFINED_CEL = (profile: string): string =>
   `(${profile}.?type.orValue('') == 'RuntimeDefault' || (${profile}.?type.orValue('') == 'Localhost' && ${profile}.?localhostProfile.orValue('') != ''))`;
 
+export const SECCOMP_REGO_HELPERS = `confined(profile) if profile.type == "RuntimeDefault"
+
+confined(profile) if {
+  profile.type == "Localhost"
+  is_string(profile.localhostProfile)
+  profile.localhostProfile != ""
+}`;
+
 export const seccompProfile: AdmissionCheck = {
   rule: 'seccomp-profile',
   scope: 'container',
+  regoHelpers: [SECCOMP_REGO_HELPERS],
   lists: 'all',
   skipWindows: true,
   message: 'must not set a seccompProfile that is Unconfined or incomplete',
@@ -20,11 +29,3 @@ export const seccompProfile: AdmissionCheck = {
     celOk: `variables.containers.all(c, c.?securityContext.?seccompProfile.hasValue()) || ${CONFINED_CEL('variables.podSpec.?securityContext.?seccompProfile.orValue({})')}`,
   },
 };
-
-export const SECCOMP_REGO_HELPERS = `confined(profile) if profile.type == "RuntimeDefault"
-
-confined(profile) if {
-  profile.type == "Localhost"
-  is_string(profile.localhostProfile)
-  profile.localhostProfile != ""
-}`;

@@ -58,4 +58,8 @@ export type AdmissionCheck = (ContainerCheck | PodCheck | ObjectCheck) & {
   rule: string;
   /** Why this check is generated only when --rules names it (enforcing it everywhere would break clusters). */
   optIn?: string;
+  /** Rego rules and functions the check's Rego bodies call, appended to its module. */
+  regoHelpers?: readonly string[];
+  /** What the generated policy's comment should add about how far the check reaches. */
+  note?: string;
 };

@@ -3,7 +3,7 @@ import { isObject } from '../../core/path.js';
 import { describeContainer } from '../describe.js';
 
 /** Words that make an environment variable a secret when they stand alone in its name. */
-const SECRET_WORDS = new Set([
+export const SECRET_WORDS = new Set([
   'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASS', 'PASSPHRASE',
   'TOKEN', 'TOKENS', 'AUTHTOKEN',
   'SECRET', 'SECRETS', 'SECRETKEY',
@@ -16,7 +16,7 @@ const SECRET_WORDS = new Set([
  * A last word that says the variable describes a secret rather than holding
  * one: PASSWORD_FILE is a path, TOKEN_URL an address, SECRET_NAME a name.
  */
-const DESCRIPTIVE_LAST_WORDS = new Set([
+export const DESCRIPTIVE_LAST_WORDS = new Set([
   'FILE', 'PATH', 'DIR', 'URL', 'URI', 'ENDPOINT', 'NAME', 'ID', 'TYPE',
   'TTL', 'TIMEOUT', 'EXPIRY', 'LENGTH', 'SIZE', 'ENABLED', 'HEADER',
 ]);
@@ -34,7 +34,7 @@ export function looksLikeSecretName(name: string): boolean {
   return parts.some((word) => SECRET_WORDS.has(word));
 }
 
-const REFERENCES: readonly RegExp[] = [
+export const REFERENCES: readonly RegExp[] = [
   // Kubernetes dependent variables: $(OTHER_VAR), expanded from the container's other env entries.
   /^(?:\$\([A-Za-z_][A-Za-z0-9_.-]*\))+$/,
   // A file the secret is mounted at, e.g. GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key.json.

@@ -1,0 +1,16 @@
+// The real policy engines the tests run, each built from the Go module proxy
+// by its test/policy/build-<tool>.sh and cached outside the repository.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/repo.js';
+
+/** The binary `build-<tool>.sh --print-path` names as <VARIABLE>=path, built (minutes, once) when missing. */
+export function builtTool(tool: 'opa' | 'kyverno' | 'gator'): string {
+  const script = join(repoRoot(), 'test', 'policy', `build-${tool}.sh`);
+  const variable = tool.toUpperCase();
+  const path = new RegExp(`^${variable}=(.*)$`, 'm').exec(execFileSync('bash', [script, '--print-path'], { encoding: 'utf8' }))?.[1];
+  if (!path) throw new Error(`build-${tool}.sh --print-path printed no ${variable}=`);
+  if (!existsSync(path)) execFileSync('bash', [script], { stdio: ['ignore', process.stderr, process.stderr] });
+  return path;
+}
