@@ -37,6 +37,19 @@ export function annotationExemption(
   return undefined;
 }
 
+/**
+ * The metadatas that have an annotation annotationExemption reads (its keys all
+ * start with rootlock.dev/ignore), in order: the others can never exempt anything.
+ */
+export function ignoreAnnotated(metadatas: readonly unknown[]): unknown[] {
+  return metadatas.filter((metadata) => {
+    const notes = annotations(metadata);
+    // for-in, like the lookups in annotationExemption, also sees keys a `__proto__` entry may have put on the prototype.
+    for (const key in notes) if (key.startsWith(IGNORE_ANNOTATION)) return true;
+    return false;
+  });
+}
+
 function anyGlob(patterns: readonly string[] | undefined, value: string | undefined): boolean {
   if (!patterns) return true;
   if (value === undefined) return false;
