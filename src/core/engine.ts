@@ -231,7 +231,8 @@ export class Engine {
       report: (report) => reports.push(report),
     };
     for (const rule of this.rules) {
-      reports.length = 0;
+      // Each rule's reports are appended after the previous rules' (cheaper than emptying the list for every rule).
+      const first = reports.length;
       try {
         rule.check(context);
       } catch (error) {
@@ -242,7 +243,8 @@ export class Engine {
         });
         continue;
       }
-      for (const report of reports) {
+      for (let i = first; i < reports.length; i++) {
+        const report = reports[i] as Report;
         const finding = this.toFinding(rule, report, subject, ref, metadatas, locate);
         if (report.unlessInInput) this.deferred.push({ finding, unlessInInput: report.unlessInInput });
         else result.findings.push(finding);
