@@ -98,11 +98,11 @@ const SAME_STRINGS: FindingStrings = {
  * kinds, namespaces, Helm templates), shared rather than copied for each one.
  */
 class DetachedStrings implements FindingStrings {
+  private readonly copies = new Map<string, string>();
+
   own(text: string): string {
     return detached(text);
   }
-
-  private readonly copies = new Map<string, string>();
 
   get(text: string): string {
     let copy = this.copies.get(text);
