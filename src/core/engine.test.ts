@@ -64,6 +64,19 @@ describe('Engine', () => {
     assert.equal(dropped.findings[0]?.line, 7);
   });
 
+  it('gives the same findings, in the same field order, whether it detaches strings or not', () => {
+    const annotated = POD.replace('metadata: {name: web, namespace: shop}', 'metadata: {name: web, namespace: shop, annotations: {rootlock.dev/ignore.app: test-writable, rootlock.dev/ignore-reason: vendor image}}')
+      .replace('image: busybox\n    securityContext: {readOnlyRootFilesystem: true}', 'image: busybox');
+    for (const text of [POD, annotated]) {
+      const detached = audit([writable], text);
+      const same = audit([writable], text, { detachStrings: false });
+      assert.deepEqual(same, detached);
+      assert.equal(JSON.stringify(same), JSON.stringify(detached));
+    }
+    const findings = audit([writable], annotated, { detachStrings: false }).findings;
+    assert.deepEqual(findings.map((f) => [f.container, f.exempted, f.exemption]), [['app', true, { source: 'annotation', reason: 'vendor image' }], ['sidecar', false, undefined]]);
+  });
+
   it('hands every rule the same effective security context per container', () => {
     const seen: Array<Map<string, EffectiveSecurityContext>> = [];
     const recorder = (id: string): RuleDefinition => defineRule({

@@ -3,7 +3,7 @@
 // turns anything it cannot understand into an error record, never an exception.
 import { KnowledgeBase, unknownImageKnowledge } from '../knowledge/images.js';
 import { checkFieldTypes } from './field-types.js';
-import { annotationExemption, configExemption, isExpired, objectReference } from './exemptions.js';
+import { annotationExemption, configExemption, ignoreAnnotated, isExpired, objectReference } from './exemptions.js';
 import { formatPath, isObject } from './path.js';
 import { effectiveSecurityContext } from './security-context.js';
 import type { EffectiveSecurityContext } from './security-context.js';
@@ -51,6 +51,13 @@ export interface EngineOptions {
    * whether they are fixable, and the edits are not copied and kept until the end.
    */
   keepEdits?: boolean;
+  /**
+   * Copy the strings that findings keep out of the input (the default), so
+   * findings kept until the end of a run do not hold a parsed file's text in
+   * memory (see strings.ts). The webhook's input and findings both die with
+   * the request, so it skips the copies.
+   */
+  detachStrings?: boolean;
 }
 
 interface Deferred {
@@ -68,12 +75,34 @@ const LIST_KIND = /List$/;
 /** Enough for the paths, hints, kinds and names that repeat across findings; cleared when full so memory stays flat. */
 const MAX_SHARED_STRINGS = 10_000;
 
+/** How findings take strings from the input: detached copies, or the strings themselves. */
+interface FindingStrings {
+  /** A string for one finding only (a message). */
+  own(text: string): string;
+  /** A string that repeats across findings (paths, hints, kinds, namespaces, Helm templates). */
+  get(text: string): string;
+  value<T>(value: T): T;
+  reference(ref: ObjectReference): ObjectReference;
+}
+
+/** For input that lives no longer than its findings: nothing to copy. */
+const SAME_STRINGS: FindingStrings = {
+  own: (text) => text,
+  get: (text) => text,
+  value: (value) => value,
+  reference: (ref) => ref,
+};
+
 /**
  * Detached copies of the strings that repeat across findings (paths, hints,
  * kinds, namespaces, Helm templates), shared rather than copied for each one.
  */
-class DetachedStrings {
+class DetachedStrings implements FindingStrings {
   private readonly copies = new Map<string, string>();
+
+  own(text: string): string {
+    return detached(text);
+  }
 
   get(text: string): string {
     let copy = this.copies.get(text);
@@ -108,7 +137,7 @@ export class Engine {
   private readonly index: InputIndex;
   private readonly deferred: Deferred[] = [];
   private readonly usedExpired = new Set<number>();
-  private readonly strings = new DetachedStrings();
+  private readonly strings: FindingStrings;
   /** Objects and workloads seen so far, for report summaries. */
   readonly stats = { objects: 0, workloads: 0 };
 
@@ -118,6 +147,7 @@ export class Engine {
     const fallback = options.unknownImageWritablePaths ? unknownImageKnowledge(options.unknownImageWritablePaths) : undefined;
     this.knowledge = KnowledgeBase.withExtra(options.config.images, fallback);
     this.locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
+    this.strings = options.detachStrings === false ? SAME_STRINGS : new DetachedStrings();
   }
 
   /** Audits one parsed document (which may be a List of objects). */
@@ -173,13 +203,14 @@ export class Engine {
           file: subject.file,
           ...(at ? { line: at.line, column: at.column } : {}),
           code: 'invalid-field-type',
-          message: detached(`${ref.kind} ${ref.name}: ${formatPath(problem.path)}: ${problem.message}`),
+          message: this.strings.own(`${ref.kind} ${ref.name}: ${formatPath(problem.path)}: ${problem.message}`),
           ...(subject.helmSource !== undefined ? { helmSource: this.strings.get(subject.helmSource) } : {}),
         });
       }
     }
 
-    const metadatas = [object['metadata'], workload?.podMetadata];
+    // Only metadata with a rootlock.dev/ignore annotation can exempt a finding: most objects have none to search.
+    const metadatas = ignoreAnnotated([object['metadata'], workload?.podMetadata]);
     // One context for all rules: effective security contexts are computed once per container, not once per rule.
     const reports: Report[] = [];
     const effective = new Map<ContainerView, EffectiveSecurityContext>();
@@ -200,18 +231,20 @@ export class Engine {
       report: (report) => reports.push(report),
     };
     for (const rule of this.rules) {
-      reports.length = 0;
+      // Each rule's reports are appended after the previous rules' (cheaper than emptying the list for every rule).
+      const first = reports.length;
       try {
         rule.check(context);
       } catch (error) {
         result.errors.push({
           file: subject.file,
           code: 'rule-crashed',
-          message: detached(`rule ${rule.id} failed on ${ref.kind} ${ref.name}: ${error instanceof Error ? error.message : String(error)}`),
+          message: this.strings.own(`rule ${rule.id} failed on ${ref.kind} ${ref.name}: ${error instanceof Error ? error.message : String(error)}`),
         });
         continue;
       }
-      for (const report of reports) {
+      for (let i = first; i < reports.length; i++) {
+        const report = reports[i] as Report;
         const finding = this.toFinding(rule, report, subject, ref, metadatas, locate);
         if (report.unlessInInput) this.deferred.push({ finding, unlessInInput: report.unlessInInput });
         else result.findings.push(finding);
@@ -242,24 +275,29 @@ export class Engine {
     const severity: Severity = this.options.config.severities.get(rule.id) ?? report.severity ?? rule.severity;
     const at = locate(report.path);
     const container = report.container;
-    const finding: Finding = {
-      rule: rule.id,
-      severity,
-      message: detached(report.message),
-      hint: this.strings.get(report.hint),
-      file: subject.file,
-      ...(at ? { line: at.line, column: at.column } : {}),
-      ...(at?.endLine !== undefined ? { endLine: at.endLine, endColumn: at.endColumn } : {}),
-      object: ref,
-      ...(container ? { container: this.strings.get(container.name), containerType: container.type } : {}),
-      path: this.strings.get(formatPath(report.path)),
-      fixable,
-      exempted: false,
-      ...(subject.helmSource !== undefined ? { helmSource: this.strings.get(subject.helmSource) } : {}),
-      ...(subject.documentIndex !== undefined ? { documentIndex: subject.documentIndex } : {}),
-      ...(edits ? { edits } : {}),
-    };
-    const byAnnotation = annotationExemption(metadatas, rule.id, container?.name);
+    // Built field by field, without spreading small objects (this runs for every finding of every admission);
+    // the fields keep the order reports show them in.
+    const finding = { rule: rule.id, severity, message: this.strings.own(report.message), hint: this.strings.get(report.hint), file: subject.file } as Finding;
+    if (at) {
+      finding.line = at.line;
+      finding.column = at.column;
+      if (at.endLine !== undefined) {
+        finding.endLine = at.endLine;
+        finding.endColumn = at.endColumn;
+      }
+    }
+    finding.object = ref;
+    if (container) {
+      finding.container = this.strings.get(container.name);
+      finding.containerType = container.type;
+    }
+    finding.path = this.strings.get(formatPath(report.path));
+    finding.fixable = fixable;
+    finding.exempted = false;
+    if (subject.helmSource !== undefined) finding.helmSource = this.strings.get(subject.helmSource);
+    if (subject.documentIndex !== undefined) finding.documentIndex = subject.documentIndex;
+    if (edits) finding.edits = edits;
+    const byAnnotation = metadatas.length === 0 ? undefined : annotationExemption(metadatas, rule.id, container?.name);
     if (byAnnotation) {
       finding.exempted = true;
       finding.exemption = { source: 'annotation', ...this.strings.value(byAnnotation) };

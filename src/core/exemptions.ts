@@ -20,16 +20,6 @@ function listed(value: unknown, rule: string): boolean {
   return value.split(',').map((s) => s.trim()).some((s) => s === rule || s === '*' || s === 'all');
 }
 
-/**
- * Whether any rootlock.dev/ignore annotation is present. Asked for every
- * finding, and almost always no: a walk over the few annotation names costs
- * less than building the per-container key and looking it up.
- */
-function hasIgnoreAnnotation(notes: Record<string, unknown>): boolean {
-  for (const key in notes) if (key.startsWith(IGNORE_ANNOTATION)) return true;
-  return false;
-}
-
 /** Annotation exemption for a finding: object metadata first, then the pod template's. */
 export function annotationExemption(
   metadatas: readonly unknown[],
@@ -38,7 +28,6 @@ export function annotationExemption(
 ): { reason?: string } | undefined {
   for (const metadata of metadatas) {
     const notes = annotations(metadata);
-    if (!hasIgnoreAnnotation(notes)) continue;
     const hit = listed(notes[IGNORE_ANNOTATION], rule) || (container !== undefined && listed(notes[`${IGNORE_ANNOTATION}.${container}`], rule));
     if (hit) {
       const reason = notes[IGNORE_REASON_ANNOTATION];
@@ -46,6 +35,19 @@ export function annotationExemption(
     }
   }
   return undefined;
+}
+
+/**
+ * The metadatas that have an annotation annotationExemption reads (its keys all
+ * start with rootlock.dev/ignore), in order: the others can never exempt anything.
+ */
+export function ignoreAnnotated(metadatas: readonly unknown[]): unknown[] {
+  return metadatas.filter((metadata) => {
+    const notes = annotations(metadata);
+    // for-in, like the lookups in annotationExemption, also sees keys a `__proto__` entry may have put on the prototype.
+    for (const key in notes) if (key.startsWith(IGNORE_ANNOTATION)) return true;
+    return false;
+  });
 }
 
 function anyGlob(patterns: readonly string[] | undefined, value: string | undefined): boolean {

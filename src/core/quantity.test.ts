@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareQuantities, parseQuantity } from './quantity.js';
+import { compareQuantities, isQuantity, parseQuantity } from './quantity.js';
 
 const NANO = 1_000_000_000n;
 
@@ -97,5 +97,13 @@ describe('parseQuantity', () => {
       assert.equal(parseQuantity(bad), undefined, JSON.stringify(bad));
     }
     for (const bad of [null, undefined, true, {}, [], 10n]) assert.equal(parseQuantity(bad), undefined, String(bad));
+  });
+});
+
+describe('isQuantity', () => {
+  it('says yes exactly when parseQuantity returns a quantity', () => {
+    const inputs: unknown[] = ['0', '1', '+5', '-5', '64Mi', '1.5Gi', '500m', '.5', '5.', '1e3', '1E-3', '1e1000', '1e1001', '1e-1001', '-1e+1000',
+      '', 'Mi', '1MiB', '1 Gi', ' 1', '1m ', '0x10', '1..2', 'one', 1000, 0.5, -3, NaN, Infinity, null, undefined, true, {}, ['1'], '1Ki'];
+    for (const input of inputs) assert.equal(isQuantity(input), parseQuantity(input) !== undefined, String(input));
   });
 });

@@ -53,6 +53,19 @@ export function parseQuantity(input: unknown): Quantity | undefined {
   return { text, nanos: sign === '-' ? -nanos : nanos };
 }
 
+/**
+ * True when parseQuantity would return a quantity: the same test without the
+ * arithmetic, for checks that only need to know (every container limit of every admission).
+ */
+export function isQuantity(input: unknown): boolean {
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else if (typeof input === 'number' && Number.isFinite(input)) text = String(input);
+  else return false;
+  const match = QUANTITY.exec(text);
+  return match !== null && (match[4] === undefined || Math.abs(Number(match[4])) <= MAX_EXPONENT);
+}
+
 /** Negative when a < b, zero when equal, positive when a > b. */
 export function compareQuantities(a: Quantity, b: Quantity): number {
   return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;

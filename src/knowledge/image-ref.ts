@@ -54,7 +54,11 @@ export function parseImageReference(image: string): ImageReference | undefined {
 
 /** True when the reference carries a full sha256 digest (64 hex characters). */
 export function isPinnedByDigest(image: string): boolean {
-  const ref = parseImageReference(image);
+  return isPinnedReference(parseImageReference(image));
+}
+
+/** isPinnedByDigest for an image already parsed. */
+export function isPinnedReference(ref: ImageReference | undefined): boolean {
   return ref?.digest !== undefined && DIGEST.test(ref.digest);
 }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import rule, { isReference, looksLikeSecretName } from './rule.js';
+import rule, { isReference, looksLikeSecretName, SECRET_STEMS, SECRET_WORDS } from './rule.js';
 import { checkFixtures, runRule } from '../../../test/helpers/rule-tester.js';
 
 function pod(env: string, list = 'containers'): string {
@@ -17,6 +17,12 @@ describe('config-from-configmap-or-secret', () => {
     for (const name of ['KEYCLOAK_URL', 'MONKEY', 'TOKENIZER_MODEL', 'PASSAGE', 'SECRETARY', 'LOG_LEVEL', 'DB_HOST', 'myKeycloakHost', '']) {
       assert.equal(looksLikeSecretName(name), false, name);
     }
+  });
+
+  it('has a stem for every secret word, so the quick test never rejects a secret name', () => {
+    for (const word of SECRET_WORDS) assert.match(word, SECRET_STEMS, word);
+    // Words are found in any case and spelling of separators; the stem test sees the same letters.
+    for (const name of ['xApiKey', 'my-private', 'svc.authToken', 'Passphrase']) assert.equal(looksLikeSecretName(name), true, name);
   });
 
   it('does not count names whose last word describes the secret', () => {

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { isPinnedByDigest, parseImageReference } from '../../knowledge/image-ref.js';
+import { isPinnedReference, parseImageReference } from '../../knowledge/image-ref.js';
 import { describeContainer } from '../describe.js';
 
 const GENERIC_HINT = 'set image to a reference pinned by digest, e.g. registry.example.com/app:1.0@sha256:<64 hex digits>';
@@ -42,8 +42,8 @@ export default defineRule({
       }
       // The API server rejects surrounding whitespace, which the reference parser would trim away.
       const untrimmed = image !== image.trim();
-      if (!untrimmed && isPinnedByDigest(image)) continue;
       const reference = untrimmed ? undefined : parseImageReference(image);
+      if (isPinnedReference(reference)) continue;
       let problem: string;
       let hint: string;
       if (!reference || reference.tag === '') {

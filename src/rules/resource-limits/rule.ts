@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { getAt } from '../../core/path.js';
-import { parseQuantity } from '../../core/quantity.js';
+import { isQuantity } from '../../core/quantity.js';
 import { describeContainer } from '../describe.js';
 
 const RESOURCES = ['cpu', 'memory'] as const;
@@ -55,7 +55,7 @@ export default defineRule({
       for (const resource of RESOURCES) {
         const value = getAt(limits, [resource]);
         if (isSet(value)) {
-          if (!parseQuantity(value)) {
+          if (!isQuantity(value)) {
             context.report({
               container,
               path: [...limitsPath, resource],
