@@ -3,8 +3,9 @@
 // (test/helpers/debian-image.ts), alternating over several rounds:
 //   (a) baseline: a plain `chroot` into a copy of the same root filesystem,
 //       `nginx -g 'daemon off;'` on the host's network, polled from this
-//       process with HTTP GETs to 127.0.0.1:80 every 10 ms until it answers,
-//       then SIGTERM and wait for it to exit;
+//       process with HTTP GETs to 127.0.0.1:80 on the probers' own retry
+//       schedule (src/sandbox/retry.ts) until it answers, then SIGTERM and
+//       wait for it to exit;
 //   (b) `runProfile` (what `rootlock profile --probe http://:80/` runs, in
 //       this process): sandbox namespaces, overlay, probe from inside the
 //       sandbox's network namespace, stop, read the upper directory, propose;
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openImage } from '../../src/image/source.js';
 import { runProfile } from '../../src/profile/profile.js';
+import { retryPauseMs } from '../../src/sandbox/retry.js';
 import { debianImageLayout, debianRootfs } from '../../test/helpers/debian-image.js';
 import { repoRoot } from '../../test/helpers/repo.js';
 
@@ -63,7 +65,8 @@ async function chrootRun(rootfs: string): Promise<{ totalMs: number; answeredMs:
   while (!gone && performance.now() - start < 30_000) {
     status = await get();
     if (status === 200) break;
-    await new Promise((r) => setTimeout(r, 10));
+    // The same pauses as the profile's prober: a slower poll here would flatter the profile.
+    await new Promise((r) => setTimeout(r, retryPauseMs(performance.now() - start)));
   }
   if (status !== 200) throw new Error(`chroot nginx did not answer: ${stderr}`);
   const answeredMs = performance.now() - start;

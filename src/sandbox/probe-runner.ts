@@ -6,10 +6,10 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { retryPauseMs } from './retry.js';
 import type { ProbeSpec } from './probe.js';
 
 const ATTEMPT_TIMEOUT_MS = 1000;
-const RETRY_MS = 50;
 
 type Attempt = { ok: boolean; status?: number; error?: string };
 
@@ -46,7 +46,8 @@ function tcpAttempt(port: number): Promise<Attempt> {
 
 async function main(): Promise<void> {
   const { probe, waitMs } = JSON.parse(process.argv[2] ?? '{}') as { probe: ProbeSpec; waitMs: number };
-  const deadline = Date.now() + waitMs;
+  const started = Date.now();
+  const deadline = started + waitMs;
   let attempts = 0;
   let last: Attempt = { ok: false, error: 'not tried' };
   do {
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     else if (probe.kind === 'tcp') last = await tcpAttempt(probe.port);
     else last = { ok: false, error: 'exec probes are not made by the network runner' };
     if (last.ok) break;
-    await new Promise((r) => setTimeout(r, RETRY_MS));
+    await new Promise((r) => setTimeout(r, retryPauseMs(Date.now() - started)));
   } while (Date.now() < deadline);
   process.stdout.write(`${JSON.stringify({ ...last, attempts })}\n`);
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createCertificates } from '../webhook/certs.js';
 import { describeProbe, parseProbeOption, probeFromManifest, waitForProbe } from './probe.js';
+import { retryPauseMs } from './retry.js';
 
 describe('parseProbeOption', () => {
   it('reads http, https, tcp and exec probes; the host part is ignored (probes go to the sandbox\'s loopback)', () => {
@@ -38,6 +39,15 @@ describe('probeFromManifest', () => {
     assert.equal(probeFromManifest({ grpc: { port: 9090 } }, ports, 'p'), undefined);
     assert.equal(probeFromManifest(undefined, ports, 'p'), undefined);
     assert.throws(() => probeFromManifest({ httpGet: { port: 'metrics' } }, ports, 'Pod/x readinessProbe'), /Pod\/x readinessProbe\.httpGet: port metrics is neither/);
+  });
+});
+
+describe('retryPauseMs', () => {
+  it('retries after 1 ms at first, then after a tenth of the time waited, at most every 20 ms', () => {
+    assert.equal(retryPauseMs(0), 1);
+    assert.equal(retryPauseMs(50), 6);
+    assert.equal(retryPauseMs(190), 20);
+    assert.equal(retryPauseMs(60_000), 20);
   });
 });
 
@@ -74,6 +84,9 @@ describe('waitForProbe (in this process\'s own network namespace, entered with n
     const closed = await waitForProbe(self, { kind: 'tcp', port }, 200);
     assert.equal(closed.ok, false);
     assert.equal(closed.error, 'ECONNREFUSED');
+    // retryPauseMs's schedule gives about 30 attempts in 200 ms; a fixed 20 ms pause (or a prober
+    // slowed by a startup file) no more than 11.
+    assert.ok(closed.attempts >= 12, `${closed.attempts} attempts in 200 ms`);
   });
 
   it('makes HTTPS probes without checking the certificate, as the kubelet does', async () => {

@@ -102,16 +102,23 @@ export function probeFromManifest(probe: unknown, ports: ReadonlyMap<string, num
 const RUNNER = fileURLToPath(new URL('./probe-runner.js', import.meta.url));
 const OUTPUT_LIMIT = 4096;
 
-function collect(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ code: number | null; output: string }> {
+/**
+ * `stdin: 'pipe'` gives the child a pipe that stays open and empty until it exits (the bash
+ * prober's timer). Node makes it a socket, and bash started on a socket reads ~/.bashrc (it takes
+ * itself for a remote shell) unless told --norc.
+ */
+function collect(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal | undefined, stdin: 'ignore' | 'pipe' = 'ignore'): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+    const child = spawn(command, args, { env, stdio: [stdin, 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+    // The child may exit with the pipe unread: that is no error of ours.
+    child.stdin?.on('error', () => undefined);
     let output = '';
     // The tail: a prober's verdict is its last line.
     const add = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
     };
-    child.stdout.on('data', add);
-    child.stderr.on('data', add);
+    child.stdout!.on('data', add);
+    child.stderr!.on('data', add);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -151,8 +158,14 @@ const BASH_PROBER = [
   '  else',
   '    error=ECONNREFUSED',
   '  fi',
-  '  (( ${EPOCHREALTIME/./} - start >= wait_us )) && break',
-  '  sleep 0.02',
+  '  now=${EPOCHREALTIME/./}',
+  '  (( now - start >= wait_us )) && break',
+  // retry.ts's schedule, in microseconds.
+  '  pause=$(( 1000 + (now - start) / 10 )); (( pause > 20000 )) && pause=20000',
+  '  printf -v pause_s "%d.%06d" $(( pause / 1000000 )) $(( pause % 1000000 ))',
+  // A timed read of stdin (a pipe the parent keeps open and never writes to) pauses without a
+  // `sleep` process; should stdin end early, `sleep` keeps the pace.
+  '  read -r -t "$pause_s" _ || (( $? > 128 )) || sleep "$pause_s"',
   'done',
   'echo "fail $status $attempts $error"',
 ].join('\n');
@@ -173,8 +186,8 @@ async function networkProbe(target: ProbeTarget, probe: Exclude<ProbeSpec, { kin
   const https = probe.kind === 'http' && probe.scheme === 'https';
   const args = https
     ? [netns, '--', process.execPath, RUNNER, JSON.stringify({ probe, waitMs })]
-    : [netns, '--', 'bash', '-c', BASH_PROBER, 'rootlock-probe', probe.kind, String(probe.port), probe.kind === 'http' ? httpRequest(probe) : '', String(waitMs)];
-  const { code, output } = await collect('nsenter', args, env, waitMs + 5000, signal);
+    : [netns, '--', 'bash', '--norc', '--noprofile', '-c', BASH_PROBER, 'rootlock-probe', probe.kind, String(probe.port), probe.kind === 'http' ? httpRequest(probe) : '', String(waitMs)];
+  const { code, output } = await collect('nsenter', args, env, waitMs + 5000, signal, https ? 'ignore' : 'pipe');
   const elapsedMs = Date.now() - started;
   if (signal?.aborted) return { ok: false, target: describe, attempts: 0, elapsedMs, error: 'stopped: the program exited' };
   const line = output.trim().split('\n').pop() ?? '';

@@ -106,33 +106,33 @@ function fstab(entries: { source: string; target: string; type: string; options:
 
 /**
  * The shell script that builds the container inside the new namespaces. Every
- * command in it is a process, and on a loaded machine each costs milliseconds
- * of start time: the mounts are made by two `mount -a` runs over fstab files
- * written beforehand, /dev is filled by one `cp -a`, and the hostname is set
- * by the shell itself.
+ * command in it is a process, and each costs a millisecond or more of start
+ * time: all mounts are made by one `mount -a` over an fstab written
+ * beforehand (X-mount.mkdir makes /dev/shm on the fresh /dev), /dev is filled
+ * by one `cp -a`, loopback is brought up by `ip` running alongside both, and
+ * the hostname is set by the shell itself.
  */
 function setupScript(spec: SandboxSpec, dirs: { dir: string; upper: string; work: string; merged: string; scaffold: string; devTemplate: string }, mountPoints: string[]): string {
   const lowers = [dirs.scaffold, ...spec.lowerdirs].join(':');
   const overlayOptions = spec.readOnlyRoot ? `ro,lowerdir=${lowers}` : `lowerdir=${lowers},upperdir=${dirs.upper},workdir=${dirs.work}`;
   const at = (path: string): string => posix.join(dirs.merged, path);
-  const rootTable = join(dirs.dir, 'fstab-root');
-  const restTable = join(dirs.dir, 'fstab-rest');
-  writeFileSync(rootTable, fstab([
+  const table = join(dirs.dir, 'fstab');
+  // mount -a mounts in the table's order: each entry's mount point is on a file system mounted above it.
+  writeFileSync(table, fstab([
     { source: 'overlay', target: dirs.merged, type: 'overlay', options: overlayOptions },
     { source: 'proc', target: at('/proc'), type: 'proc', options: 'nosuid,nodev,noexec' },
     { source: 'tmpfs', target: at('/dev'), type: 'tmpfs', options: 'nosuid,mode=755' },
-  ]));
-  writeFileSync(restTable, fstab([
-    { source: 'shm', target: at('/dev/shm'), type: 'tmpfs', options: 'nosuid,nodev,mode=1777' },
+    { source: 'shm', target: at('/dev/shm'), type: 'tmpfs', options: 'nosuid,nodev,mode=1777,X-mount.mkdir' },
     ...spec.volumes.map((volume, i) => ({ source: `volume${i}`, target: at(mountPoints[i]!), type: 'tmpfs', options: `mode=777${volume.size ? `,size=${volume.size}` : ''}` })),
   ]));
   const lines = [
     'set -e',
-    `mount -a -T ${quote(rootTable)}`,
-    // cp -a copies the host's device nodes as device nodes, and the template's links and directories (shm among them).
+    // In the background: it needs only the network namespace. `wait` below fails the script if it failed.
+    'ip link set lo up & lo=$!',
+    `mount -a -T ${quote(table)}`,
+    // cp -a copies the host's device nodes as device nodes, and the template's links and directories.
     `cp -a ${DEVICES.filter((d) => existsSync(`/dev/${d}`)).map((d) => `/dev/${d}`).join(' ')} ${quote(`${dirs.devTemplate}/.`)} ${quote(at('/dev/'))}`,
-    `mount -a -T ${quote(restTable)}`,
-    'ip link set lo up',
+    'wait $lo',
     'printf rootlock-sandbox > /proc/sys/kernel/hostname',
     `exec env -i ${spec.env.map(quote).join(' ')} unshare --root=${quote(dirs.merged)} --wd=${quote(spec.workingDir || '/')} --setgid ${spec.gid} --setuid ${spec.uid} -- ${spec.argv.map(quote).join(' ')}`,
   ];
@@ -196,8 +196,8 @@ export function startSandbox(spec: SandboxSpec): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'rootlock-sandbox-'));
   const dirs = { upper: join(dir, 'upper'), work: join(dir, 'work'), merged: join(dir, 'merged'), scaffold: join(dir, 'scaffold'), devTemplate: join(dir, 'dev') };
   for (const d of Object.values(dirs)) mkdirSync(d);
-  // What /dev holds besides the device nodes, copied onto its tmpfs in the same cp.
-  for (const d of ['shm', 'pts']) mkdirSync(join(dirs.devTemplate, d));
+  // What /dev holds besides the device nodes (and shm, mounted before), copied onto its tmpfs in the same cp.
+  mkdirSync(join(dirs.devTemplate, 'pts'));
   for (const [name, target] of [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2']] as const) {
     symlinkSync(target, join(dirs.devTemplate, name));
   }
@@ -243,9 +243,12 @@ export function startSandbox(spec: SandboxSpec): Sandbox {
     exited,
     running: () => !done,
     async initPid() {
-      for (let attempt = 0; init === undefined && !done && attempt < 250; attempt++) {
+      // unshare forks init within a millisecond or two: look often at first (every look is one
+      // small /proc read), then less often, for 2.5 s at most.
+      const deadline = Date.now() + 2500;
+      for (let pause = 1; init === undefined && !done && Date.now() < deadline; pause = Math.min(pause * 2, 20)) {
         init = childOf(pid);
-        if (init === undefined) await new Promise((r) => setTimeout(r, 10));
+        if (init === undefined) await new Promise((r) => setTimeout(r, pause));
       }
       return done ? undefined : init;
     },
@@ -255,6 +258,8 @@ export function startSandbox(spec: SandboxSpec): Sandbox {
       init ??= childOf(pid);
       // Killing the pid namespace's init takes every process of the namespace with it. (unshare's
       // --kill-child alone is not enough: the kernel forgets it when the container's user is set.)
+      // unshare then reaps init and exits, and it reaps init only once the kernel has ended every
+      // other process of the namespace: its exit is the sign that all are gone.
       if (init !== undefined) {
         try {
           process.kill(init, 'SIGKILL');
@@ -262,9 +267,15 @@ export function startSandbox(spec: SandboxSpec): Sandbox {
           // already gone
         }
       }
-      if (!done) child.kill('SIGKILL');
+      // Without init (not forked yet, or gone), or should unshare not exit by itself: kill it too.
+      const fallback = init === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), 2000);
+      if (!done && init === undefined) child.kill('SIGKILL');
       await exited;
-      for (let attempt = 0; init !== undefined && alive(init) && attempt < 250; attempt++) await new Promise((r) => setTimeout(r, 20));
+      clearTimeout(fallback);
+      // Only when unshare died before reaping init (the fallback) can init still be ending.
+      for (let pause = 1, waited = 0; init !== undefined && alive(init) && waited < 5000; waited += pause, pause = Math.min(pause * 2, 20)) {
+        await new Promise((r) => setTimeout(r, pause));
+      }
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });
