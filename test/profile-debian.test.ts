@@ -16,6 +16,7 @@ import { debianImageLayout } from './helpers/debian-image.js';
 import { NGINX_WRITABLE_DIRS, nginxReadOnlyFailure, nginxWithoutVolumesStderr, PYTHON_WRITES_TMP, pythonTmpReadOnlyFailure } from './helpers/debian-failures.js';
 import { repoRoot, sharedDir } from './helpers/repo.js';
 import { leftovers, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
+import { alive } from '../src/sandbox/run.js';
 import { suggestFromLogs } from '../src/suggest/logs.js';
 
 const NGINX_IMAGE = 'debian-nginx:bookworm';
@@ -275,13 +276,3 @@ setTimeout(() => {}, 60_000);
     }
   });
 });
-
-/** Running (a zombie has let go of its namespaces and mounts: only its parent's wait is missing). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}

@@ -148,8 +148,8 @@ function childOf(pid: number): number | undefined {
   }
 }
 
-/** Running (a zombie is dead for our purposes: its parent, not us, reaps it). */
-function alive(pid: number): boolean {
+/** Running (a zombie is dead for our purposes: it has let go of its namespaces and mounts, and its parent, not us, reaps it). */
+export function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
