@@ -1,8 +1,7 @@
 // How audit reports leave the CLI, for manifests and clusters alike: render in
 // the chosen format, colour only on a terminal, to a file or standard output,
 // and turn the result into the exit code.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CliIO } from './main.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
 import type { RuleDefinition } from '../core/rule.js';
@@ -35,7 +34,7 @@ export async function emitReport(report: AuditReport, rules: readonly RuleDefini
 /**
  * Renders a report piece by piece to standard output (written synchronously
  * on Linux for files, pipes and terminals, so nothing piles up in memory) or
- * to a file, written whole to a temporary file first and renamed into place.
+ * to a file, replaced atomically as `fix --write` replaces manifests.
  */
 export async function emitStreamedReport(report: AuditReport, findings: FindingSequence, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO): Promise<number> {
   const { loadStreamRenderer } = await import('../report/index.js');
@@ -44,55 +43,29 @@ export async function emitStreamedReport(report: AuditReport, findings: FindingS
   const pieces = render({ report, findings, rules, color: Boolean(color) });
   if (flags.output) {
     try {
-      writeAtomically(resolve(io.cwd ?? process.cwd(), flags.output), pieces);
+      const { writeFileAtomic } = await import('../fix/write.js');
+      await writeFileAtomic(resolve(io.cwd ?? process.cwd(), flags.output), batched(pieces), { create: true });
     } catch (error) {
       io.stderr(`rootlock: cannot write ${flags.output}: ${(error as Error).message}\n`);
       return EXIT_USAGE;
     }
     if (flags.format !== 'text') io.stderr(`rootlock: wrote ${flags.format} report to ${flags.output}\n`);
   } else {
-    let pending = '';
-    for (const piece of pieces) {
-      pending += piece;
-      if (pending.length >= WRITE_BYTES) {
-        io.stdout(pending);
-        pending = '';
-      }
-    }
-    if (pending !== '') io.stdout(pending);
+    for (const chunk of batched(pieces)) io.stdout(chunk);
   }
   if (report.errors.length) return EXIT_USAGE;
   return report.summary.failed ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
-}
-
-/** Writes the pieces to a temporary file beside `path`, then renames it over `path`: a reader never sees half a report. */
-function writeAtomically(path: string, pieces: Iterable<string>): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(temporary, 'w', 0o666);
-  try {
-    let pending = '';
-    for (const piece of pieces) {
-      pending += piece;
-      if (pending.length >= WRITE_BYTES) {
-        writeAll(fd, pending);
-        pending = '';
-      }
+/** The pieces of a report gathered into strings of about WRITE_BYTES: one write each, not one per piece. */
+function* batched(pieces: Iterable<string>): Generator<string> {
+  let pending = '';
+  for (const piece of pieces) {
+    pending += piece;
+    if (pending.length >= WRITE_BYTES) {
+      yield pending;
+      pending = '';
     }
-    if (pending !== '') writeAll(fd, pending);
-    closeSync(fd);
-    renameSync(temporary, path);
-  } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(temporary, { force: true });
-    throw error;
   }
+  if (pending !== '') yield pending;
 }

@@ -1,6 +1,7 @@
-// Atomic file replacement for `rootlock fix --write`. This is the one module
-// of src/fix that touches the file system: the fix itself is computed by the
-// pure modules beside it, and only the finished text comes here.
+// Atomic file replacement for `rootlock fix --write` (and for reports written
+// with `--output`). This is the one module of src/fix that touches the file
+// system: the fix itself is computed by the pure modules beside it, and only
+// the finished text comes here.
 //
 // The new content goes to a temporary file in the same directory (a rename
 // is only atomic within one file system), is flushed to disk with fsync,
@@ -12,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, realpath, rename, stat, unlink, chown } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Stats } from 'node:fs';
 
 export interface AtomicWriteOptions {
   /**
@@ -19,6 +21,8 @@ export interface AtomicWriteOptions {
    * rename. Tests use it to simulate a crash at the worst moment.
    */
   beforeRename?: (temporaryPath: string) => void | Promise<void>;
+  /** Create `path` when it does not exist (a report), with the default mode; fix never creates files. */
+  create?: boolean;
 }
 
 export const TEMPORARY_FILE = /^\..+\.rootlock-[0-9a-f]+\.tmp$/;
@@ -36,27 +40,45 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
-/** Replaces the contents of `path` atomically; `path` must exist (fix never creates files). */
-export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const target = await realpath(path);
-  const info = await stat(target);
+/** The file `path` names (through symlinks) and its stats; a missing file only with `create`. */
+async function existingTarget(path: string, create: boolean): Promise<{ target: string; info?: Stats }> {
+  try {
+    const target = await realpath(path);
+    return { target, info: await stat(target) };
+  } catch (error) {
+    if (create && (error as NodeJS.ErrnoException).code === 'ENOENT') return { target: path };
+    throw error;
+  }
+}
+
+/**
+ * Replaces the contents of `path` atomically; `path` must exist unless
+ * `create` is set. Content given as pieces is written as it comes, so a large
+ * report is never one string (pass pieces of a useful size: each is a write).
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string>, options: AtomicWriteOptions = {}): Promise<void> {
+  const { target, info } = await existingTarget(path, options.create === true);
   const directory = dirname(target);
   const temporary = join(directory, `.${basename(target)}.rootlock-${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', info.mode & 0o7777);
+  const handle = await open(temporary, 'wx', info ? info.mode & 0o7777 : 0o666);
   let renamed = false;
   try {
     try {
-      await handle.writeFile(content);
+      if (typeof content === 'string' || content instanceof Uint8Array) await handle.writeFile(content);
+      // Each writeFile goes on from where the last one ended.
+      else for (const piece of content) await handle.writeFile(piece);
       // open() applies the umask; set the original mode exactly.
-      await handle.chmod(info.mode & 0o7777);
+      if (info) await handle.chmod(info.mode & 0o7777);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    try {
-      await chown(temporary, info.uid, info.gid);
-    } catch {
-      // Only root may give a file away; a file we could write is ours to keep otherwise.
+    if (info) {
+      try {
+        await chown(temporary, info.uid, info.gid);
+      } catch {
+        // Only root may give a file away; a file we could write is ours to keep otherwise.
+      }
     }
     await options.beforeRename?.(temporary);
     await rename(temporary, target);
