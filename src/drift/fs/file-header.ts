@@ -1,5 +1,5 @@
 // Reading the first bytes of a file to tell ELF binaries and #! scripts from
-// other content. Shared by the scan's own thread and the header worker.
+// other content, for the upper-layer scan (upper-facts.ts).
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { FileHeader } from '../differ.js';
 
@@ -32,18 +32,4 @@ export function readHeader(path: string): FileHeader | undefined {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/** Headers as bytes in shared memory between the scan and the worker; 0 is "not read yet". */
-export const HEADER_CODE = { unreadable: 1, elf: 2, shebang: 3, other: 4 } as const;
-
-export function headerCode(header: FileHeader | undefined): number {
-  return header === undefined ? HEADER_CODE.unreadable : HEADER_CODE[header];
-}
-
-export function headerFromCode(code: number): FileHeader | undefined {
-  if (code === HEADER_CODE.elf) return 'elf';
-  if (code === HEADER_CODE.shebang) return 'shebang';
-  if (code === HEADER_CODE.other) return 'other';
-  return undefined;
 }
