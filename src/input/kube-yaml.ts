@@ -8,67 +8,14 @@
 // broken document never hides the others, a stream can be read in pieces
 // with memory bounded by its largest document, and a file and standard input
 // behave the same whatever their size.
-import {
-  Schema, strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, mergeTag, defineScalarTag, NOT_RESOLVED,
-  parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE,
-} from 'js-yaml';
+import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputError, Path, Position } from '../core/types.js';
 import { lineOfOffset, lineStarts } from '../core/lines.js';
+import { KUBERNETES_SCHEMA } from './kube-schema.js';
+import { BlockTree, NODE_MAPPING, NODE_SCALAR, NODE_SEQUENCE, parseBlockDocument } from './block-yaml.js';
 
-// sigs.k8s.io/yaml decodes with go-yaml v2, which strips underscores and then
-// reads integers with Go's strconv.ParseInt(s, 0, 64): a leading 0 means octal.
-const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
-const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const GO_INF = /^[-+]?\.(?:inf|Inf|INF)$/;
-const GO_NAN = /^\.(?:nan|NaN|NAN)$/;
-
-function parseGoInt(source: string): number | typeof NOT_RESOLVED {
-  // go-yaml drops underscores first; most scalars have none, and a copy for each would be garbage.
-  const plain = source.includes('_') ? source.replace(/_/g, '') : source;
-  if (!GO_INT.test(plain)) return NOT_RESOLVED;
-  let sign = 1;
-  let digits = plain;
-  if (digits[0] === '-' || digits[0] === '+') {
-    if (digits[0] === '-') sign = -1;
-    digits = digits.slice(1);
-  }
-  let value: number;
-  if (/^0[xX]/.test(digits)) value = parseInt(digits.slice(2), 16);
-  else if (/^0[oO]/.test(digits)) value = parseInt(digits.slice(2), 8);
-  else if (/^0[bB]/.test(digits)) value = parseInt(digits.slice(2), 2);
-  else if (digits.length > 1 && digits[0] === '0') value = parseInt(digits.slice(1), 8);
-  else value = parseInt(digits, 10);
-  return sign * value;
-}
-
-const goIntTag = defineScalarTag<number>('tag:yaml.org,2002:int', {
-  implicit: true,
-  implicitFirstChars: ['-', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '_'],
-  resolve: (source) => parseGoInt(source),
-  identify: (data) => Number.isInteger(data),
-});
-
-const goFloatTag = defineScalarTag<number>('tag:yaml.org,2002:float', {
-  implicit: true,
-  implicitFirstChars: ['-', '+', '.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  resolve: (source) => {
-    if (GO_FLOAT.test(source)) return parseFloat(source);
-    if (GO_INF.test(source)) return source.startsWith('-') ? -Infinity : Infinity;
-    if (GO_NAN.test(source)) return NaN;
-    return NOT_RESOLVED;
-  },
-  identify: (data) => typeof data === 'number' && !Number.isInteger(data),
-});
-
-/**
- * YAML 1.1 plain scalars as go-yaml v2 resolves them (yes/no/on/off/y/n are
- * booleans, 0755 is octal), merge keys, and no timestamps: Kubernetes sees a
- * date as a string.
- */
-export const KUBERNETES_SCHEMA = new Schema([
-  strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag,
-]);
+export { KUBERNETES_SCHEMA };
 
 /** Collections nested deeper than this are refused (no real manifest comes close; CRD schemas reach about 30). */
 export const MAX_NESTING_DEPTH = 100;
@@ -456,40 +403,101 @@ class EventTree {
   }
 }
 
-/** Walks the event tree along `path`; returns the span of the deepest node found (key to value for a mapping step). */
-function locateSpan(tree: EventTree, events: readonly Event[], rootIndex: number, path: Path): { start: number; end?: number } {
+/** The navigation locate needs, over js-yaml's events or the fast path's table. */
+interface NodeTable {
+  /** Where a node starts, or -1 when it has no position (an empty value). */
+  nodeStart(node: number): number;
+  /** Where a scalar node's text ends; -1 for an empty scalar or a collection. */
+  scalarEnd(node: number): number;
+  isScalar(node: number): boolean;
+  /** The key node of `key` in a mapping node (its value node follows), or -1 when there is none or `node` is no mapping. */
+  keyOf(node: number, key: string): number;
+  valueOf(keyNode: number): number;
+  /** The `n`th item of a sequence node, or -1 when there is none or `node` is no sequence. */
+  itemOf(node: number, n: number): number;
+}
+
+/** Walks the nodes along `path`; returns the span of the deepest node found (key to value for a mapping step). */
+function locateSpan(table: NodeTable, rootIndex: number, path: Path): { start: number; end?: number } {
   let index = rootIndex;
-  let spanStart = Math.max(0, nodeStart(events[rootIndex] as Event));
+  let spanStart = Math.max(0, table.nodeStart(rootIndex));
   let spanEnd: number | undefined;
   const span = () => (spanEnd === undefined ? { start: spanStart } : { start: spanStart, end: spanEnd });
   for (const segment of path) {
-    index = tree.resolve(index);
-    const node = events[index] as Event;
-    let keyIndex: number | undefined;
-    if (node.type === EVENT_ID.MAPPING && typeof segment === 'string') {
-      const found = tree.findKey(index, segment);
-      if (!found) return span();
-      keyIndex = found.key;
-      index = found.value;
-    } else if (node.type === EVENT_ID.SEQUENCE && typeof segment === 'number') {
-      const item = tree.childrenOf(index)[segment];
-      if (item === undefined) return span();
-      index = item;
+    let keyIndex = -1;
+    if (typeof segment === 'string') {
+      keyIndex = table.keyOf(index, segment);
+      if (keyIndex < 0) return span();
+      index = table.valueOf(keyIndex);
     } else {
-      return span();
+      index = table.itemOf(index, segment);
+      if (index < 0) return span();
     }
-    const value = events[index] as Event;
-    const start = nodeStart(events[keyIndex ?? index] as Event);
-    const keyEvent = keyIndex === undefined ? undefined : (events[keyIndex] as Event);
+    const start = table.nodeStart(keyIndex >= 0 ? keyIndex : index);
     let end: number | undefined;
-    if (value.type === EVENT_ID.SCALAR && value.valueEnd >= 0) end = value.valueEnd;
-    else if (value.type === EVENT_ID.SCALAR && keyEvent?.type === EVENT_ID.SCALAR && keyEvent.valueEnd >= 0) end = keyEvent.valueEnd;
+    if (table.isScalar(index)) {
+      const valueEnd = table.scalarEnd(index);
+      if (valueEnd >= 0) end = valueEnd;
+      else if (keyIndex >= 0 && table.scalarEnd(keyIndex) >= 0) end = table.scalarEnd(keyIndex);
+    }
     if (start >= 0) {
       spanStart = start;
       spanEnd = end;
     }
   }
   return span();
+}
+
+/** locate()'s table over js-yaml's events: aliases followed, merge keys searched. */
+class EventTable implements NodeTable {
+  constructor(private readonly tree: EventTree, private readonly events: readonly Event[]) {}
+  nodeStart(node: number): number {
+    return nodeStart(this.events[node] as Event);
+  }
+  scalarEnd(node: number): number {
+    const event = this.events[node] as Event;
+    return event.type === EVENT_ID.SCALAR ? event.valueEnd : -1;
+  }
+  isScalar(node: number): boolean {
+    return (this.events[node] as Event).type === EVENT_ID.SCALAR;
+  }
+  keyOf(node: number, key: string): number {
+    const mapping = this.tree.resolve(node);
+    if ((this.events[mapping] as Event).type !== EVENT_ID.MAPPING) return -1;
+    return this.tree.findKey(mapping, key)?.key ?? -1;
+  }
+  valueOf(keyNode: number): number {
+    // A mapping's value node follows its key node's subtree.
+    return this.tree.end(keyNode);
+  }
+  itemOf(node: number, n: number): number {
+    const sequence = this.tree.resolve(node);
+    if ((this.events[sequence] as Event).type !== EVENT_ID.SEQUENCE) return -1;
+    return this.tree.childrenOf(sequence)[n] ?? -1;
+  }
+}
+
+/** locate()'s table over the fast path's records. */
+class BlockTable implements NodeTable {
+  constructor(private readonly tree: BlockTree) {}
+  nodeStart(node: number): number {
+    return this.tree.start(node);
+  }
+  scalarEnd(node: number): number {
+    return this.tree.kind(node) === NODE_SCALAR ? this.tree.end(node) : -1;
+  }
+  isScalar(node: number): boolean {
+    return this.tree.kind(node) === NODE_SCALAR;
+  }
+  keyOf(node: number, key: string): number {
+    return this.tree.kind(node) === NODE_MAPPING ? this.tree.findKey(node, key) : -1;
+  }
+  valueOf(keyNode: number): number {
+    return keyNode + 1;
+  }
+  itemOf(node: number, n: number): number {
+    return this.tree.kind(node) === NODE_SEQUENCE ? this.tree.item(node, n) : -1;
+  }
 }
 
 const HELM_SOURCE = /^# Source: (.+?)[ \t\r]*$/gm;
@@ -513,14 +521,42 @@ function lastOffset(events: readonly Event[], from: number, to: number): number 
   return last;
 }
 
+/** ParsedDocument.locate over a node table: a path to a line and column, with the end of a scalar value. */
+function locator(table: NodeTable, root: number, lines: LineIndex): (path: Path) => Position {
+  return (path) => {
+    const found = locateSpan(table, root, path);
+    const begin = lines.position(found.start);
+    if (found.end === undefined) return begin;
+    const finish = lines.position(found.end);
+    return { ...begin, endLine: finish.line, endColumn: finish.column };
+  };
+}
+
+/** The one document of a piece the fast path read. */
+function blockDocument(value: unknown, table: NodeTable, start: number, text: string, lineOffset: number, index: number): ParsedDocument {
+  const lines = new LineIndex(text, lineOffset);
+  let helmSource: string | undefined;
+  for (const s of helmSources(text)) if (s.offset < start) helmSource = s.template;
+  return {
+    index,
+    value,
+    position: lines.position(start),
+    ...(helmSource !== undefined ? { helmSource } : {}),
+    locate: locator(table, 0, lines),
+  };
+}
+
 /** Parses one piece (normally one document); throws js-yaml's YAMLException or a PieceError. */
-function parsePiece(text: string, file: string, lineOffset: number, firstIndex: number): ParsedDocument[] {
+function parsePiece(text: string, file: string, lineOffset: number, firstIndex: number, fastPath: boolean): ParsedDocument[] {
+  const block = fastPath ? parseBlockDocument(text) : undefined;
+  if (block !== undefined) return [blockDocument(block.value, new BlockTable(block.tree), block.start, text, lineOffset, firstIndex)];
   const events = parseEvents(text, { filename: file, maxDepth: MAX_NESTING_DEPTH });
   checkAliases(text, events);
   const values = constructFromEvents(events, { source: text, filename: file, schema: KUBERNETES_SCHEMA });
   const lines = new LineIndex(text, lineOffset);
   const sources = helmSources(text);
   const tree = new EventTree(text, events);
+  const table = new EventTable(tree, events);
   const documents: ParsedDocument[] = [];
   let previousEnd = -1;
   // DOCUMENT events only occur at the top level, so a flat scan finds every document root.
@@ -546,13 +582,7 @@ function parsePiece(text: string, file: string, lineOffset: number, firstIndex: 
       value: values[documents.length],
       position: lines.position(start),
       ...(helmSource !== undefined ? { helmSource } : {}),
-      locate(path: Path): Position {
-        const found = locateSpan(tree, events, rootIndex, path);
-        const begin = lines.position(found.start);
-        if (found.end === undefined) return begin;
-        const finish = lines.position(found.end);
-        return { ...begin, endLine: finish.line, endColumn: finish.column };
-      },
+      locate: locator(table, rootIndex, lines),
     });
   }
   return documents;
@@ -597,6 +627,8 @@ function toInputError(error: unknown, text: string, file: string, lineOffset: nu
 export interface ManifestReaderOptions {
   /** Documents longer than this many characters are skipped with a `document-too-large` error. */
   maxDocumentChars?: number;
+  /** Read plain block-style documents with the fast path (block-yaml.ts) before js-yaml. Default true; tests compare both. */
+  fastPath?: boolean;
 }
 
 /**
@@ -643,7 +675,7 @@ export class ManifestReader {
         continue;
       }
       try {
-        const documents = parsePiece(piece.text, this.file, piece.lineOffset, this.nextIndex);
+        const documents = parsePiece(piece.text, this.file, piece.lineOffset, this.nextIndex, this.options.fastPath ?? true);
         this.nextIndex += documents.length;
         this.documentCount += documents.length;
         result.documents.push(...documents);
@@ -670,8 +702,8 @@ function formatSize(chars: number): string {
  * document is reported with its position and the other documents are still
  * returned.
  */
-export function parseManifests(text: string, file: string): ParseResult {
-  const reader = new ManifestReader(file);
+export function parseManifests(text: string, file: string, options: ManifestReaderOptions = {}): ParseResult {
+  const reader = new ManifestReader(file, options);
   const first = reader.push(text);
   const last = reader.end();
   return { documents: [...first.documents, ...last.documents], errors: [...first.errors, ...last.errors] };
