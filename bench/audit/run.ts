@@ -1,7 +1,9 @@
 // The audit benchmark. Generates a corpus, then in one process times, in
 // alternating order over several rounds, (a) the baseline: read every file and
 // js-yaml `loadAll` it, and (b) `rootlock audit` through its real pipeline with
-// every registered rule. The machine is shared and noisy, so results are
+// every registered rule; in the first --yaml-rounds rounds also, for
+// reference, the `yaml` library's parseAllDocuments and the audit with its
+// block-YAML fast path off. The machine is shared and noisy, so results are
 // ratios against the baseline of the same round, the median round decides,
 // and the verdict uses CPU time (what the process did), which other tenants
 // disturb far less than wall time (which is printed too).
@@ -119,21 +121,26 @@ async function throughput(summary: CorpusSummary): Promise<Throughput> {
   await timed('audit', warmUp.summary.dir);
   if (!flags.keep && !warmUp.reused) rmSync(warmUp.summary.dir, { recursive: true, force: true });
 
-  const results: Record<PassName, PassResult[]> = { 'js-yaml': [], audit: [], yaml: [] };
-  const ratios: Record<Exclude<PassName, 'js-yaml'>, Record<Clock, number[]>> = { audit: { cpuMs: [], ms: [] }, yaml: { cpuMs: [], ms: [] } };
+  const results: Record<PassName, PassResult[]> = { 'js-yaml': [], audit: [], yaml: [], 'audit-js-yaml': [] };
+  const ratios: Record<Exclude<PassName, 'js-yaml'>, Record<Clock, number[]>> = {
+    audit: { cpuMs: [], ms: [] }, yaml: { cpuMs: [], ms: [] }, 'audit-js-yaml': { cpuMs: [], ms: [] },
+  };
   const ratioColumns = (pass: Exclude<PassName, 'js-yaml'>, got: PassResult, base: PassResult): string =>
     CLOCKS.map(([clock]) => {
       const ratio = got[clock] / base[clock];
       ratios[pass][clock].push(ratio);
       return `${int(got[clock]).padStart(8)} ${ratio.toFixed(2).padStart(6)}`;
     }).join(' ');
-  say('        js-yaml ms        audit ms (x js-yaml)' + (yamlRounds ? '     yaml ms (x js-yaml)' : ''));
-  say('round    cpu    wall      cpu  ratio    wall  ratio' + (yamlRounds ? '      cpu  ratio    wall  ratio' : ''));
+  say('        js-yaml ms        audit ms (x js-yaml)' + (yamlRounds ? '     yaml ms (x js-yaml)        audit, js-yaml path only' : ''));
+  say('round    cpu    wall      cpu  ratio    wall  ratio' + (yamlRounds ? '      cpu  ratio    wall  ratio      cpu  ratio    wall  ratio' : ''));
   for (let round = 0; round < rounds; round++) {
     const order: PassName[] = round % 2 === 0 ? ['js-yaml', 'audit'] : ['audit', 'js-yaml'];
     const got: Partial<Record<PassName, PassResult>> = {};
     for (const pass of order) got[pass] = await timed(pass, dir);
-    if (round < yamlRounds) got.yaml = await timed('yaml', dir);
+    if (round < yamlRounds) {
+      got.yaml = await timed('yaml', dir);
+      got['audit-js-yaml'] = await timed('audit-js-yaml', dir);
+    }
     const base = got['js-yaml'] as PassResult;
     const audit = got.audit as PassResult;
     checkSameInput(base, audit);
@@ -145,6 +152,13 @@ async function throughput(summary: CorpusSummary): Promise<Throughput> {
       results.yaml.push(got.yaml);
       line += ` ${ratioColumns('yaml', got.yaml, base)}`;
     }
+    const slowPath = got['audit-js-yaml'];
+    if (slowPath) {
+      checkSameInput(base, slowPath);
+      if (slowPath.findings !== audit.findings) throw new Error(`the audit found ${audit.findings} findings with the fast path and ${slowPath.findings} without`);
+      results['audit-js-yaml'].push(slowPath);
+      line += ` ${ratioColumns('audit-js-yaml', slowPath, base)}`;
+    }
     say(line);
   }
 
@@ -152,15 +166,19 @@ async function throughput(summary: CorpusSummary): Promise<Throughput> {
   const findings = new Set(results.audit.map((r) => r.findings));
   if (findings.size !== 1) throw new Error(`the audit found a different number of findings in different rounds: ${[...findings].join(', ')}`);
   say();
-  say('medians   cpu ms  documents/s   MB/s  x js-yaml |  wall ms  documents/s   MB/s  x js-yaml');
-  for (const pass of ['js-yaml', 'audit', 'yaml'] as const) {
+  say('medians        cpu ms  documents/s   MB/s  x js-yaml |  wall ms  documents/s   MB/s  x js-yaml');
+  for (const pass of ['js-yaml', 'audit', 'yaml', 'audit-js-yaml'] as const) {
     if (results[pass].length === 0) continue;
     const columns = CLOCKS.map(([clock]) => {
       const ms = median(results[pass].map((r) => r[clock]));
       const ratio = pass === 'js-yaml' ? 1 : median(ratios[pass][clock]);
       return `${int(ms).padStart(8)} ${int(summary.documents / (ms / 1000)).padStart(12)} ${(summary.bytes / 1e6 / (ms / 1000)).toFixed(1).padStart(6)} ${ratio.toFixed(2).padStart(9)}x`;
     });
-    say(`${pass.padEnd(8)} ${columns.join(' | ')}`);
+    say(`${pass.padEnd(13)} ${columns.join(' | ')}`);
+  }
+  if (results['audit-js-yaml'].length > 0) {
+    say('(audit-js-yaml: the same audit with the block-YAML fast path off, every document read by js-yaml, as JSON,');
+    say(' flow-style or anchor-heavy input is; reported, not judged)');
   }
   say('(ratios are medians of the per-round ratios; MB = 10^6 bytes)');
   say();
