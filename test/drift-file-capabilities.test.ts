@@ -44,6 +44,7 @@ interface DriftPodSpec {
   containers: { securityContext: { allowPrivilegeEscalation: boolean; capabilities: { add: string[] } } }[];
 }
 const podSpec = (driftManifests().find((d) => d['kind'] === 'DaemonSet') as { spec: { template: { spec: DriftPodSpec } } }).spec.template.spec;
+const NODE_NAME = 'drift-caps-node';
 const UID = podSpec.securityContext.runAsUser;
 const GID = podSpec.securityContext.runAsGroup;
 const { allowPrivilegeEscalation, capabilities } = podSpec.containers[0]!.securityContext;
@@ -86,9 +87,10 @@ function scanAs(host: string, options: { fileCaps: boolean; noNewPrivs: boolean;
         ? `exec ${setpriv.join(' ')} /bin/sh -c 'exec "$@"' sh ${scan.join(' ')}`
         : `exec ${setpriv.join(' ')} ${scan.join(' ')}`,
     ].join('\n');
-    // No NODE_OPTIONS or other variables: a binary with file capabilities runs in secure-exec mode and would ignore them.
+    // No NODE_OPTIONS: a binary with file capabilities runs in secure-exec mode and ignores it. Plain variables such as
+    // NODE_NAME (the DaemonSet's downward API) still reach process.env.
     const run = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', work, process.execPath, REPO], {
-      encoding: 'utf8', timeout: 60_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
+      encoding: 'utf8', timeout: 60_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', NODE_NAME: NODE_NAME },
     });
     let report: DriftReport | undefined;
     try {
@@ -165,6 +167,7 @@ describe('drift scan as uid 65532 with file capabilities (the DaemonSet setup)',
     assert.equal(FILE_CAPS, 'cap_dac_read_search,cap_sys_ptrace=ep');
     const run = scanAs(host, { fileCaps: true, noNewPrivs: !allowPrivilegeEscalation });
     assert.equal(run.code, 1, `drift found, nothing unreadable: ${run.stderr}`);
+    assert.equal(run.report?.hostname, NODE_NAME);
     assert.deepEqual(summary(run), {
       changes: ['changed /etc/app.conf config', 'added /usr/bin/dropped executable', 'added /var/cache/app/new other'],
       running: ['/usr/bin/dropped upper-layer critical'],
