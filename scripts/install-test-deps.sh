@@ -5,10 +5,11 @@
 # registry's bcrypt password file. Idempotent and quiet: prints nothing and
 # does nothing when everything is installed; prints apt's output only on failure.
 # busybox-static builds the sandbox tests' image; attr (setfattr) marks opaque directories in unpacked layers.
+# libcap2-bin (setcap) gives the drift test's node copy the file capabilities the drift image carries.
 # Needs root when something is missing (CI runs it from .ci/run).
 set -euo pipefail
 
-packages=(docker-registry skopeo openssl apache2-utils busybox-static attr)
+packages=(docker-registry skopeo openssl apache2-utils busybox-static attr libcap2-bin)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -3,7 +3,7 @@
 // an immutable container of its own.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -54,5 +54,24 @@ describe('rootlock drift manifests', () => {
     for (const mount of container['volumeMounts']) assert.equal(mount.readOnly, true, `${mount.name} is read-only`);
     assert.ok(!HOST_READ_PATHS.some((p) => p.path === '/run/containerd' || p.path === '/run'), 'no mount holds the containerd socket');
     assert.deepEqual(docs[2]!['rules'], [], 'the service account may do nothing');
+  });
+
+  it('matches its image (deploy/drift/Dockerfile): node carries exactly the added capabilities, is the entrypoint, runs as the pod\'s user', async () => {
+    const printed = await runCli(['drift', 'manifests'], { cwd: tmpdir() });
+    const docs = parseAllDocuments(printed.stdout).map((d) => d.toJS() as Record<string, any>); // `any`: the test walks arbitrary manifest fields
+    const pod = docs[4]!['spec']['template']['spec'];
+    const container = pod['containers'][0];
+    const dockerfile = readFileSync(new URL('../../../deploy/drift/Dockerfile', import.meta.url), 'utf8');
+    const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    // The file capabilities are set in the stage that ships, and verified there.
+    const setcap = [...runtimeStage.matchAll(/"\/opt\/setcap\/setcap", (?:"-v", )?"(cap_[a-z_,]+)=ep", "([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    const added = container['securityContext']['capabilities']['add'].map((c: string) => `cap_${c.toLowerCase()}`).join(',');
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(runtimeStage)![1]!) as string[];
+    assert.deepEqual(setcap, [[added, entrypoint[0]], [added, entrypoint[0]]]);
+    assert.equal(entrypoint[0], '/nodejs/bin/node');
+    assert.equal(container['command'], undefined, 'no command: the entrypoint execs the capped node, no shell in between');
+    assert.equal(/^USER (.*)$/m.exec(runtimeStage)![1], `${pod['securityContext']['runAsUser']}:${pod['securityContext']['runAsGroup']}`);
+    assert.equal(/^WORKDIR (.*)$/m.exec(runtimeStage)![1], container['workingDir']);
+    assert.equal(container['securityContext']['allowPrivilegeEscalation'], false);
   });
 });

@@ -2,6 +2,9 @@
 // Host access is read-only: /proc and the runtimes' state and layer
 // directories, mounted under /host at their host paths. Nothing on the host
 // is writable, and rootlock's own root filesystem is read-only.
+// The image is deploy/drift/Dockerfile's: its node binary carries the two file
+// capabilities the container adds, which is how a non-root process keeps them
+// (docs/drift.md, "Privileges"; test/drift-file-capabilities.test.ts).
 import { stringify } from 'yaml';
 
 export interface DriftManifestOptions {
@@ -59,7 +62,8 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             'rootlock.dev/ignore.drift': 'no-added-capabilities,no-writable-host-path',
             'rootlock.dev/ignore-reason':
               'drift scanner: DAC_READ_SEARCH reads upper layers owned by any user, SYS_PTRACE reads /proc/<pid>/exe and /proc/<pid>/root ' +
-              'of other users\' processes (not yet in effect: uid 65532 under allowPrivilegeEscalation: false loses added capabilities at exec, docs/drift.md); ' +
+              'of other users\' processes; uid 65532 holds them only through the image\'s file capabilities on its node binary ' +
+              '(deploy/drift/Dockerfile), which allowPrivilegeEscalation: false leaves in effect because the runtime already grants them; ' +
               'every host mount is readOnly (not recursively), and the containerd mount is the task-bundle directory, ' +
               'which does not hold the containerd socket',
           },
@@ -75,6 +79,8 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             image: options.image,
             // .rootlock.yaml (drift.allow) is found upward from the working directory: the optional ConfigMap.
             workingDir: '/etc/rootlock',
+            // No `command`: the image's entrypoint execs the capped node binary itself. A shell in between would
+            // hold no capabilities, and under no_new_privs node would then start without them.
             args: ['drift', 'watch', '--root', '/host', '--interval', options.interval, '--listen', `0.0.0.0:${options.port}`],
             env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
             ports: [{ name: 'metrics', containerPort: options.port }],
@@ -85,8 +91,10 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
               readOnlyRootFilesystem: true,
               allowPrivilegeEscalation: false,
               privileged: false,
-              // Reading other users' upper directories and /proc/<pid>/root needs these two, nothing else. For uid 65532
-              // under allowPrivilegeEscalation: false they do not take effect (no ambient capabilities): see docs/drift.md.
+              // Reading other users' upper directories and /proc/<pid>/root needs these two, nothing else. The runtime puts
+              // them in the bounding, permitted and effective sets; uid 65532 keeps them across its exec of node only because
+              // node carries them as file capabilities (no ambient capabilities in Kubernetes). no_new_privs stays on: an exec
+              // that gains nothing beyond what the caller holds is not an escalation.
               capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_PTRACE'] },
             },
             volumeMounts: [
