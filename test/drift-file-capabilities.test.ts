@@ -1,5 +1,5 @@
 // The DaemonSet's privilege setup, reproduced with the kernel's own rules
-// instead of a cluster: `rootlock drift scan` runs as uid 65532 from a node
+// instead of a cluster: `rootlock drift scan` runs as uid 65533 from a node
 // binary that carries the file capabilities cap_dac_read_search and
 // cap_sys_ptrace, with only those two in the bounding set and no_new_privs set
 // (allowPrivilegeEscalation: false), against a real overlay container whose
@@ -59,10 +59,10 @@ interface ScanRun {
 }
 
 /**
- * Runs `rootlock drift scan` as uid 65532 with a copy of this node binary.
+ * Runs `rootlock drift scan` as uid 65533 with a copy of this node binary.
  * In a private mount namespace: the copy lives on a fresh tmpfs (a nosuid
  * /tmp would make the kernel ignore file capabilities), and the repository is
- * bind-mounted beside it, so uid 65532 can load rootlock wherever the
+ * bind-mounted beside it, so uid 65533 can load rootlock wherever the
  * checkout is (a clone under /root is not reachable by other users).
  * `shell`: node is started by /bin/sh instead of directly.
  */
@@ -116,7 +116,7 @@ function summary(run: ScanRun): { changes: string[]; running: string[]; problems
   };
 }
 
-describe('drift scan as uid 65532 with file capabilities (the DaemonSet setup)', () => {
+describe('drift scan as uid 65533 with file capabilities (the DaemonSet setup)', () => {
   let container: OverlayContainer;
   let host: string;
   let cleanCgroup: (() => void) | undefined;
@@ -152,7 +152,7 @@ describe('drift scan as uid 65532 with file capabilities (the DaemonSet setup)',
     rmSync(host, { recursive: true, force: true });
   });
 
-  it('the layer store is root-only, and uid 65532 without capabilities cannot enter it', () => {
+  it('the layer store is root-only, and uid 65533 without capabilities cannot enter it', () => {
     const mode = statSync(container.dir);
     assert.equal(mode.uid, 0);
     assert.equal(mode.mode & 0o777, 0o700);

@@ -62,7 +62,7 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             'rootlock.dev/ignore.drift': 'no-added-capabilities,no-writable-host-path',
             'rootlock.dev/ignore-reason':
               'drift scanner: DAC_READ_SEARCH reads upper layers owned by any user, SYS_PTRACE reads /proc/<pid>/exe and /proc/<pid>/root ' +
-              'of other users\' processes; uid 65532 holds them only through the image\'s file capabilities on its node binary ' +
+              'of other users\' processes; uid 65533 holds them only through the image\'s file capabilities on its node binary ' +
               '(deploy/drift/Dockerfile), which allowPrivilegeEscalation: false leaves in effect because the runtime already grants them; ' +
               'every host mount is readOnly (not recursively), and the containerd mount is the task-bundle directory, ' +
               'which does not hold the containerd socket',
@@ -72,7 +72,7 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
           serviceAccountName: 'rootlock-drift',
           automountServiceAccountToken: false,
           // Host PIDs are read through the host's /proc mounted at /host/proc; the pod stays in its own PID namespace.
-          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: { runAsNonRoot: true, runAsUser: 65533, runAsGroup: 65533, seccompProfile: { type: 'RuntimeDefault' } },
           tolerations: [{ operator: 'Exists' }],
           containers: [{
             name: 'drift',
@@ -92,7 +92,7 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
               allowPrivilegeEscalation: false,
               privileged: false,
               // Reading other users' upper directories and /proc/<pid>/root needs these two, nothing else. The runtime puts
-              // them in the bounding, permitted and effective sets; uid 65532 keeps them across its exec of node only because
+              // them in the bounding, permitted and effective sets; uid 65533 keeps them across its exec of node only because
               // node carries them as file capabilities (no ambient capabilities in Kubernetes). no_new_privs stays on: an exec
               // that gains nothing beyond what the caller holds is not an escalation.
               capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_PTRACE'] },
