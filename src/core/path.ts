@@ -1,27 +1,13 @@
 import type { Path, PathSegment } from './types.js';
 
-/**
- * /^[A-Za-z_$][\w$-]*$/ by character codes: every finding's path is formatted,
- * and a regular expression per segment was a tenth of the admission webhook's rule time.
- */
-function isIdentifier(segment: string): boolean {
-  if (segment.length === 0) return false;
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment.charCodeAt(i);
-    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
-    if (letter) continue;
-    if (i > 0 && ((c >= 48 && c <= 57) || c === 45)) continue;
-    return false;
-  }
-  return true;
-}
+const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
 
 /** spec.template.spec.containers[0].securityContext; keys that are not identifiers are bracketed. */
 export function formatPath(path: Path): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
-    else if (isIdentifier(segment)) out += out === '' ? segment : `.${segment}`;
+    else if (IDENTIFIER.test(segment)) out += out === '' ? segment : `.${segment}`;
     else out += `[${JSON.stringify(segment)}]`;
   }
   return out;
