@@ -67,13 +67,24 @@ export async function runWebhookServe(flags: ServeFlags, io: CliIO, signals: Nod
     config = loaded.config;
   }
   const denyRules = flags.denyRules?.includes('all') ? 'all' as const : new Set(flags.denyRules?.length ? flags.denyRules : DEFAULT_DENY_RULES);
+  // The UTC date, formatted once a day rather than on every admission.
+  let day = '';
+  let nextDayStarts = 0;
+  const utcToday = (): string => {
+    const now = Date.now();
+    if (now >= nextDayStarts) {
+      day = new Date(now).toISOString().slice(0, 10);
+      nextDayStarts = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
+    }
+    return day;
+  };
   const makeSettings = (c: typeof config): WebhookSettings => ({
     rules: RULES,
     config: c,
     mode: flags.mode,
     failOn: c.failOn ?? flags.failOn,
     denyRules,
-    today: () => io.today ?? new Date().toISOString().slice(0, 10),
+    today: () => io.today ?? utcToday(),
   });
   let settings = makeSettings(config);
   let cert: Buffer;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { globToRegExp, imageCandidates, imageMatches } from './image-ref.js';
+import { globToRegExp, imageCandidates, imageMatches, imageReference, parseImageReference } from './image-ref.js';
 
 test('globToRegExp: * is any run, ? one character, everything else literal', () => {
   assert.ok(globToRegExp('prod-*').test('prod-eu-1'));
@@ -27,4 +27,12 @@ test('imageMatches tries every spelling of the image', () => {
   assert.ok(imageMatches('quay.io/*', 'quay.io/prometheus/prometheus:v2'));
   assert.ok(!imageMatches('nginx', 'ghcr.io/acme/nginx'));
   assert.ok(imageMatches('busybox:1.*', 'busybox:1.36'));
+});
+
+test('imageReference remembers what parseImageReference answers, invalid references included', () => {
+  for (const image of ['nginx', 'nginx:1.27', 'ghcr.io/acme/app@sha256:' + 'a'.repeat(64), 'localhost:5000/x:1', ' spaced', '', ':1.0', '@sha256:abc', 'A/B:latest']) {
+    assert.deepEqual(imageReference(image), parseImageReference(image), image);
+    assert.deepEqual(imageReference(image), parseImageReference(image), `${image}, asked again`);
+  }
+  assert.equal(imageReference('nginx:1.27'), imageReference('nginx:1.27'), 'one shared answer per image');
 });

@@ -85,6 +85,17 @@ function remember<V>(cache: Map<string, V>, key: string, make: (key: string) => 
   return value;
 }
 
+const referenceCache = new Map<string, ImageReference | null>();
+
+/**
+ * parseImageReference, remembered per image: rules parse every container's
+ * image on every admission, and a cluster runs few distinct images. The
+ * answer is shared between callers, so it is read-only.
+ */
+export function imageReference(image: string): Readonly<ImageReference> | undefined {
+  return remember(referenceCache, image, (own) => parseImageReference(own) ?? null) ?? undefined;
+}
+
 /** The names an image can be matched by: as written, name, repository, and each with its tag. */
 export function imageCandidates(image: string): readonly string[] {
   return remember(candidateCache, image, (own) => {

@@ -41,11 +41,18 @@ export function evaluate(request: AdmissionRequest, settings: WebhookSettings): 
   // No answer shows fix edits, and the review (with every string in it) is gone once the answer is sent.
   const engine = new Engine({ rules: settings.rules, config: settings.config, today: settings.today(), keepEdits: false, detachStrings: false });
   const result = engine.audit({ file: `admission:${request.uid}`, value });
-  let findings = [...result.findings, ...engine.finish().findings];
-  // Adding a debug container to a running pod is judged by the new container alone: the pod was admitted before.
-  if (ephemeral) findings = findings.filter((f) => f.containerType === 'ephemeralContainer');
-  const active = findings.filter((f) => !f.exempted);
-  const denying = active.filter((f) => denies(f, settings));
-  const rest = active.filter((f) => !denies(f, settings));
-  return { object: objectReference(value), findings: [...denying, ...rest], denying, exempted: findings.length - active.length, errors: result.errors };
+  const denying: Finding[] = [];
+  const rest: Finding[] = [];
+  let exempted = 0;
+  // One pass over the findings of the object, then those that needed the whole input (none is left out).
+  for (const list of [result.findings, engine.finish().findings]) {
+    for (const finding of list) {
+      // Adding a debug container to a running pod is judged by the new container alone: the pod was admitted before.
+      if (ephemeral && finding.containerType !== 'ephemeralContainer') continue;
+      if (finding.exempted) exempted++;
+      else if (denies(finding, settings)) denying.push(finding);
+      else rest.push(finding);
+    }
+  }
+  return { object: objectReference(value), findings: denying.concat(rest), denying, exempted, errors: result.errors };
 }

@@ -7,8 +7,12 @@ export type LogSink = (line: string) => void;
 
 export class Logger {
   constructor(private readonly sink: LogSink, private readonly level: LogLevel = 'info', private readonly clock: () => Date = () => new Date()) {}
+  /** Whether a line at `level` is written, so callers can skip building fields nobody reads. */
+  enabled(level: LogLevel): boolean {
+    return RANK[level] >= RANK[this.level];
+  }
   log(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
-    if (RANK[level] < RANK[this.level]) return;
+    if (!this.enabled(level)) return;
     this.sink(`${JSON.stringify({ time: this.clock().toISOString(), level, msg, ...fields })}\n`);
   }
   info(msg: string, fields?: Record<string, unknown>): void {

@@ -22,6 +22,15 @@ class Histogram {
   }
 }
 
+function histogram(histograms: Map<string, Histogram>, endpoint: string): Histogram {
+  let h = histograms.get(endpoint);
+  if (h === undefined) {
+    h = new Histogram();
+    histograms.set(endpoint, h);
+  }
+  return h;
+}
+
 export class WebhookMetrics {
   private readonly requests = new Map<string, { endpoint: string; outcome: string; count: number }>();
   private readonly denials = new Map<string, number>();
@@ -34,15 +43,19 @@ export class WebhookMetrics {
 
   record(endpoint: string, outcome: string, seconds: number, engineSeconds: number, rules: readonly string[]): void {
     const key = `${endpoint}|${outcome}`;
-    const entry = this.requests.get(key) ?? { endpoint, outcome, count: 0 };
-    entry.count++;
-    this.requests.set(key, entry);
-    if (!this.latency.has(endpoint)) this.latency.set(endpoint, new Histogram());
-    this.latency.get(endpoint)?.observe(seconds);
-    if (!this.engine.has(endpoint)) this.engine.set(endpoint, new Histogram());
-    this.engine.get(endpoint)?.observe(engineSeconds);
+    const entry = this.requests.get(key);
+    if (entry) entry.count++;
+    else this.requests.set(key, { endpoint, outcome, count: 1 });
+    histogram(this.latency, endpoint).observe(seconds);
+    histogram(this.engine, endpoint).observe(engineSeconds);
     const byRule = outcome === 'deny' ? this.denials : outcome === 'patch' ? this.mutations : undefined;
-    for (const rule of new Set(rules)) byRule?.set(rule, (byRule.get(rule) ?? 0) + 1);
+    if (byRule === undefined || rules.length === 0) return;
+    // A rule that denied for several containers counts once (in order of first appearance, as a Set would).
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as string;
+      if (i > 0 && rules.indexOf(rule) < i) continue;
+      byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+    }
   }
 
   render(): string {

@@ -83,7 +83,8 @@ export function validateResponse(uid: string, verdict: Verdict, mode: WebhookMod
   if (verdict.skipped !== undefined) return { uid, allowed: true };
   if (mode === 'audit') return { uid, allowed: true, auditAnnotations: auditAnnotationsFor(verdict) };
   if (mode === 'enforce' && verdict.denying.length > 0) {
-    const others = verdict.findings.filter((f) => !verdict.denying.includes(f));
+    // Findings list the denying ones first (Verdict).
+    const others = verdict.findings.slice(verdict.denying.length);
     const warnings = warningsFor(others);
     return { uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: denyMessage(verdict) }, ...(warnings.length ? { warnings } : {}) };
   }

@@ -47,32 +47,40 @@ export interface WebhookServer {
 
 function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', closing = false): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...(closing ? { connection: 'close' } : {}) });
+  // Headers as one flat list: Node reads it as is, where an object is walked key by key on every answer.
+  const headers = ['content-type', contentType, 'content-length', String(Buffer.byteLength(text))];
+  if (closing) headers.push('connection', 'close');
+  res.writeHead(status, headers);
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
-/** Reads the body up to `limit` bytes; resolves undefined when it is larger. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
+/**
+ * Reads the body up to `limit` bytes and calls `done` with it, or with
+ * undefined when it is larger; `failed` on a stream error. Callbacks rather
+ * than a promise: this runs for every admission, and the body is usually one chunk.
+ */
+function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void, failed: (error: Error) => void): void {
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let over = false;
+  req.on('data', (chunk: Buffer) => {
+    if (over) return;
+    size += chunk.length;
+    if (size > limit) {
+      over = true;
+      first = undefined;
+      more = undefined;
+      done(undefined);
+      return;
+    }
+    if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
   });
+  req.on('end', () => {
+    if (!over) done(more ? Buffer.concat(more) : first ?? Buffer.alloc(0));
+  });
+  req.on('error', failed);
 }
 
 export async function startWebhookServer(options: ServerOptions): Promise<WebhookServer> {
@@ -83,17 +91,25 @@ export async function startWebhookServer(options: ServerOptions): Promise<Webhoo
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
+  // One listener for every response, not a closure per request.
+  function onResponseClosed(): void {
+    inFlight--;
+    if (shuttingDown && inFlight === 0) drained?.();
+  }
+  function failed(res: ServerResponse, error: unknown): void {
+    logger.error('request failed', { error: (error as Error).message });
+    if (!res.headersSent) send(res, 500, errorStatus(500, 'internal error'), 'application/json', true);
+    else res.destroy();
+  }
+
   const server = createServer({ cert: options.cert.cert, key: options.cert.key, minVersion: 'TLSv1.2', keepAliveTimeout: 30_000 }, (req, res) => {
     inFlight++;
-    res.on('close', () => {
-      inFlight--;
-      if (shuttingDown && inFlight === 0) drained?.();
-    });
-    void route(req, res).catch((error: unknown) => {
-      logger.error('request failed', { error: (error as Error).message });
-      if (!res.headersSent) send(res, 500, errorStatus(500, 'internal error'), 'application/json', true);
-      else res.destroy();
-    });
+    res.on('close', onResponseClosed);
+    try {
+      route(req, res);
+    } catch (error) {
+      failed(res, error);
+    }
   });
   server.on('tlsClientError', (error) => logger.debug('TLS handshake failed', { error: error.message }));
   server.on('clientError', (error, socket) => {
@@ -102,8 +118,10 @@ export async function startWebhookServer(options: ServerOptions): Promise<Webhoo
     else socket.destroy();
   });
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/healthz') return send(res, 200, 'ok\n', 'text/plain');
       if (path === '/readyz') return shuttingDown ? send(res, 503, 'shutting down\n', 'text/plain') : send(res, 200, 'ok\n', 'text/plain');
@@ -120,7 +138,16 @@ export async function startWebhookServer(options: ServerOptions): Promise<Webhoo
       return send(res, 413, errorStatus(413, `request body of ${declared} bytes exceeds the limit of ${maxBody} bytes`), 'application/json', true);
     }
     const started = performance.now();
-    const body = await readBody(req, maxBody);
+    readBody(req, maxBody, (body) => {
+      try {
+        answer(endpoint, body, started, res);
+      } catch (error) {
+        failed(res, error);
+      }
+    }, (error) => failed(res, error));
+  }
+
+  function answer(endpoint: Endpoint, body: Buffer | undefined, started: number, res: ServerResponse): void {
     if (body === undefined) {
       metrics.record(endpoint, 'error', 0, 0, []);
       return send(res, 413, errorStatus(413, `request body exceeds the limit of ${maxBody} bytes`), 'application/json', true);
@@ -129,6 +156,10 @@ export async function startWebhookServer(options: ServerOptions): Promise<Webhoo
     send(res, result.status, result.body, 'application/json', shuttingDown);
     const seconds = (performance.now() - started) / 1000;
     metrics.record(endpoint, result.outcome, seconds, result.engineMs / 1000, result.rules);
+    const loud = options.logAllRequests || result.outcome === 'deny' || result.outcome === 'error';
+    const level = loud ? 'info' : 'debug';
+    // The fields are only built when the line is written: most servers log at info and allow most requests.
+    if (!logger.enabled(level)) return;
     const request = result.request;
     const fields = {
       uid: result.uid,
@@ -140,8 +171,7 @@ export async function startWebhookServer(options: ServerOptions): Promise<Webhoo
       ...(result.error ? { error: result.error } : {}),
       ms: Math.round(seconds * 100_000) / 100,
     };
-    const loud = options.logAllRequests || result.outcome === 'deny' || result.outcome === 'error';
-    logger.log(loud ? 'info' : 'debug', 'admission', fields);
+    logger.log(level, 'admission', fields);
   }
 
   await new Promise<void>((resolve, reject) => {

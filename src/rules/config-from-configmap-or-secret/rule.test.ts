@@ -25,6 +25,36 @@ describe('config-from-configmap-or-secret', () => {
     for (const name of ['xApiKey', 'my-private', 'svc.authToken', 'Passphrase']) assert.equal(looksLikeSecretName(name), true, name);
   });
 
+  it('decides every name as the upper-case test alone did, ASCII or not', () => {
+    // The definition before the case-insensitive quick test: upper-case the name, then split it into words.
+    const secretByUpperCase = (name: string): boolean => {
+      if (!SECRET_STEMS.test(name.toUpperCase())) return false;
+      const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').split(/[_.\-]+/).filter(Boolean).map((word) => word.toUpperCase());
+      const last = parts[parts.length - 1];
+      return last !== undefined && !['FILE', 'PATH', 'DIR', 'URL', 'URI', 'ENDPOINT', 'NAME', 'ID', 'TYPE', 'TTL', 'TIMEOUT', 'EXPIRY', 'LENGTH', 'SIZE', 'ENABLED', 'HEADER'].includes(last) && parts.some((word) => SECRET_WORDS.has(word));
+    };
+    // Long s and dotless i upper-case to ASCII S and I; the Kelvin sign is a K to a case-insensitive match in some engines.
+    const pieces = ['pass', 'PASS', 'Pa\u017fs', 'pa\u017f\u017f', 'key', 'KEY', '\u212aey', 'token', 'priv\u0131ate', 'secret', '_', '.', '-', 'db', 'Word', 'x', '\u00e9', 'credential', 'FILE', 'word'];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 20000; i++) {
+      let name = '';
+      for (let n = 1 + (next() % 4); n > 0; n--) name += pieces[next() % pieces.length];
+      assert.equal(looksLikeSecretName(name), secretByUpperCase(name), name);
+    }
+    assert.equal(looksLikeSecretName('DB_PA\u017fS'), true);
+    assert.equal(looksLikeSecretName('SETTING_1'), false);
+  });
+
+  it('gives the same answers after more distinct names than it remembers', () => {
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        assert.equal(looksLikeSecretName(`S${i}_PASSWORD`), true);
+        assert.equal(looksLikeSecretName(`S${i}_PASSWORD_FILE`), false);
+      }
+    }
+  });
+
   it('does not count names whose last word describes the secret', () => {
     for (const name of ['PASSWORD_FILE', 'TLS_KEY_PATH', 'TOKEN_URL', 'SECRET_NAME', 'AWS_ACCESS_KEY_ID', 'TOKEN_TTL', 'API_KEY_HEADER']) {
       assert.equal(looksLikeSecretName(name), false, name);

@@ -1,5 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { isObject } from '../../core/path.js';
+import { detached } from '../../core/strings.js';
 import { describeContainer } from '../describe.js';
 
 /** Words that make an environment variable a secret when they stand alone in its name. */
@@ -34,9 +35,36 @@ function words(name: string): string[] {
  */
 export const SECRET_STEMS = /PASS|TOKEN|SECRET|KEY|CREDENTIAL|PRIVATE/;
 
+/**
+ * SECRET_STEMS in any case, tested on the name as written, which spares
+ * upper-casing every name. For ASCII the two agree letter for letter; a name
+ * with any other character also matches here and is then tested exactly as
+ * before, on its upper-case form (toUpperCase turns some of them, such as
+ * U+017F long s, into ASCII letters, which a case-insensitive match does not).
+ */
+const SECRET_STEMS_ANY_CASE_OR_NOT_ASCII = /pass|token|secret|key|credential|private|[^\x00-\x7f]/i;
+
+/**
+ * Names already decided: the same env names come back with every admission of
+ * a workload (the webhook benchmark's StatefulSet has 720) and across the
+ * workloads of one chart. Bounded; keys are copies (see detached).
+ */
+const decidedNames = new Map<string, boolean>();
+const DECIDED_NAMES_LIMIT = 4096;
+
 /** True for names such as DB_PASSWORD, AWS_SECRET_ACCESS_KEY and API_KEY; false for KEYCLOAK_URL, MONKEY, PASSWORD_FILE. */
 export function looksLikeSecretName(name: string): boolean {
-  if (!SECRET_STEMS.test(name.toUpperCase())) return false;
+  let answer = decidedNames.get(name);
+  if (answer === undefined) {
+    if (decidedNames.size >= DECIDED_NAMES_LIMIT) decidedNames.clear();
+    answer = decideSecretName(name);
+    decidedNames.set(detached(name), answer);
+  }
+  return answer;
+}
+
+function decideSecretName(name: string): boolean {
+  if (!SECRET_STEMS_ANY_CASE_OR_NOT_ASCII.test(name) || !SECRET_STEMS.test(name.toUpperCase())) return false;
   const parts = words(name);
   const last = parts[parts.length - 1];
   if (last === undefined || DESCRIPTIVE_LAST_WORDS.has(last)) return false;

@@ -1,5 +1,5 @@
 import { defineRule } from '../../core/rule.js';
-import { isPinnedReference, parseImageReference } from '../../knowledge/image-ref.js';
+import { imageReference, isPinnedReference } from '../../knowledge/image-ref.js';
 import { describeContainer } from '../describe.js';
 
 const GENERIC_HINT = 'set image to a reference pinned by digest, e.g. registry.example.com/app:1.0@sha256:<64 hex digits>';
@@ -42,7 +42,7 @@ export default defineRule({
       }
       // The API server rejects surrounding whitespace, which the reference parser would trim away.
       const untrimmed = image !== image.trim();
-      const reference = untrimmed ? undefined : parseImageReference(image);
+      const reference = untrimmed ? undefined : imageReference(image);
       if (isPinnedReference(reference)) continue;
       let problem: string;
       let hint: string;
