@@ -1,7 +1,8 @@
 // `rootlock profile <image>`: see docs/profile.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openImageSpec } from '../image/open.js';
+import { writeFileAtomic } from '../fix/write.js';
 import { findPodContainer } from '../profile/pod.js';
 import { renderProfileText, runProfile } from '../profile/profile.js';
 import { parseProbeOption } from '../sandbox/probe.js';
@@ -61,7 +62,8 @@ export async function runProfileCommand(imageSpec: string, options: ProfileComma
     const imageName = options.imageName ?? (image.kind === 'registry' && !pod ? imageSpec : undefined);
     const result = await runProfile({ image, durationMs, ...(pod ? { pod } : {}), ...(imageName ? { imageName } : {}), ...(probe ? { probe } : {}) });
     const text = options.format === 'json' ? `${JSON.stringify({ ...result, image: imageSpec }, null, 2)}\n` : renderProfileText({ ...result, image: imageSpec });
-    if (options.output) writeFileSync(resolve(cwd, options.output), text);
+    // Written as every rootlock report is: to a temporary file renamed into place, so a failed run leaves the old one.
+    if (options.output) await writeFileAtomic(resolve(cwd, options.output), text, { create: true });
     else io.stdout(text);
     return EXIT_OK;
   } catch (error) {
