@@ -42,21 +42,35 @@ function own(object: JsonObject | undefined, field: string): boolean {
   return object !== undefined && Object.prototype.hasOwnProperty.call(object, field) && object[field] !== null;
 }
 
+/**
+ * One effective setting. Its path is built on first use: rules read the
+ * values of eight settings per container and report few of them, and the
+ * admission webhook runs this for every container of every request.
+ */
+class EffectiveField implements EffectiveValue<unknown> {
+  private built: Path | undefined;
+  constructor(readonly value: unknown, private readonly base: Path, private readonly field: string, readonly from: EffectiveValue<unknown>['from']) {}
+  get path(): Path {
+    this.built ??= [...this.base, this.field];
+    return this.built;
+  }
+}
+
 export function effectiveSecurityContext(workload: Workload, container: ContainerView): EffectiveSecurityContext {
   const containerContext = isObject(container.spec['securityContext']) ? container.spec['securityContext'] : undefined;
   const podContext = isObject(workload.podSpec['securityContext']) ? workload.podSpec['securityContext'] : undefined;
   const containerPath = containerSecurityContextPath(container);
-  const podPath = podSecurityContextPath(workload);
+  let podPath: Path | undefined;
 
   const containerOnly = (field: string): EffectiveValue<unknown> =>
     own(containerContext, field)
-      ? { value: containerContext?.[field], path: [...containerPath, field], from: 'container' }
-      : { value: undefined, path: [...containerPath, field], from: 'unset' };
+      ? new EffectiveField(containerContext?.[field], containerPath, field, 'container')
+      : new EffectiveField(undefined, containerPath, field, 'unset');
 
   const inherited = (field: string): EffectiveValue<unknown> => {
-    if (own(containerContext, field)) return { value: containerContext?.[field], path: [...containerPath, field], from: 'container' };
-    if (own(podContext, field)) return { value: podContext?.[field], path: [...podPath, field], from: 'pod' };
-    return { value: undefined, path: [...containerPath, field], from: 'unset' };
+    if (own(containerContext, field)) return new EffectiveField(containerContext?.[field], containerPath, field, 'container');
+    if (own(podContext, field)) return new EffectiveField(podContext?.[field], (podPath ??= podSecurityContextPath(workload)), field, 'pod');
+    return new EffectiveField(undefined, containerPath, field, 'unset');
   };
 
   return {

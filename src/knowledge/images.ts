@@ -293,9 +293,12 @@ export function unknownImageKnowledge(paths: readonly string[]): ImageKnowledge 
   };
 }
 
+/** A remembered lookup that matched no entry. */
+const NO_MATCH = Symbol('no match');
+
 export class KnowledgeBase {
   /** image -> matching entry; the webhook asks about the same images on every request. Bounded. */
-  private readonly matches = new Map<string, ImageKnowledge | undefined>();
+  private readonly matches = new Map<string, ImageKnowledge | typeof NO_MATCH>();
   /** One knowledge base per config's image list, so the match cache outlives a single Engine. */
   private static readonly perConfig = new WeakMap<readonly ImageKnowledge[], KnowledgeBase>();
 
@@ -327,12 +330,15 @@ export class KnowledgeBase {
 
   lookup(image: string | undefined): ImageKnowledge | undefined {
     if (image === undefined) return this.fallback;
-    if (!this.matches.has(image)) {
+    // One map lookup on a hit (NO_MATCH stands for a remembered miss); several rules ask about every container's image.
+    let match = this.matches.get(image);
+    if (match === undefined) {
       if (this.matches.size >= 4096) this.matches.clear();
+      match = this.firstMatch(image) ?? NO_MATCH;
       // A copy of the key: the image string is a slice of its whole manifest or request (see detached).
-      this.matches.set(detached(image), this.firstMatch(image));
+      this.matches.set(detached(image), match);
     }
-    return this.matches.get(image) ?? this.fallback;
+    return match === NO_MATCH ? this.fallback : match;
   }
 
   /** The first entry with a pattern that matches one of the image's spellings (see imageMatches). */

@@ -38,8 +38,8 @@ export function evaluate(request: AdmissionRequest, settings: WebhookSettings): 
   const value = request.namespace !== undefined && (typeof object['metadata'] !== 'object' || object['metadata'] === null || !('namespace' in object['metadata']))
     ? { ...object, metadata: { ...(object['metadata'] as object | undefined), namespace: request.namespace } }
     : object;
-  // No answer shows fix edits, and the review (with every string in it) is gone once the answer is sent.
-  const engine = new Engine({ rules: settings.rules, config: settings.config, today: settings.today(), keepEdits: false, detachStrings: false });
+  // No answer shows fix edits or field paths, and the review (with every string in it) is gone once the answer is sent.
+  const engine = new Engine({ rules: settings.rules, config: settings.config, today: settings.today(), keepEdits: false, detachStrings: false, formatPaths: false });
   const result = engine.audit({ file: `admission:${request.uid}`, value });
   const denying: Finding[] = [];
   const rest: Finding[] = [];
