@@ -12,9 +12,9 @@
 // compares values and positions.
 import { resolvePlainScalar } from './kube-schema.js';
 
-export const NODE_SCALAR = 0;
-export const NODE_MAPPING = 1;
-export const NODE_SEQUENCE = 2;
+const NODE_SCALAR = 0;
+const NODE_MAPPING = 1;
+const NODE_SEQUENCE = 2;
 
 // A node's record: kind, start offset, end offset (scalars; -1 for an empty
 // value), index of the record after the node's subtree, and the key text's
@@ -27,40 +27,63 @@ const END = 2;
 const NEXT = 3;
 const KEY = 4;
 
+/** The navigation ParsedDocument.locate needs, over js-yaml's events (kube-yaml.ts) or this fast path's records. */
+export interface NodeTable {
+  /** Where a node starts, or -1 when it has no position (an empty value). */
+  nodeStart(node: number): number;
+  /** Where a scalar node's text ends; -1 for an empty scalar or a collection. */
+  scalarEnd(node: number): number;
+  isScalar(node: number): boolean;
+  /** The key node of `key` in a mapping node (its value node follows), or -1 when there is none or `node` is no mapping. */
+  keyOf(node: number, key: string): number;
+  valueOf(keyNode: number): number;
+  /** The `n`th item of a sequence node, or -1 when there is none or `node` is no sequence. */
+  itemOf(node: number, n: number): number;
+}
+
 /** Node positions of one document, in document order. */
-export class BlockTree {
+export class BlockTree implements NodeTable {
   constructor(private readonly records: readonly number[], private readonly keys: readonly string[]) {}
 
-  kind(node: number): number {
-    return this.records[node * STRIDE + KIND] as number;
+  private field(node: number, field: number): number {
+    return this.records[node * STRIDE + field] as number;
   }
 
-  start(node: number): number {
-    return this.records[node * STRIDE + START] as number;
+  nodeStart(node: number): number {
+    return this.field(node, START);
   }
 
-  end(node: number): number {
-    return this.records[node * STRIDE + END] as number;
+  scalarEnd(node: number): number {
+    return this.isScalar(node) ? this.field(node, END) : -1;
   }
 
-  /** The key node and value node of `key` in a mapping node, or -1. Keys compare by their text, as written. */
-  findKey(mapping: number, key: string): number {
-    const stop = this.records[mapping * STRIDE + NEXT] as number;
+  isScalar(node: number): boolean {
+    return this.field(node, KIND) === NODE_SCALAR;
+  }
+
+  /** Keys compare by their text, as written. */
+  keyOf(mapping: number, key: string): number {
+    if (this.field(mapping, KIND) !== NODE_MAPPING) return -1;
+    const stop = this.field(mapping, NEXT);
     for (let child = mapping + 1; child < stop; ) {
-      const value = child + 1;
-      if (this.keys[this.records[child * STRIDE + KEY] as number] === key) return child;
-      child = this.records[value * STRIDE + NEXT] as number;
+      if (this.keys[this.field(child, KEY)] === key) return child;
+      child = this.field(child + 1, NEXT);
     }
     return -1;
   }
 
-  /** The `n`th item node of a sequence node, or -1. */
-  item(sequence: number, n: number): number {
-    const stop = this.records[sequence * STRIDE + NEXT] as number;
+  valueOf(keyNode: number): number {
+    // A key is one record; its value's record follows.
+    return keyNode + 1;
+  }
+
+  itemOf(sequence: number, n: number): number {
+    if (this.field(sequence, KIND) !== NODE_SEQUENCE) return -1;
+    const stop = this.field(sequence, NEXT);
     let child = sequence + 1;
     for (let i = 0; child < stop; i++) {
       if (i === n) return child;
-      child = this.records[child * STRIDE + NEXT] as number;
+      child = this.field(child, NEXT);
     }
     return -1;
   }
@@ -475,10 +498,11 @@ class BlockParser {
       return close;
     }
     const close = text.indexOf('"', at + 1);
-    const escape = text.indexOf('\\', at + 1);
     if (close === -1 || close >= end) return -1;
-    if (escape === -1 || escape > close) {
-      this.quoted = text.slice(at + 1, close);
+    // Looking for a backslash only up to the quote: searching the rest of the text would make each scalar cost the document.
+    const raw = text.slice(at + 1, close);
+    if (!raw.includes('\\')) {
+      this.quoted = raw;
       return close;
     }
     let value = '';
@@ -524,8 +548,8 @@ class BlockParser {
     let i = at + 1;
     const indicator = text.charCodeAt(i);
     if (indicator === DASH) { chomp = 1; i++; } else if (indicator === 0x2b /* + */) { chomp = 2; i++; }
+    // Only blanks and a comment may follow the header: an indentation digit, a second indicator or text give up here.
     this.restOfLine(i, end);
-    if (i < end && text.charCodeAt(i) !== SPACE) throw GIVE_UP;
     const valueStart = end < length ? end + 1 : length;
     let line = valueStart;
     let blockIndent = -1;

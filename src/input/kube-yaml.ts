@@ -13,7 +13,8 @@ import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputError, Path, Position } from '../core/types.js';
 import { lineOfOffset, lineStarts } from '../core/lines.js';
 import { KUBERNETES_SCHEMA } from './kube-schema.js';
-import { BlockTree, NODE_MAPPING, NODE_SCALAR, NODE_SEQUENCE, parseBlockDocument } from './block-yaml.js';
+import { parseBlockDocument } from './block-yaml.js';
+import type { NodeTable } from './block-yaml.js';
 
 export { KUBERNETES_SCHEMA };
 
@@ -403,20 +404,6 @@ class EventTree {
   }
 }
 
-/** The navigation locate needs, over js-yaml's events or the fast path's table. */
-interface NodeTable {
-  /** Where a node starts, or -1 when it has no position (an empty value). */
-  nodeStart(node: number): number;
-  /** Where a scalar node's text ends; -1 for an empty scalar or a collection. */
-  scalarEnd(node: number): number;
-  isScalar(node: number): boolean;
-  /** The key node of `key` in a mapping node (its value node follows), or -1 when there is none or `node` is no mapping. */
-  keyOf(node: number, key: string): number;
-  valueOf(keyNode: number): number;
-  /** The `n`th item of a sequence node, or -1 when there is none or `node` is no sequence. */
-  itemOf(node: number, n: number): number;
-}
-
 /** Walks the nodes along `path`; returns the span of the deepest node found (key to value for a mapping step). */
 function locateSpan(table: NodeTable, rootIndex: number, path: Path): { start: number; end?: number } {
   let index = rootIndex;
@@ -477,29 +464,6 @@ class EventTable implements NodeTable {
   }
 }
 
-/** locate()'s table over the fast path's records. */
-class BlockTable implements NodeTable {
-  constructor(private readonly tree: BlockTree) {}
-  nodeStart(node: number): number {
-    return this.tree.start(node);
-  }
-  scalarEnd(node: number): number {
-    return this.tree.kind(node) === NODE_SCALAR ? this.tree.end(node) : -1;
-  }
-  isScalar(node: number): boolean {
-    return this.tree.kind(node) === NODE_SCALAR;
-  }
-  keyOf(node: number, key: string): number {
-    return this.tree.kind(node) === NODE_MAPPING ? this.tree.findKey(node, key) : -1;
-  }
-  valueOf(keyNode: number): number {
-    return keyNode + 1;
-  }
-  itemOf(node: number, n: number): number {
-    return this.tree.kind(node) === NODE_SEQUENCE ? this.tree.item(node, n) : -1;
-  }
-}
-
 const HELM_SOURCE = /^# Source: (.+?)[ \t\r]*$/gm;
 
 function helmSources(text: string): Array<{ offset: number; template: string }> {
@@ -549,7 +513,7 @@ function blockDocument(value: unknown, table: NodeTable, start: number, text: st
 /** Parses one piece (normally one document); throws js-yaml's YAMLException or a PieceError. */
 function parsePiece(text: string, file: string, lineOffset: number, firstIndex: number, fastPath: boolean): ParsedDocument[] {
   const block = fastPath ? parseBlockDocument(text) : undefined;
-  if (block !== undefined) return [blockDocument(block.value, new BlockTable(block.tree), block.start, text, lineOffset, firstIndex)];
+  if (block !== undefined) return [blockDocument(block.value, block.tree, block.start, text, lineOffset, firstIndex)];
   const events = parseEvents(text, { filename: file, maxDepth: MAX_NESTING_DEPTH });
   checkAliases(text, events);
   const values = constructFromEvents(events, { source: text, filename: file, schema: KUBERNETES_SCHEMA });
