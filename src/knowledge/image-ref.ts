@@ -2,7 +2,7 @@
 // (`nginx` is docker.io/library/nginx), so knowledge entries match however the
 // manifest spells the image.
 
-import { detached } from '../core/strings.js';
+import { remember } from '../core/strings.js';
 
 export interface ImageReference {
   registry: string;
@@ -69,21 +69,8 @@ export function isPinnedReference(ref: ImageReference | undefined): boolean {
 // The admission webhook matches every container image against every
 // knowledge-base pattern on each request; compiling the same globs and parsing
 // the same images again dominated its latency. Both caches are bounded.
-const CACHE_LIMIT = 4096;
 const candidateCache = new Map<string, readonly string[]>();
 const regExpCache = new Map<string, RegExp>();
-
-function remember<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
-  let value = cache.get(key);
-  if (value === undefined) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    // Keys come from manifests and requests: keep a copy, not a slice that holds the whole text (see detached).
-    const own = detached(key);
-    value = make(own);
-    cache.set(own, value);
-  }
-  return value;
-}
 
 const referenceCache = new Map<string, ImageReference | null>();
 

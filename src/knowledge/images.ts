@@ -4,7 +4,7 @@
 // running image say so (`verified: false`) and fixes treat them with care.
 // Research notes: shared/knowledge/writable-paths.md.
 import { globToRegExp, hasWildcard, imageCandidates } from './image-ref.js';
-import { detached } from '../core/strings.js';
+import { remember } from '../core/strings.js';
 
 export interface WritablePath {
   path: string;
@@ -330,14 +330,8 @@ export class KnowledgeBase {
 
   lookup(image: string | undefined): ImageKnowledge | undefined {
     if (image === undefined) return this.fallback;
-    // One map lookup on a hit (NO_MATCH stands for a remembered miss); several rules ask about every container's image.
-    let match = this.matches.get(image);
-    if (match === undefined) {
-      if (this.matches.size >= 4096) this.matches.clear();
-      match = this.firstMatch(image) ?? NO_MATCH;
-      // A copy of the key: the image string is a slice of its whole manifest or request (see detached).
-      this.matches.set(detached(image), match);
-    }
+    // NO_MATCH stands for a remembered miss; several rules ask about every container's image.
+    const match = remember(this.matches, image, (own) => this.firstMatch(own) ?? NO_MATCH);
     return match === NO_MATCH ? this.fallback : match;
   }
 

@@ -1,6 +1,6 @@
 import { defineRule } from '../../core/rule.js';
 import { isObject } from '../../core/path.js';
-import { detached } from '../../core/strings.js';
+import { remember } from '../../core/strings.js';
 import { describeContainer } from '../describe.js';
 
 /** Words that make an environment variable a secret when they stand alone in its name. */
@@ -50,17 +50,10 @@ const SECRET_STEMS_ANY_CASE_OR_NOT_ASCII = /pass|token|secret|key|credential|pri
  * workloads of one chart. Bounded; keys are copies (see detached).
  */
 const decidedNames = new Map<string, boolean>();
-const DECIDED_NAMES_LIMIT = 4096;
 
 /** True for names such as DB_PASSWORD, AWS_SECRET_ACCESS_KEY and API_KEY; false for KEYCLOAK_URL, MONKEY, PASSWORD_FILE. */
 export function looksLikeSecretName(name: string): boolean {
-  let answer = decidedNames.get(name);
-  if (answer === undefined) {
-    if (decidedNames.size >= DECIDED_NAMES_LIMIT) decidedNames.clear();
-    answer = decideSecretName(name);
-    decidedNames.set(detached(name), answer);
-  }
-  return answer;
+  return remember(decidedNames, name, decideSecretName);
 }
 
 function decideSecretName(name: string): boolean {
