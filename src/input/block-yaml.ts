@@ -168,8 +168,13 @@ class BlockParser {
     return end === -1 ? this.text.length : end;
   }
 
-  /** Moves to the first line at or after `from` (a line start) with content other than a comment. */
-  private nextContent(from: number): void {
+  /**
+   * Moves to the first line at or after `from` (a line start) with content
+   * other than a comment. A document marker there gives up (the splitter cuts
+   * at `---`, so it is a `...` or an oddity, left to js-yaml), unless
+   * `documentStart` allows the one `---` that may open the piece.
+   */
+  private nextContent(from: number, documentStart = false): void {
     const text = this.text;
     const length = text.length;
     let line = from;
@@ -186,8 +191,7 @@ class BlockParser {
         line = this.lineEnd(at) + 1;
         continue;
       }
-      // A document marker inside a piece (the splitter cuts at `---`, so only `...` or an oddity) is left to js-yaml.
-      if (at === line && (c === DASH || c === 0x2e) && this.isMarker(at)) throw GIVE_UP;
+      if (at === line && (c === DASH || c === 0x2e) && this.isMarker(at) && !(documentStart && c === DASH)) throw GIVE_UP;
       this.lineStart = line;
       this.contentStart = at;
       return;
@@ -198,37 +202,11 @@ class BlockParser {
 
   /** The first content line, after comments and at most one `---` line with nothing but a comment after it. */
   private firstContent(): void {
-    let from = 0;
-    let markers = 0;
-    for (;;) {
-      const text = this.text;
-      let at = from;
-      // Comment and blank lines first, as nextContent skips them, but a marker is allowed here.
-      while (at < text.length) {
-        let c = at;
-        while (c < text.length && text.charCodeAt(c) === SPACE) c++;
-        if (c >= text.length) { at = text.length; break; }
-        const ch = text.charCodeAt(c);
-        if (ch === NEWLINE) { at = c + 1; continue; }
-        if (ch === HASH) { at = this.lineEnd(c) + 1; continue; }
-        break;
-      }
-      if (at >= text.length) {
-        this.contentStart = -1;
-        return;
-      }
-      if (text.charCodeAt(at) === 0x25 /* % */) throw GIVE_UP;
-      if (text.startsWith('---', at) && this.isMarker(at)) {
-        if (++markers > 1) throw GIVE_UP;
-        const end = this.lineEnd(at);
-        let rest = at + 3;
-        while (rest < end && text.charCodeAt(rest) === SPACE) rest++;
-        if (rest < end && !(text.charCodeAt(rest) === HASH && rest > at + 3)) throw GIVE_UP;
-        from = end + 1;
-        continue;
-      }
-      this.nextContent(at);
-      return;
+    this.nextContent(0, true);
+    const at = this.contentStart;
+    if (at !== -1 && at === this.lineStart && this.text.startsWith('---', at) && this.isMarker(at)) {
+      const end = this.lineEnd(at);
+      this.nextContent(this.restOfLine(at + 3, end));
     }
   }
 
