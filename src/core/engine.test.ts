@@ -64,6 +64,58 @@ describe('Engine', () => {
     assert.equal(dropped.findings[0]?.line, 7);
   });
 
+  it('builds for an admission answer only the messages it asks for, and runs no fix', () => {
+    let messagesBuilt = 0;
+    let fixesRun = 0;
+    const lazy = defineRule({
+      id: 'test-lazy',
+      severity: 'warning',
+      fixable: true,
+      docs,
+      check(context) {
+        for (const container of context.containers()) {
+          context.report({
+            container,
+            path: [...container.path, 'image'],
+            message: () => {
+              messagesBuilt++;
+              return `${container.name} message`;
+            },
+            hint: `hint for ${container.name}`,
+            fix: (fix) => {
+              fixesRun++;
+              fix.set([...container.path, 'image'], 'x');
+            },
+          });
+        }
+      },
+    });
+    const full = audit([writable, lazy], POD);
+    assert.equal(messagesBuilt, 2);
+    assert.equal(fixesRun, 2);
+    assert.deepEqual(full.findings.map((f) => [f.rule, f.message, f.path, f.fixable]), [
+      ['test-writable', 'app is writable', 'spec.containers[0].securityContext.readOnlyRootFilesystem', true],
+      ['test-lazy', 'app message', 'spec.containers[0].image', true],
+      ['test-lazy', 'sidecar message', 'spec.containers[1].image', true],
+    ]);
+    messagesBuilt = 0;
+    fixesRun = 0;
+    const asked: string[] = [];
+    const admission = audit([writable, lazy], POD, { admission: { needsMessage: (rule, severity) => (asked.push(`${rule}:${severity}`), severity === 'error') } });
+    assert.equal(fixesRun, 0);
+    assert.equal(messagesBuilt, 0);
+    assert.deepEqual(asked, ['test-writable:error', 'test-lazy:warning', 'test-lazy:warning']);
+    assert.deepEqual(admission.findings.map((f) => [f.rule, f.container, f.message, f.hint, f.path, f.fixable, f.line]), [
+      ['test-writable', 'app', 'app is writable', 'set it', '', false, 7],
+      ['test-lazy', 'app', '', 'hint for app', '', false, 8],
+      ['test-lazy', 'sidecar', '', 'hint for sidecar', '', false, 10],
+    ]);
+    // The severity asked about is the final one, after the config's overrides.
+    const config = { ...emptyConfig(), severities: new Map([['test-lazy', 'error' as const]]) };
+    const overridden = audit([lazy], POD, { config, admission: { needsMessage: (_rule, severity) => severity === 'error' } });
+    assert.deepEqual(overridden.findings.map((f) => f.message), ['app message', 'sidecar message']);
+  });
+
   it('gives the same findings, in the same field order, whether it detaches strings or not', () => {
     const annotated = POD.replace('metadata: {name: web, namespace: shop}', 'metadata: {name: web, namespace: shop, annotations: {rootlock.dev/ignore.app: test-writable, rootlock.dev/ignore-reason: vendor image}}')
       .replace('image: busybox\n    securityContext: {readOnlyRootFilesystem: true}', 'image: busybox');

@@ -59,12 +59,19 @@ export interface EngineOptions {
    */
   detachStrings?: boolean;
   /**
-   * false: findings carry an empty `path` instead of the formatted field path.
-   * For callers that show no paths (the admission webhook, which answers with
-   * rule, container, message and hint); formatting one is about a tenth of
-   * the engine's work per finding.
+   * Findings for an admission answer rather than a report (the webhook), which
+   * shows rule, container and hint for every finding and the message only for
+   * those that deny. Findings then carry an empty `path`, `fixable: false`
+   * (fixes are not run: the validating answer shows none) and an empty
+   * `message` unless `needsMessage` asks for it. Formatting paths, running fix
+   * closures and building messages are most of a rule's work per finding.
    */
-  formatPaths?: boolean;
+  admission?: AdmissionNeeds;
+}
+
+export interface AdmissionNeeds {
+  /** Whether the answer shows the message of a finding of this rule at this (final) severity. */
+  needsMessage(rule: string, severity: Severity): boolean;
 }
 
 interface Deferred {
@@ -267,9 +274,10 @@ export class Engine {
     metadatas: readonly unknown[],
     locate: (path: Path) => Position | undefined,
   ): Finding {
+    const admission = this.options.admission;
     let fixable = false;
     let edits: Edit[] | undefined;
-    if (report.fix) {
+    if (report.fix && admission === undefined) {
       if (!rule.fixable) throw new Error(`rule ${rule.id} offers a fix but is not declared fixable`);
       const builder = new FixBuilder();
       report.fix(builder);
@@ -284,7 +292,8 @@ export class Engine {
     const container = report.container;
     // Built field by field, without spreading small objects (this runs for every finding of every admission);
     // the fields keep the order reports show them in.
-    const finding = { rule: rule.id, severity, message: this.strings.own(report.message), hint: this.strings.get(report.hint), file: subject.file } as Finding;
+    const message = admission !== undefined && !admission.needsMessage(rule.id, severity) ? '' : typeof report.message === 'string' ? report.message : report.message();
+    const finding = { rule: rule.id, severity, message: this.strings.own(message), hint: this.strings.get(report.hint), file: subject.file } as Finding;
     if (at) {
       finding.line = at.line;
       finding.column = at.column;
@@ -298,7 +307,7 @@ export class Engine {
       finding.container = this.strings.get(container.name);
       finding.containerType = container.type;
     }
-    finding.path = this.options.formatPaths === false ? '' : this.strings.get(formatPath(report.path));
+    finding.path = admission !== undefined ? '' : this.strings.get(formatPath(report.path));
     finding.fixable = fixable;
     finding.exempted = false;
     if (subject.helmSource !== undefined) finding.helmSource = this.strings.get(subject.helmSource);

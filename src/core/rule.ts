@@ -40,7 +40,12 @@ export class FixBuilder {
 }
 
 export interface Report {
-  message: string;
+  /**
+   * What is wrong, in a sentence. A function when building the sentence takes
+   * work of its own (lists, lookups): the admission webhook shows messages
+   * only for the findings that deny, and calls it for those alone.
+   */
+  message: string | (() => string);
   /** Field the finding is about; it need not exist (the engine then points at its nearest existing parent). */
   path: Path;
   /** One-line fix hint. */

@@ -3,7 +3,7 @@
 import { Engine } from '../core/engine.js';
 import { objectReference } from '../core/exemptions.js';
 import { severityRank } from '../core/types.js';
-import type { Finding, InputError, ObjectReference } from '../core/types.js';
+import type { Finding, InputError, ObjectReference, Severity } from '../core/types.js';
 import type { AdmissionRequest } from './review.js';
 import type { WebhookSettings } from './settings.js';
 
@@ -22,9 +22,9 @@ export interface Verdict {
   skipped?: string;
 }
 
-function denies(finding: Finding, settings: WebhookSettings): boolean {
-  if (severityRank(finding.severity) < severityRank(settings.failOn)) return false;
-  return settings.denyRules === 'all' || settings.denyRules.has(finding.rule);
+function denies(rule: string, severity: Severity, settings: WebhookSettings): boolean {
+  if (severityRank(severity) < severityRank(settings.failOn)) return false;
+  return settings.denyRules === 'all' || settings.denyRules.has(rule);
 }
 
 export function evaluate(request: AdmissionRequest, settings: WebhookSettings): Verdict {
@@ -38,8 +38,10 @@ export function evaluate(request: AdmissionRequest, settings: WebhookSettings): 
   const value = request.namespace !== undefined && (typeof object['metadata'] !== 'object' || object['metadata'] === null || !('namespace' in object['metadata']))
     ? { ...object, metadata: { ...(object['metadata'] as object | undefined), namespace: request.namespace } }
     : object;
-  // No answer shows fix edits or field paths, and the review (with every string in it) is gone once the answer is sent.
-  const engine = new Engine({ rules: settings.rules, config: settings.config, today: settings.today(), keepEdits: false, detachStrings: false, formatPaths: false });
+  // Only an enforce-mode denial shows messages (validateResponse); warnings and audit annotations show rule, container and hint.
+  // The review (with every string in it) is gone once the answer is sent, so no string needs a copy.
+  const needsMessage = (rule: string, severity: Severity): boolean => settings.mode === 'enforce' && denies(rule, severity, settings);
+  const engine = new Engine({ rules: settings.rules, config: settings.config, today: settings.today(), keepEdits: false, detachStrings: false, admission: { needsMessage } });
   const result = engine.audit({ file: `admission:${request.uid}`, value });
   const denying: Finding[] = [];
   const rest: Finding[] = [];
@@ -50,7 +52,7 @@ export function evaluate(request: AdmissionRequest, settings: WebhookSettings): 
       // Adding a debug container to a running pod is judged by the new container alone: the pod was admitted before.
       if (ephemeral && finding.containerType !== 'ephemeralContainer') continue;
       if (finding.exempted) exempted++;
-      else if (denies(finding, settings)) denying.push(finding);
+      else if (denies(finding.rule, finding.severity, settings)) denying.push(finding);
       else rest.push(finding);
     }
   }

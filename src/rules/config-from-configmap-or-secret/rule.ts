@@ -114,19 +114,23 @@ export default defineRule({
     for (const container of context.containers()) {
       const env = container.spec['env'];
       if (!Array.isArray(env)) continue;
-      env.forEach((entry: unknown, index) => {
-        if (!isObject(entry) || typeof entry['name'] !== 'string' || !looksLikeSecretName(entry['name'])) return;
+      // A plain loop: a 50 KiB workload can have hundreds of entries, checked on every admission.
+      for (let index = 0; index < env.length; index++) {
+        const entry: unknown = env[index];
+        if (!isObject(entry)) continue;
+        const name = entry['name'];
+        if (typeof name !== 'string' || !looksLikeSecretName(name)) continue;
         const value = entry['value'];
-        if (value === undefined || value === null || value === '') return;
-        if (typeof value === 'string' && isReference(value)) return;
+        if (value === undefined || value === null || value === '') continue;
+        if (typeof value === 'string' && isReference(value)) continue;
         // The message names the variable, never its value: findings end up in logs and CI output.
         context.report({
           container,
           path: [...container.path, 'env', index, 'value'],
-          message: `${describeContainer(container)} sets env ${entry['name']} to a literal value, so the secret is written into the ${context.ref.kind} for anyone who can read it`,
+          message: () => `${describeContainer(container)} sets env ${name} to a literal value, so the secret is written into the ${context.ref.kind} for anyone who can read it`,
           hint: 'move the value into a Secret and reference it with env[].valueFrom.secretKeyRef',
         });
-      });
+      }
     }
   },
 });

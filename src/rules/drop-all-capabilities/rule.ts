@@ -1,12 +1,34 @@
 import { capabilityEntries, normalizeCapability, RUNTIME_DEFAULT_CAPABILITIES } from '../../core/capabilities.js';
+import type { CapabilityEntry } from '../../core/capabilities.js';
 import { isObject } from '../../core/path.js';
 import { containerSecurityContextPath } from '../../core/security-context.js';
 import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
+import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer, isWindowsPod, joinList } from '../describe.js';
 
 /** Default capabilities worth naming first, the ones that matter most to a compromised process. */
 const NOTABLE_DEFAULTS = ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'NET_RAW', 'FOWNER', 'SETGID', 'KILL'];
+
+/** What the container drops, what it therefore keeps, and what its image needs added back. */
+function dropMessage(container: ContainerView, drop: unknown, droppedEntries: readonly CapabilityEntry[], imageNeeds: readonly string[] | undefined): string {
+  const dropped = droppedEntries.map((entry) => entry.name);
+  const droppedSet = new Set(droppedEntries.map((entry) => entry.capability));
+  const kept = NOTABLE_DEFAULTS.filter((name) => !droppedSet.has(name)).slice(0, 4);
+  const keepsDefaults = [...RUNTIME_DEFAULT_CAPABILITIES].some((name) => !droppedSet.has(name));
+  const consequence = !keepsDefaults
+    ? 'but not ALL, which the Restricted Pod Security Standard requires'
+    : kept.length
+      ? `so it keeps the runtime's default capabilities such as ${joinList(kept)}`
+      : "so it keeps the rest of the runtime's default capabilities";
+  const state = drop !== undefined && drop !== null && !Array.isArray(drop)
+    ? `sets capabilities.drop to ${JSON.stringify(drop)}, which is not a list`
+    : dropped.length
+      ? `drops only ${joinList(dropped)}`
+      : 'does not drop ALL capabilities';
+  const needs = imageNeeds?.length ? `; image ${container.image ?? ''} needs ${joinList(imageNeeds)} added back after dropping ALL` : '';
+  return `${describeContainer(container)} ${state}, ${consequence}${needs}`;
+}
 
 
 export default defineRule({
@@ -41,48 +63,30 @@ export default defineRule({
       const capabilities = context.effective(container).capabilities.value;
       const drop = isObject(capabilities) ? capabilities['drop'] : undefined;
       if (Array.isArray(drop) && drop.includes('ALL')) continue;
-      const describe = describeContainer(container);
       const capabilitiesPath = [...containerSecurityContextPath(container), 'capabilities'];
       const dropPath = [...capabilitiesPath, 'drop'];
+      const droppedEntries = capabilityEntries(capabilities, 'drop');
 
-      const misspelled = capabilityEntries(capabilities, 'drop').find((entry) => entry.capability === 'ALL');
+      const misspelled = droppedEntries.find((entry) => entry.capability === 'ALL');
       if (misspelled) {
         const itemPath = [...dropPath, misspelled.index];
         context.report({
           container,
           path: itemPath,
-          message: `${describe} drops "${misspelled.name}", which container runtimes accept but the Restricted Pod Security Standard and most policy engines only recognise spelled "ALL"`,
+          message: () => `${describeContainer(container)} drops "${misspelled.name}", which container runtimes accept but the Restricted Pod Security Standard and most policy engines only recognise spelled "ALL"`,
           hint: `write ALL in capitals in securityContext.capabilities.drop`,
           fix: (fix) => fix.set(itemPath, 'ALL'),
         });
         continue;
       }
 
-      const droppedEntries = capabilityEntries(capabilities, 'drop');
-      const dropped = droppedEntries.map((entry) => entry.name);
-      const droppedSet = new Set(droppedEntries.map((entry) => entry.capability));
-      const kept = NOTABLE_DEFAULTS.filter((name) => !droppedSet.has(name)).slice(0, 4);
-      const keepsDefaults = [...RUNTIME_DEFAULT_CAPABILITIES].some((name) => !droppedSet.has(name));
-      const consequence = !keepsDefaults
-        ? 'but not ALL, which the Restricted Pod Security Standard requires'
-        : kept.length
-          ? `so it keeps the runtime's default capabilities such as ${joinList(kept)}`
-          : "so it keeps the rest of the runtime's default capabilities";
       const added = new Set(capabilityEntries(capabilities, 'add').map((entry) => entry.capability));
       const knowledge = context.knowledge.lookup(container.image);
       const needed = (knowledge?.capabilities ?? []).filter((name) => !added.has(normalizeCapability(name)));
-      const state = drop !== undefined && drop !== null && !Array.isArray(drop)
-        ? `sets capabilities.drop to ${JSON.stringify(drop)}, which is not a list`
-        : dropped.length
-          ? `drops only ${joinList(dropped)}`
-          : 'does not drop ALL capabilities';
-      const imageNeeds = knowledge?.capabilities?.length
-        ? `; image ${container.image ?? ''} needs ${joinList(knowledge.capabilities)} added back after dropping ALL`
-        : '';
       context.report({
         container,
         path: dropPath,
-        message: `${describe} ${state}, ${consequence}${imageNeeds}`,
+        message: () => dropMessage(container, drop, droppedEntries, knowledge?.capabilities),
         hint: needed.length
           ? `add ALL to securityContext.capabilities.drop and add back ${joinList(needed)}`
           : 'add ALL to securityContext.capabilities.drop and add back only what the image needs',

@@ -30,14 +30,13 @@ export default defineRule({
   check(context) {
     for (const container of context.containers()) {
       const path = [...container.path, 'image'];
-      const who = describeContainer(container);
       const image = container.spec['image'];
       if (image === undefined || image === null || image === '') {
-        context.report({ container, path, message: `${who} has no image, so what it runs is not pinned to any build`, hint: GENERIC_HINT });
+        context.report({ container, path, message: () => `${describeContainer(container)} has no image, so what it runs is not pinned to any build`, hint: GENERIC_HINT });
         continue;
       }
       if (typeof image !== 'string') {
-        context.report({ container, path, message: `${who} has an image that is not a string, so it names no image at all`, hint: GENERIC_HINT });
+        context.report({ container, path, message: () => `${describeContainer(container)} has an image that is not a string, so it names no image at all`, hint: GENERIC_HINT });
         continue;
       }
       // The API server rejects surrounding whitespace, which the reference parser would trim away.
@@ -62,7 +61,7 @@ export default defineRule({
         problem = `uses "${image}", which is pinned by tag only, and a tag can be moved to a different image`;
         hint = `pin it as ${image}@sha256:<64 hex digits>, the digest your registry reports for that tag`;
       }
-      context.report({ container, path, message: `${who} ${problem}`, hint });
+      context.report({ container, path, message: () => `${describeContainer(container)} ${problem}`, hint });
     }
   },
 });

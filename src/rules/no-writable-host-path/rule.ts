@@ -58,6 +58,12 @@ export function hostPathDanger(hostPath: string): HostPathDanger | undefined {
   return undefined;
 }
 
+/** True when some volume of the pod has a hostPath source (a superset of the mounts mountsOf types hostPath). */
+function declaresHostPath(podSpec: Record<string, unknown>): boolean {
+  const volumes = podSpec['volumes'];
+  return Array.isArray(volumes) && volumes.some((volume: unknown) => isObject(volume) && volume['hostPath'] !== undefined && volume['hostPath'] !== null);
+}
+
 const SOCKET_HINT = 'remove the container runtime socket mount; if a reviewed node agent truly needs it, exempt it with a reason';
 const NARROW_HINT = 'mount only the narrowest node path the container needs, read-only, or exempt a reviewed node agent with a reason';
 
@@ -91,7 +97,8 @@ export default defineRule({
   },
   check(context) {
     const workload = context.workload;
-    if (!workload) return;
+    // Most pods declare no hostPath volume at all, and then none of their mounts needs a look.
+    if (!workload || !declaresHostPath(workload.podSpec)) return;
     for (const container of context.containers()) {
       for (const mount of mountsOf(workload, container)) {
         if (mount.volumeType !== 'hostPath' || mount.volume === undefined) continue;

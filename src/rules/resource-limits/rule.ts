@@ -2,6 +2,7 @@ import { defineRule } from '../../core/rule.js';
 import { getAt } from '../../core/path.js';
 import { isQuantity } from '../../core/quantity.js';
 import { describeContainer } from '../describe.js';
+import type { Path } from '../../core/types.js';
 
 const RESOURCES = ['cpu', 'memory'] as const;
 type Resource = (typeof RESOURCES)[number];
@@ -48,8 +49,7 @@ export default defineRule({
     for (const container of context.containers()) {
       // The API has no resources field for ephemeral containers.
       if (container.type === 'ephemeralContainer') continue;
-      const who = describeContainer(container);
-      const limitsPath = [...container.path, 'resources', 'limits'];
+      const limitsPath = (): Path => [...container.path, 'resources', 'limits'];
       const limits = getAt(container.spec, ['resources', 'limits']);
       const missing: Resource[] = [];
       for (const resource of RESOURCES) {
@@ -58,8 +58,8 @@ export default defineRule({
           if (!isQuantity(value)) {
             context.report({
               container,
-              path: [...limitsPath, resource],
-              message: `${who} has a ${resource} limit ${JSON.stringify(value)} that is not a Kubernetes quantity, so the API server rejects it`,
+              path: [...limitsPath(), resource],
+              message: () => `${describeContainer(container)} has a ${resource} limit ${JSON.stringify(value)} that is not a Kubernetes quantity, so the API server rejects it`,
               hint: `write the ${resource} limit as a quantity such as ${resource === 'cpu' ? '500m or 2' : '256Mi or 1Gi'}`,
             });
           }
@@ -72,8 +72,8 @@ export default defineRule({
       const only = missing.length === 1 ? missing[0] : undefined;
       context.report({
         container,
-        path: only ? [...limitsPath, only] : limitsPath,
-        message: `${who} ${CONSEQUENCE[only ?? 'both']}`,
+        path: only ? [...limitsPath(), only] : limitsPath(),
+        message: `${describeContainer(container)} ${CONSEQUENCE[only ?? 'both']}`,
         hint: `set resources.limits.${only ?? 'cpu and resources.limits.memory'} from the container's measured usage plus headroom`,
       });
     }

@@ -46,15 +46,13 @@ export default defineRule({
       const effective = context.effective(container);
       const runAsUser = effective.runAsUser;
       const runAsNonRoot = effective.runAsNonRoot;
-      const describe = describeContainer(container);
-
       if (runAsUser.value === 0) {
         context.report({
           container,
           path: runAsUser.path,
-          message: runAsNonRoot.value === true
-            ? `${describe} sets runAsUser: 0${origin(runAsUser)} together with runAsNonRoot: true, so the kubelet refuses to start it`
-            : `${describe} runs as root: runAsUser is 0${origin(runAsUser)}`,
+          message: () => runAsNonRoot.value === true
+            ? `${describeContainer(container)} sets runAsUser: 0${origin(runAsUser)} together with runAsNonRoot: true, so the kubelet refuses to start it`
+            : `${describeContainer(container)} runs as root: runAsUser is 0${origin(runAsUser)}`,
           hint: 'set runAsUser to a non-zero uid the image supports and runAsNonRoot: true',
         });
         continue;
@@ -66,18 +64,19 @@ export default defineRule({
       const explicitUser = Number.isInteger(runAsUser.value) ? (runAsUser.value as number) : undefined;
       // The uid the container will run as, when it is known to be non-root.
       const nonRootUser = explicitUser ?? (imageUser !== undefined && imageUser > 0 ? imageUser : undefined);
-      let detail: string;
-      if (explicitUser !== undefined) detail = `; runAsUser is ${explicitUser}${origin(runAsUser)}, so runAsNonRoot: true only makes that binding`;
-      else if (imageUser !== undefined && imageUser > 0) detail = `; image ${container.image ?? ''} runs as uid ${imageUser} by default, so runAsNonRoot: true is safe to set`;
-      else if (imageUser === 0) detail = `; image ${container.image ?? ''} runs as root by default, so it needs a non-root runAsUser or image before runAsNonRoot: true can be set`;
-      else detail = '';
+      const detail = (): string => {
+        if (explicitUser !== undefined) return `; runAsUser is ${explicitUser}${origin(runAsUser)}, so runAsNonRoot: true only makes that binding`;
+        if (imageUser !== undefined && imageUser > 0) return `; image ${container.image ?? ''} runs as uid ${imageUser} by default, so runAsNonRoot: true is safe to set`;
+        if (imageUser === 0) return `; image ${container.image ?? ''} runs as root by default, so it needs a non-root runAsUser or image before runAsNonRoot: true can be set`;
+        return '';
+      };
 
       const securityContext = containerSecurityContextPath(container);
       const canFix = nonRootUser !== undefined && !windows;
       context.report({
         container,
         path: runAsNonRoot.path,
-        message: `${describe} ${runAsNonRootState(runAsNonRoot)}, so it may run as root${detail}`,
+        message: () => `${describeContainer(container)} ${runAsNonRootState(runAsNonRoot)}, so it may run as root${detail()}`,
         hint: canFix
           ? `set securityContext.runAsNonRoot: true${explicitUser === undefined ? ` and runAsUser: ${nonRootUser}` : ''}`
           : windows

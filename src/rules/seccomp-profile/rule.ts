@@ -30,9 +30,14 @@ function assess(profile: unknown): Assessment {
   return { verdict: 'invalid', field: 'type', problem: `seccompProfile type ${JSON.stringify(type)}, which is not RuntimeDefault, Localhost or Unconfined` };
 }
 
-function annotationsOf(metadata: Record<string, unknown>): Record<string, unknown> {
-  const annotations = metadata['annotations'];
-  return isObject(annotations) ? annotations : {};
+/** `; the ... annotations are deprecated and ignored ...` when the pod still relies on the old seccomp annotations, else ''. */
+function deprecatedAnnotations(podMetadata: Record<string, unknown>, inheriting: readonly ContainerView[]): string {
+  const annotations = isObject(podMetadata['annotations']) ? podMetadata['annotations'] : {};
+  const annotated = [
+    ...(annotations[POD_ANNOTATION] !== undefined ? [POD_ANNOTATION] : []),
+    ...inheriting.map((c) => `${CONTAINER_ANNOTATION_PREFIX}${c.name}`).filter((key) => annotations[key] !== undefined),
+  ];
+  return annotated.length ? `; the ${joinList(annotated)} annotation${annotated.length > 1 ? 's are' : ' is'} deprecated and ignored since Kubernetes 1.27` : '';
 }
 
 export default defineRule({
@@ -98,19 +103,14 @@ export default defineRule({
 
     const podSecurityContext = workload.podSpec['securityContext'];
     const podProfile = isObject(podSecurityContext) ? podSecurityContext['seccompProfile'] : undefined;
-    const names = joinList(inheriting.map(describeContainer));
-    const annotations = annotationsOf(workload.podMetadata);
-    const annotated = [
-      ...(annotations[POD_ANNOTATION] !== undefined ? [POD_ANNOTATION] : []),
-      ...inheriting.map((c) => `${CONTAINER_ANNOTATION_PREFIX}${c.name}`).filter((key) => annotations[key] !== undefined),
-    ];
-    const deprecation = annotated.length ? `; the ${joinList(annotated)} annotation${annotated.length > 1 ? 's are' : ' is'} deprecated and ignored since Kubernetes 1.27` : '';
+    const names = (): string => joinList(inheriting.map(describeContainer));
+    const deprecation = (): string => deprecatedAnnotations(workload.podMetadata, inheriting);
     const hint = 'set securityContext.seccompProfile.type: RuntimeDefault in the pod spec';
 
     if (podProfile === undefined || podProfile === null) {
       context.report({
         path: [...podProfilePath, 'type'],
-        message: `pod sets no seccomp profile for ${names}, so ${inheriting.length > 1 ? 'they run' : 'it runs'} Unconfined, able to make any system call, unless the kubelet enables seccompDefault${deprecation}`,
+        message: () => `pod sets no seccomp profile for ${names()}, so ${inheriting.length > 1 ? 'they run' : 'it runs'} Unconfined, able to make any system call, unless the kubelet enables seccompDefault${deprecation()}`,
         hint,
         fix: (fix) => fix.set([...podProfilePath, 'type'], 'RuntimeDefault'),
       });
@@ -122,14 +122,14 @@ export default defineRule({
       // Someone chose Unconfined: say so plainly, but leave the change to them.
       context.report({
         path: [...podProfilePath, 'type'],
-        message: `pod sets seccompProfile type Unconfined, which switches seccomp off for ${names}, so any system call the kernel offers is allowed${deprecation}`,
+        message: () => `pod sets seccompProfile type Unconfined, which switches seccomp off for ${names()}, so any system call the kernel offers is allowed${deprecation()}`,
         hint,
       });
       return;
     }
     context.report({
       path: [...podProfilePath, assessment.field],
-      message: `pod sets ${assessment.problem}, so the API server rejects it and ${names} ${inheriting.length > 1 ? 'get' : 'gets'} no seccomp profile${deprecation}`,
+      message: () => `pod sets ${assessment.problem}, so the API server rejects it and ${names()} ${inheriting.length > 1 ? 'get' : 'gets'} no seccomp profile${deprecation()}`,
       hint,
       // Replace the whole profile: a stale localhostProfile beside RuntimeDefault is itself rejected.
       fix: (fix) => fix.set(podProfilePath, { type: 'RuntimeDefault' }),
