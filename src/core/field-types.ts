@@ -8,23 +8,32 @@ import type { Workload } from './workloads.js';
 
 type Expected = 'boolean' | 'integer' | 'string list';
 
-const CONTAINER_FIELDS: ReadonlyArray<readonly [Path, Expected]> = [
-  [['securityContext', 'readOnlyRootFilesystem'], 'boolean'],
-  [['securityContext', 'allowPrivilegeEscalation'], 'boolean'],
-  [['securityContext', 'privileged'], 'boolean'],
-  [['securityContext', 'runAsNonRoot'], 'boolean'],
-  [['securityContext', 'runAsUser'], 'integer'],
-  [['securityContext', 'runAsGroup'], 'integer'],
-  [['securityContext', 'capabilities', 'add'], 'string list'],
-  [['securityContext', 'capabilities', 'drop'], 'string list'],
+/** Fields by the mapping that holds them, so that a missing mapping (the usual case) is one lookup, not one per field. */
+type FieldGroup = readonly [parent: Path, fields: ReadonlyArray<readonly [string, Expected]>];
+
+const CONTAINER_FIELDS: readonly FieldGroup[] = [
+  [['securityContext'], [
+    ['readOnlyRootFilesystem', 'boolean'],
+    ['allowPrivilegeEscalation', 'boolean'],
+    ['privileged', 'boolean'],
+    ['runAsNonRoot', 'boolean'],
+    ['runAsUser', 'integer'],
+    ['runAsGroup', 'integer'],
+  ]],
+  [['securityContext', 'capabilities'], [
+    ['add', 'string list'],
+    ['drop', 'string list'],
+  ]],
 ];
 
-const POD_FIELDS: ReadonlyArray<readonly [Path, Expected]> = [
-  [['automountServiceAccountToken'], 'boolean'],
-  [['securityContext', 'runAsNonRoot'], 'boolean'],
-  [['securityContext', 'runAsUser'], 'integer'],
-  [['securityContext', 'runAsGroup'], 'integer'],
-  [['securityContext', 'fsGroup'], 'integer'],
+const POD_FIELDS: readonly FieldGroup[] = [
+  [[], [['automountServiceAccountToken', 'boolean']]],
+  [['securityContext'], [
+    ['runAsNonRoot', 'boolean'],
+    ['runAsUser', 'integer'],
+    ['runAsGroup', 'integer'],
+    ['fsGroup', 'integer'],
+  ]],
 ];
 
 function matches(value: unknown, expected: Expected): boolean {
@@ -49,15 +58,20 @@ export interface FieldTypeProblem {
 
 export function checkFieldTypes(workload: Workload): FieldTypeProblem[] {
   const problems: FieldTypeProblem[] = [];
-  const check = (base: Path, root: unknown, fields: ReadonlyArray<readonly [Path, Expected]>) => {
-    for (const [field, expected] of fields) {
-      const value = getAt(root, field);
-      if (value === undefined || value === null || matches(value, expected)) continue;
-      const hint = expected === 'boolean' && (value === 'true' || value === 'false') ? `; write ${value} without quotes` : '';
-      problems.push({
-        path: [...base, ...field],
-        message: `${field.join('.')} must be a ${expected}, got ${describe(value)}: the API server rejects this object${hint}`,
-      });
+  const check = (base: Path, root: unknown, groups: readonly FieldGroup[]) => {
+    for (const [parent, fields] of groups) {
+      const holder = getAt(root, parent);
+      if (!isObject(holder)) continue;
+      for (const [name, expected] of fields) {
+        const value = Object.prototype.hasOwnProperty.call(holder, name) ? holder[name] : undefined;
+        if (value === undefined || value === null || matches(value, expected)) continue;
+        const field = [...parent, name];
+        const hint = expected === 'boolean' && (value === 'true' || value === 'false') ? `; write ${value} without quotes` : '';
+        problems.push({
+          path: [...base, ...field],
+          message: `${field.join('.')} must be a ${expected}, got ${describe(value)}: the API server rejects this object${hint}`,
+        });
+      }
     }
   };
   check(workload.podSpecPath, workload.podSpec, POD_FIELDS);

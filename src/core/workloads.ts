@@ -73,8 +73,9 @@ export function listContainers(podSpec: JsonObject, podSpecPath: Path): Containe
   for (const [field, type] of CONTAINER_LISTS) {
     const list = podSpec[field];
     if (!Array.isArray(list)) continue;
-    list.forEach((spec: unknown, index) => {
-      if (!isObject(spec)) return;
+    for (let index = 0; index < list.length; index++) {
+      const spec: unknown = list[index];
+      if (!isObject(spec)) continue;
       const name = typeof spec['name'] === 'string' ? spec['name'] : `#${index}`;
       const image = typeof spec['image'] === 'string' ? spec['image'] : undefined;
       out.push({
@@ -86,7 +87,7 @@ export function listContainers(podSpec: JsonObject, podSpecPath: Path): Containe
         image,
         restartableSidecar: type === 'initContainer' && spec['restartPolicy'] === 'Always',
       });
-    });
+    }
   }
   return out;
 }

@@ -57,11 +57,12 @@ export default defineRule({
   },
   check(context) {
     for (const container of context.containers()) {
-      const capabilities = context.effective(container).capabilities.value;
+      const added = capabilityEntries(context.effective(container).capabilities.value, 'add');
+      if (added.length === 0) continue;
       const knowledge = context.knowledge.lookup(container.image);
       const needed = new Set((knowledge?.capabilities ?? []).map(normalizeCapability));
       const addPath = [...containerSecurityContextPath(container), 'capabilities', 'add'];
-      for (const entry of capabilityEntries(capabilities, 'add')) {
+      for (const entry of added) {
         if (entry.capability === ALLOWED) continue;
         const danger = DANGEROUS_CAPABILITIES.get(entry.capability);
         const imageNeedsIt = needed.has(entry.capability);

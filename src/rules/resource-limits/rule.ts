@@ -1,8 +1,8 @@
 import { defineRule } from '../../core/rule.js';
-import { getAt } from '../../core/path.js';
+import { isObject } from '../../core/path.js';
 import { isQuantity } from '../../core/quantity.js';
 import { describeContainer } from '../describe.js';
-import type { Path } from '../../core/types.js';
+import type { JsonObject, Path } from '../../core/types.js';
 
 const RESOURCES = ['cpu', 'memory'] as const;
 type Resource = (typeof RESOURCES)[number];
@@ -12,6 +12,13 @@ const CONSEQUENCE: Record<'both' | Resource, string> = {
   cpu: 'has no cpu limit, so it can take all the CPU time of its node',
   memory: 'has no memory limit, so it can use memory until the node runs out',
 };
+
+/** `resources.limits` of a container or pod spec, when it is a mapping. */
+function limitsOf(spec: JsonObject): JsonObject | undefined {
+  const resources = spec['resources'];
+  const limits = isObject(resources) ? resources['limits'] : undefined;
+  return isObject(limits) ? limits : undefined;
+}
 
 function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
@@ -45,15 +52,15 @@ export default defineRule({
   check(context) {
     const workload = context.workload;
     if (!workload) return;
-    const podLimits = getAt(workload.podSpec, ['resources', 'limits']);
+    const podLimits = limitsOf(workload.podSpec);
     for (const container of context.containers()) {
       // The API has no resources field for ephemeral containers.
       if (container.type === 'ephemeralContainer') continue;
       const limitsPath = (): Path => [...container.path, 'resources', 'limits'];
-      const limits = getAt(container.spec, ['resources', 'limits']);
+      const limits = limitsOf(container.spec);
       const missing: Resource[] = [];
       for (const resource of RESOURCES) {
-        const value = getAt(limits, [resource]);
+        const value = limits?.[resource];
         if (isSet(value)) {
           if (!isQuantity(value)) {
             context.report({
@@ -65,7 +72,7 @@ export default defineRule({
           }
           continue;
         }
-        if (isSet(getAt(podLimits, [resource]))) continue;
+        if (isSet(podLimits?.[resource])) continue;
         missing.push(resource);
       }
       if (missing.length === 0) continue;

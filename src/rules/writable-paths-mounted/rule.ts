@@ -80,7 +80,8 @@ export default defineRule({
     // Once one finding's fix creates the volumes list, later findings append to it: fixes are applied in report order.
     let volumesExist = Array.isArray(workload.podSpec['volumes']);
     // Names are reserved across containers so two containers' fixes never add the same volume name.
-    const takenNames = new Set(volumesByName(workload.podSpec).keys());
+    // Read when a first container lacks a volume: most pods never get that far.
+    let takenNames: Set<string> | undefined;
 
     for (const container of context.containers()) {
       if (context.effective(container).readOnlyRootFilesystem.value !== true) continue;
@@ -115,7 +116,7 @@ export default defineRule({
         ? `; the image ships files in ${joinList(shipsFiles)}, so an emptyDir there needs an init container that copies them in first`
         : '';
       const mountsPath: Path = [...container.path, 'volumeMounts'];
-      const planned = fixable.map((writable) => ({ name: reserveName(volumeNameFor(writable.path), takenNames), mountPath: writable.path }));
+      const planned = fixable.map((writable) => ({ name: reserveName(volumeNameFor(writable.path), (takenNames ??= new Set(volumesByName(workload.podSpec).keys()))), mountPath: writable.path }));
       const volumesExistBefore = volumesExist;
       if (planned.length) volumesExist = true;
       context.report({
