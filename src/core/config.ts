@@ -23,6 +23,7 @@ export interface Exemption {
   index: number;
 }
 
+/** Not changed once loaded: engines keep what they derive from a config (enabled rules, pod spec locations, image knowledge) for as long as it lives. */
 export interface RootlockConfig {
   severities: Map<string, Severity>;
   disabledRules: Set<string>;

@@ -144,6 +144,31 @@ class DetachedStrings implements FindingStrings {
   }
 }
 
+/** What an engine derives from its rules and config alone. */
+interface EngineSetup {
+  /** The enabled rules, in their order. */
+  rules: readonly RuleDefinition[];
+  locations: readonly PodSpecLocation[];
+}
+
+/**
+ * Setups by config and rule list: the webhook makes an engine per admission
+ * request, always from the same two objects (until the config reloads, when
+ * the old entries go with the old config).
+ */
+const setups = new WeakMap<RootlockConfig, WeakMap<readonly RuleDefinition[], EngineSetup>>();
+
+function setupFor(rules: readonly RuleDefinition[], config: RootlockConfig): EngineSetup {
+  let byRules = setups.get(config);
+  if (byRules === undefined) setups.set(config, (byRules = new WeakMap()));
+  let setup = byRules.get(rules);
+  if (setup === undefined) {
+    setup = { rules: rules.filter((rule) => !config.disabledRules.has(rule.id)), locations: [...config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS] };
+    byRules.set(rules, setup);
+  }
+  return setup;
+}
+
 export class Engine {
   private readonly rules: readonly RuleDefinition[];
   private readonly knowledge: KnowledgeBase;
@@ -156,11 +181,12 @@ export class Engine {
   readonly stats = { objects: 0, workloads: 0 };
 
   constructor(private readonly options: EngineOptions) {
-    this.index = { serviceAccounts: new Map(options.inputIndex?.serviceAccounts ?? []) };
-    this.rules = options.rules.filter((rule) => !options.config.disabledRules.has(rule.id));
+    this.index = { serviceAccounts: options.inputIndex ? new Map(options.inputIndex.serviceAccounts) : new Map() };
+    const setup = setupFor(options.rules, options.config);
+    this.rules = setup.rules;
+    this.locations = setup.locations;
     const fallback = options.unknownImageWritablePaths ? unknownImageKnowledge(options.unknownImageWritablePaths) : undefined;
     this.knowledge = KnowledgeBase.withExtra(options.config.images, fallback);
-    this.locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
     this.strings = options.detachStrings === false ? SAME_STRINGS : new DetachedStrings();
   }
 
