@@ -44,7 +44,8 @@ export default defineRule({
     if (!workload) return;
     const volumes = workload.podSpec['volumes'];
     if (!Array.isArray(volumes)) return;
-    const podMemoryLimit = parseQuantity(getAt(workload.podSpec, ['resources', 'limits', 'memory']));
+    // Read only for a memory-backed volume, which most pods do not have.
+    const podMemoryLimit = (): Quantity | undefined => parseQuantity(getAt(workload.podSpec, ['resources', 'limits', 'memory']));
 
     volumes.forEach((volume: unknown, index) => {
       if (!isObject(volume) || !isObject(volume['emptyDir']) || volume['emptyDir']['medium'] !== 'Memory') return;
@@ -71,7 +72,7 @@ export default defineRule({
       for (const container of context.containers()) {
         // Ephemeral containers can mount the volume but have no memory limit of their own.
         if (container.type === 'ephemeralContainer' || !mounts(container, name)) continue;
-        const limit: Quantity | undefined = parseQuantity(getAt(container.spec, ['resources', 'limits', 'memory'])) ?? podMemoryLimit;
+        const limit: Quantity | undefined = parseQuantity(getAt(container.spec, ['resources', 'limits', 'memory'])) ?? podMemoryLimit();
         if (!limit || compareQuantities(sizeLimit, limit) <= 0) continue;
         context.report({
           container,
