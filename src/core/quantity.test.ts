@@ -103,7 +103,8 @@ describe('parseQuantity', () => {
 describe('isQuantity', () => {
   it('says yes exactly when parseQuantity returns a quantity', () => {
     const inputs: unknown[] = ['0', '1', '+5', '-5', '64Mi', '1.5Gi', '500m', '.5', '5.', '1e3', '1E-3', '1e1000', '1e1001', '1e-1001', '-1e+1000',
-      '', 'Mi', '1MiB', '1 Gi', ' 1', '1m ', '0x10', '1..2', 'one', 1000, 0.5, -3, NaN, Infinity, null, undefined, true, {}, ['1'], '1Ki'];
+      '', 'Mi', '1MiB', '1 Gi', ' 1', '1m ', '0x10', '1..2', 'one', 1000, 0.5, -3, NaN, Infinity, null, undefined, true, {}, ['1'], '1Ki',
+      '1E', '2Ei', '1e', '1Ee3', 'e3', '1e+', '3E7', '1.5e-2', 1e21, '1E1001', '1.2.3E3'];
     for (const input of inputs) assert.equal(isQuantity(input), parseQuantity(input) !== undefined, String(input));
   });
 });

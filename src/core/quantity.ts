@@ -62,8 +62,12 @@ export function isQuantity(input: unknown): boolean {
   if (typeof input === 'string') text = input;
   else if (typeof input === 'number' && Number.isFinite(input)) text = String(input);
   else return false;
-  const match = QUANTITY.exec(text);
-  return match !== null && (match[4] === undefined || Math.abs(Number(match[4])) <= MAX_EXPONENT);
+  if (!QUANTITY.test(text)) return false;
+  // Only a decimal exponent (1e3) can be out of range. After a valid quantity's last e or E comes
+  // nothing (the exa suffix E), an i (Ei), or the exponent.
+  const e = Math.max(text.lastIndexOf('e'), text.lastIndexOf('E'));
+  if (e === -1 || e === text.length - 1 || text[e + 1] === 'i') return true;
+  return Math.abs(Number(text.slice(e + 1))) <= MAX_EXPONENT;
 }
 
 /** Negative when a < b, zero when equal, positive when a > b. */

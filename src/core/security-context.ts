@@ -49,38 +49,37 @@ function own(object: JsonObject | undefined, field: string): boolean {
  */
 class EffectiveField implements EffectiveValue<unknown> {
   private built: Path | undefined;
-  constructor(readonly value: unknown, private readonly base: Path, private readonly field: string, readonly from: EffectiveValue<unknown>['from']) {}
+  /** `owner` is the path of the container, or of the pod spec, whose securityContext holds the field. */
+  constructor(readonly value: unknown, private readonly owner: Path, private readonly field: string, readonly from: EffectiveValue<unknown>['from']) {}
   get path(): Path {
-    this.built ??= [...this.base, this.field];
+    this.built ??= [...this.owner, 'securityContext', this.field];
     return this.built;
   }
+}
+
+function containerOnly(containerContext: JsonObject | undefined, container: ContainerView, field: string): EffectiveValue<unknown> {
+  return own(containerContext, field)
+    ? new EffectiveField(containerContext?.[field], container.path, field, 'container')
+    : new EffectiveField(undefined, container.path, field, 'unset');
+}
+
+function inherited(containerContext: JsonObject | undefined, podContext: JsonObject | undefined, container: ContainerView, workload: Workload, field: string): EffectiveValue<unknown> {
+  if (own(containerContext, field)) return new EffectiveField(containerContext?.[field], container.path, field, 'container');
+  if (own(podContext, field)) return new EffectiveField(podContext?.[field], workload.podSpecPath, field, 'pod');
+  return new EffectiveField(undefined, container.path, field, 'unset');
 }
 
 export function effectiveSecurityContext(workload: Workload, container: ContainerView): EffectiveSecurityContext {
   const containerContext = isObject(container.spec['securityContext']) ? container.spec['securityContext'] : undefined;
   const podContext = isObject(workload.podSpec['securityContext']) ? workload.podSpec['securityContext'] : undefined;
-  const containerPath = containerSecurityContextPath(container);
-  let podPath: Path | undefined;
-
-  const containerOnly = (field: string): EffectiveValue<unknown> =>
-    own(containerContext, field)
-      ? new EffectiveField(containerContext?.[field], containerPath, field, 'container')
-      : new EffectiveField(undefined, containerPath, field, 'unset');
-
-  const inherited = (field: string): EffectiveValue<unknown> => {
-    if (own(containerContext, field)) return new EffectiveField(containerContext?.[field], containerPath, field, 'container');
-    if (own(podContext, field)) return new EffectiveField(podContext?.[field], (podPath ??= podSecurityContextPath(workload)), field, 'pod');
-    return new EffectiveField(undefined, containerPath, field, 'unset');
-  };
-
   return {
-    readOnlyRootFilesystem: containerOnly('readOnlyRootFilesystem'),
-    allowPrivilegeEscalation: containerOnly('allowPrivilegeEscalation'),
-    privileged: containerOnly('privileged'),
-    capabilities: containerOnly('capabilities'),
-    runAsNonRoot: inherited('runAsNonRoot'),
-    runAsUser: inherited('runAsUser'),
-    runAsGroup: inherited('runAsGroup'),
-    seccompProfile: inherited('seccompProfile'),
+    readOnlyRootFilesystem: containerOnly(containerContext, container, 'readOnlyRootFilesystem'),
+    allowPrivilegeEscalation: containerOnly(containerContext, container, 'allowPrivilegeEscalation'),
+    privileged: containerOnly(containerContext, container, 'privileged'),
+    capabilities: containerOnly(containerContext, container, 'capabilities'),
+    runAsNonRoot: inherited(containerContext, podContext, container, workload, 'runAsNonRoot'),
+    runAsUser: inherited(containerContext, podContext, container, workload, 'runAsUser'),
+    runAsGroup: inherited(containerContext, podContext, container, workload, 'runAsGroup'),
+    seccompProfile: inherited(containerContext, podContext, container, workload, 'seccompProfile'),
   };
 }
