@@ -10,6 +10,24 @@ import { describeContainer, isWindowsPod, joinList } from '../describe.js';
 /** Default capabilities worth naming first, the ones that matter most to a compromised process. */
 const NOTABLE_DEFAULTS = ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'NET_RAW', 'FOWNER', 'SETGID', 'KILL'];
 
+function addBackHint(needed: readonly string[]): string {
+  return needed.length
+    ? `add ALL to securityContext.capabilities.drop and add back ${joinList(needed)}`
+    : 'add ALL to securityContext.capabilities.drop and add back only what the image needs';
+}
+
+/** What an image the knowledge base does not know needs added back, as far as rootlock can tell. */
+const NOTHING: readonly string[] = [];
+
+/** Hints by knowledge entry capability list: the same few images come back with every admission. */
+const hintsByImageNeeds = new WeakMap<readonly string[], string>();
+
+function rememberedHint(imageNeeds: readonly string[]): string {
+  let hint = hintsByImageNeeds.get(imageNeeds);
+  if (hint === undefined) hintsByImageNeeds.set(imageNeeds, (hint = addBackHint(imageNeeds)));
+  return hint;
+}
+
 /** What the container drops, what it therefore keeps, and what its image needs added back. */
 function dropMessage(container: ContainerView, drop: unknown, droppedEntries: readonly CapabilityEntry[], imageNeeds: readonly string[] | undefined): string {
   const dropped = droppedEntries.map((entry) => entry.name);
@@ -80,16 +98,16 @@ export default defineRule({
         continue;
       }
 
-      const added = new Set(capabilityEntries(capabilities, 'add').map((entry) => entry.capability));
+      const added = capabilityEntries(capabilities, 'add');
       const knowledge = context.knowledge.lookup(container.image);
-      const needed = (knowledge?.capabilities ?? []).filter((name) => !added.has(normalizeCapability(name)));
+      const imageNeeds = knowledge?.capabilities ?? NOTHING;
+      // Mostly nothing is added yet, and what the image needs is its knowledge entry's list as it stands.
+      const needed = added.length === 0 ? imageNeeds : imageNeeds.filter((name) => !added.some((entry) => entry.capability === normalizeCapability(name)));
       context.report({
         container,
         path: dropPath,
         message: () => dropMessage(container, drop, droppedEntries, knowledge?.capabilities),
-        hint: needed.length
-          ? `add ALL to securityContext.capabilities.drop and add back ${joinList(needed)}`
-          : 'add ALL to securityContext.capabilities.drop and add back only what the image needs',
+        hint: needed === imageNeeds ? rememberedHint(needed) : addBackHint(needed),
         fix: (fix: FixBuilder) => {
           if (!isObject(capabilities)) {
             fix.set(capabilitiesPath, needed.length ? { drop: ['ALL'], add: [...needed] } : { drop: ['ALL'] });
