@@ -12,6 +12,8 @@ export interface Quantity {
   nanos: bigint;
 }
 
+import { remember } from './strings.js';
+
 const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|([mkMGTPE]))?$/;
 
 const BINARY_POWERS: Readonly<Record<string, bigint>> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
@@ -58,10 +60,14 @@ export function parseQuantity(input: unknown): Quantity | undefined {
  * arithmetic, for checks that only need to know (every container limit of every admission).
  */
 export function isQuantity(input: unknown): boolean {
-  let text: string;
-  if (typeof input === 'string') text = input;
-  else if (typeof input === 'number' && Number.isFinite(input)) text = String(input);
-  else return false;
+  if (typeof input === 'string') return remember(checkedQuantities, input, checkQuantity);
+  return typeof input === 'number' && Number.isFinite(input) && checkQuantity(String(input));
+}
+
+/** Limits are written the same few ways (500m, 256Mi) in every workload. */
+const checkedQuantities = new Map<string, boolean>();
+
+function checkQuantity(text: string): boolean {
   if (!QUANTITY.test(text)) return false;
   // Only a decimal exponent (1e3) can be out of range. After a valid quantity's last e or E comes
   // nothing (the exa suffix E), an i (Ei), or the exponent.
