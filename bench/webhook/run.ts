@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   const webhook = await start('rootlock', [join(root, 'bin', 'rootlock.js'), 'webhook', 'serve', '--cert', certs.certFile, '--key', certs.keyFile, '--listen', `127.0.0.1:${webhookPort}`, '--mode', 'enforce', '--mutate', '--log-level', 'warn'], webhookPort, certs.caCert);
   const trivial = await start('trivial', [join(root, 'dist', 'bench', 'webhook', 'trivial-server.js'), certs.certFile, certs.keyFile, String(trivialPort)], trivialPort, certs.caCert);
   const results: RunResult[] = [];
-  const engine = new Map<string, { sum: number; count: number; serverSum: number; p50s: number[] }>();
+  const engine = new Map<string, { sum: number; count: number; serverSum: number; p50s: number[]; means: number[] }>();
   const bodies = benchBodies();
   try {
     for (const body of bodies) {
@@ -193,11 +193,12 @@ async function main(): Promise<void> {
             results.push(result);
             if (before && rate === 1000) {
               const afterwards = await engineTime(webhook, certs.caCert);
-              const entry = engine.get(body.name) ?? { sum: 0, count: 0, serverSum: 0, p50s: [] };
+              const entry = engine.get(body.name) ?? { sum: 0, count: 0, serverSum: 0, p50s: [], means: [] };
               entry.sum += afterwards.sum - before.sum;
               entry.count += afterwards.count - before.count;
               entry.serverSum += afterwards.serverSum - before.serverSum;
               entry.p50s.push(result.p50);
+              entry.means.push(result.mean);
               engine.set(body.name, entry);
             }
             process.stderr.write(`${result.target} ${body.name} ${rate}/s: p50 ${f(result.p50)} p99 ${f(result.p99)} p99.9 ${f(result.p999)} ms, ${result.achieved.toFixed(0)}/s, ${result.errors} errors\n`);
@@ -241,8 +242,10 @@ async function main(): Promise<void> {
   const mutateRuns = results.filter((r) => r.body.endsWith('(/mutate)'));
   if (mutateRuns.length) lines.push(`| ${mutateRuns[0]?.body} | 1000/s | | ${triple(mutateRuns)} | | ${p99Range(mutateRuns)} | ${mutateRuns.reduce((a, r) => a + r.errors, 0)} |`);
   lines.push('');
-  lines.push('| body | trivial max rate | rootlock max rate | ratio | engine time at 1000/s (mean) | server time at 1000/s (mean) | client p50 at 1000/s | engine / server time | engine / client p50 |');
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  // engine / client p50 is the strict view (a mean, which counts the engine's slow outliers, against a median);
+  // engine / client mean is its share of all the time clients waited.
+  lines.push('| body | trivial max rate | rootlock max rate | ratio | engine time at 1000/s (mean) | server time at 1000/s (mean) | client p50 at 1000/s | engine / server time | engine / client p50 | engine / client mean |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const body of bodies) {
     const t = median(runs('trivial', body.name, 'max').map((r) => r.achieved));
     const w = median(runs('rootlock', body.name, 'max').map((r) => r.achieved));
@@ -250,8 +253,9 @@ async function main(): Promise<void> {
     const engineMs = e ? (e.sum / e.count) * 1000 : NaN;
     const serverMs = e ? (e.serverSum / e.count) * 1000 : NaN;
     const p50 = e ? median(e.p50s) : NaN;
+    const clientMean = e ? median(e.means) : NaN;
     const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-    lines.push(`| ${body.name} | ${t.toFixed(0)}/s | ${w.toFixed(0)}/s | ${(w / t).toFixed(2)} | ${engineMs.toFixed(3)} ms | ${serverMs.toFixed(3)} ms | ${p50.toFixed(3)} ms | ${pct(engineMs / serverMs)} | ${pct(engineMs / p50)} |`);
+    lines.push(`| ${body.name} | ${t.toFixed(0)}/s | ${w.toFixed(0)}/s | ${(w / t).toFixed(2)} | ${engineMs.toFixed(3)} ms | ${serverMs.toFixed(3)} ms | ${p50.toFixed(3)} ms | ${pct(engineMs / serverMs)} | ${pct(engineMs / p50)} | ${pct(engineMs / clientMean)} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
