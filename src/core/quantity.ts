@@ -4,6 +4,7 @@
 //   quantity ::= signedNumber suffix
 //   suffix   ::= binarySI (Ki Mi Gi Ti Pi Ei) | decimalSI (m "" k M G T P E) | decimalExponent (e|E signedNumber)
 // Like Kubernetes, amounts finer than one nano unit are rounded up.
+import { remember } from './strings.js';
 
 export interface Quantity {
   /** The quantity as written, for messages. */
@@ -11,8 +12,6 @@ export interface Quantity {
   /** The amount in nano units (10^-9 of the base unit: bytes, cores). */
   nanos: bigint;
 }
-
-import { remember } from './strings.js';
 
 const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|([mkMGTPE]))?$/;
 

@@ -48,7 +48,6 @@ function dropMessage(container: ContainerView, drop: unknown, droppedEntries: re
   return `${describeContainer(container)} ${state}, ${consequence}${needs}`;
 }
 
-
 export default defineRule({
   id: 'drop-all-capabilities',
   severity: 'error',
