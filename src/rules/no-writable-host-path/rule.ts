@@ -1,5 +1,5 @@
 import { isObject } from '../../core/path.js';
-import { canonicalPath, isSameOrBelow, mountsOf } from '../../core/volumes.js';
+import { canonicalPath, isSameOrBelow, mountsOf, volumeType } from '../../core/volumes.js';
 import { defineRule } from '../../core/rule.js';
 import { describeContainer } from '../describe.js';
 
@@ -58,10 +58,10 @@ export function hostPathDanger(hostPath: string): HostPathDanger | undefined {
   return undefined;
 }
 
-/** True when some volume of the pod has a hostPath source (a superset of the mounts mountsOf types hostPath). */
+/** True when some volume of the pod is a hostPath volume, typed as mountsOf types the volumes it finds. */
 function declaresHostPath(podSpec: Record<string, unknown>): boolean {
   const volumes = podSpec['volumes'];
-  return Array.isArray(volumes) && volumes.some((volume: unknown) => isObject(volume) && volume['hostPath'] !== undefined && volume['hostPath'] !== null);
+  return Array.isArray(volumes) && volumes.some((volume: unknown) => isObject(volume) && volumeType(volume) === 'hostPath');
 }
 
 const SOCKET_HINT = 'remove the container runtime socket mount; if a reviewed node agent truly needs it, exempt it with a reason';
