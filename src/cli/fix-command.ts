@@ -103,8 +103,7 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     config,
     today: todayString(io),
     explicitRules: new Set(flags.rules ?? []),
-    ...(memoryTmp ? { memoryTmp } : {}),
-    ...(defaultLimits ? { defaultLimits } : {}),
+    fixOptions: { ...(memoryTmp ? { memoryTmp } : {}), ...(defaultLimits ? { defaultLimits } : {}) },
     maxFileBytes: Math.floor(flags.maxFileSize * 1024 * 1024),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });

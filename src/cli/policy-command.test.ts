@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { main } from './main.js';
 import { regoModule } from '../policy/rego.js';
-import { ADMISSION_CHECKS } from '../policy/checks/index.js';
+import { ADMISSION_CHECKS } from '../policy/admission-checks.js';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

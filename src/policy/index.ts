@@ -1,6 +1,6 @@
 // `rootlock policy <engine>`: generators that read rule metadata (the
 // admission checks keyed by rule id), so a rule and its policies cannot drift.
-import { ADMISSION_CHECKS, NOT_AT_ADMISSION } from './checks/index.js';
+import { ADMISSION_CHECKS, NOT_AT_ADMISSION } from './admission-checks.js';
 import { gatekeeperPolicies } from './gatekeeper.js';
 import { kyvernoLegacyPolicies, kyvernoPolicies } from './kyverno.js';
 import { validatingAdmissionPolicies } from './vap.js';

@@ -6,6 +6,8 @@ import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
 import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer, isWindowsPod, joinList } from '../describe.js';
+import { dropAllRisk } from './fix-safety.js';
+import admission from './admission.js';
 
 /** Default capabilities worth naming first, the ones that matter most to a compromised process. */
 const NOTABLE_DEFAULTS = ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'NET_RAW', 'FOWNER', 'SETGID', 'KILL'];
@@ -51,7 +53,10 @@ function dropMessage(container: ContainerView, drop: unknown, droppedEntries: re
 export default defineRule({
   id: 'drop-all-capabilities',
   severity: 'error',
+  enforcement: 'warn',
+  admission,
   fixable: true,
+  fixSafety: { risk: dropAllRisk },
   checklist: 'All capabilities dropped (drop: [ALL])',
   docs: {
     summary: 'Container that does not drop ALL capabilities',

@@ -1,9 +1,12 @@
 import { defineRule } from '../../core/rule.js';
+import type { FixBuilder } from '../../core/rule.js';
+import type { JsonObject } from '../../core/types.js';
 import { getAt, isObject } from '../../core/path.js';
 import { compareQuantities, parseQuantity } from '../../core/quantity.js';
 import type { Quantity } from '../../core/quantity.js';
 import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer } from '../describe.js';
+import admission from './admission.js';
 
 function mounts(container: ContainerView, volume: string): boolean {
   const list = container.spec['volumeMounts'];
@@ -14,11 +17,38 @@ function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
+const NANOS = 1_000_000_000n;
+const MEBIBYTE = 1_048_576n;
+
+/** Bytes the memory-backed emptyDirs mounted by a container may hold. */
+function memoryVolumeBytes(podSpec: JsonObject, container: ContainerView): bigint {
+  const volumes = Array.isArray(podSpec['volumes']) ? podSpec['volumes'] : [];
+  let total = 0n;
+  for (const volume of volumes) {
+    if (!isObject(volume) || typeof volume['name'] !== 'string' || !mounts(container, volume['name'])) continue;
+    if (!isObject(volume['emptyDir']) || volume['emptyDir']['medium'] !== 'Memory') continue;
+    const size = parseQuantity(volume['emptyDir']['sizeLimit']);
+    if (size !== undefined) total += size.nanos / NANOS;
+  }
+  return total;
+}
+
+/** A memory limit that holds the container's tmpfs volumes and as much again for the process. */
+function raisedLimit(limit: Quantity, tmpfsBytes: bigint): string {
+  return `${(limit.nanos / NANOS + tmpfsBytes) / MEBIBYTE + 1n}Mi`;
+}
+
 export default defineRule({
   id: 'memory-emptydir-size-limit',
   severity: 'warning',
-  // The right size depends on the application; rootlock never invents one.
+  enforcement: 'warn',
+  admission,
+  // The right size depends on the application; rootlock never invents one, and raises a limit only when asked.
   fixable: false,
+  fixSafety: {
+    manualReason: 'the right size depends on how much the application writes',
+    options: ['memoryTmp'],
+  },
   docs: {
     summary: 'Memory-backed emptyDir without a sizeLimit, or with one larger than the memory limit of a container that mounts it',
     rationale:
@@ -72,13 +102,24 @@ export default defineRule({
       for (const container of context.containers()) {
         // Ephemeral containers can mount the volume but have no memory limit of their own.
         if (container.type === 'ephemeralContainer' || !mounts(container, name)) continue;
-        const limit: Quantity | undefined = parseQuantity(getAt(container.spec, ['resources', 'limits', 'memory'])) ?? podMemoryLimit();
+        const own = parseQuantity(getAt(container.spec, ['resources', 'limits', 'memory']));
+        const limit: Quantity | undefined = own ?? podMemoryLimit();
         if (!limit || compareQuantities(sizeLimit, limit) <= 0) continue;
         context.report({
           container,
           path,
           message: `memory-backed emptyDir volume "${name}" has sizeLimit ${sizeLimit.text}, larger than the ${limit.text} memory limit of ${describeContainer(container)} that mounts it, so the container is OOM-killed before the volume is full`,
           hint: `lower sizeLimit below ${limit.text}, leaving room for the process, or raise the container's memory limit`,
+          // --raise-memory-limit raises the container's own limit; a pod-level one is the owner's to change.
+          ...(own !== undefined && context.fixOptions.memoryTmp?.raiseLimits === true
+            ? {
+                fix: (fix: FixBuilder) => {
+                  const raised = raisedLimit(own, memoryVolumeBytes(workload.podSpec, container));
+                  fix.set([...container.path, 'resources', 'limits', 'memory'], raised)
+                    .fromOption(`raised the memory limit to ${raised} so its memory-backed emptyDirs leave room for the process (--raise-memory-limit)`);
+                },
+              }
+            : {}),
         });
       }
     });

@@ -3,6 +3,7 @@ import { containerSecurityContextPath } from '../../core/security-context.js';
 import { defineRule } from '../../core/rule.js';
 import type { Severity } from '../../core/types.js';
 import { describeContainer } from '../describe.js';
+import admission from './admission.js';
 
 /** Capabilities that reach past the container boundary, and what each one lets a process do. */
 export const DANGEROUS_CAPABILITIES: ReadonlyMap<string, string> = new Map([
@@ -30,7 +31,14 @@ const ALLOWED = 'NET_BIND_SERVICE';
 export default defineRule({
   id: 'no-added-capabilities',
   severity: 'warning',
+  enforcement: 'warn',
+  admission,
   fixable: false,
+  fixSafety: {
+    manualReason: 'removing a capability the process uses stops it; confirm it is not needed',
+    // Capabilities the knowledge base says the image needs (often added back by drop-all-capabilities) are reported at info.
+    infoNeedsNoDecision: true,
+  },
   checklist: 'All capabilities dropped (drop: [ALL])',
   docs: {
     summary: 'Container that adds capabilities beyond NET_BIND_SERVICE',

@@ -1,10 +1,13 @@
 import { capabilityEntries } from '../../core/capabilities.js';
 import { defineRule } from '../../core/rule.js';
 import { describeContainer, isWindowsPod } from '../describe.js';
+import admission from './admission.js';
 
 export default defineRule({
   id: 'no-privilege-escalation',
   severity: 'error',
+  enforcement: 'deny',
+  admission,
   fixable: true,
   checklist: 'allowPrivilegeEscalation: false to prevent privilege escalation',
   docs: {

@@ -1,10 +1,14 @@
 import { defineRule } from '../../core/rule.js';
 import { describeContainer } from '../describe.js';
+import admission from './admission.js';
 
 export default defineRule({
   id: 'no-privileged',
   severity: 'error',
+  enforcement: 'deny',
+  admission,
   fixable: false,
+  fixSafety: { manualReason: 'dropping privileged mode can break a workload that really needs the host' },
   docs: {
     summary: 'Privileged container (securityContext.privileged: true)',
     rationale:

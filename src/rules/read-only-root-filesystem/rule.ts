@@ -1,9 +1,12 @@
 import { defineRule } from '../../core/rule.js';
 import { describeContainer, isWindowsPod } from '../describe.js';
+import admission from './admission.js';
 
 export default defineRule({
   id: 'read-only-root-filesystem',
   severity: 'error',
+  enforcement: 'deny',
+  admission,
   fixable: true,
   checklist: 'readOnlyRootFilesystem: true set for all containers',
   docs: {

@@ -3,6 +3,7 @@ import { getAt, isObject } from '../../core/path.js';
 import { podSecurityContextPath } from '../../core/security-context.js';
 import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer, joinList } from '../describe.js';
+import admission from './admission.js';
 
 // Deprecated since 1.19 and ignored since 1.27; still found in old manifests,
 // where they give a false sense of protection.
@@ -43,6 +44,8 @@ function deprecatedAnnotations(podMetadata: Record<string, unknown>, inheriting:
 export default defineRule({
   id: 'seccomp-profile',
   severity: 'warning',
+  enforcement: 'warn',
+  admission,
   fixable: true,
   docs: {
     summary: 'No RuntimeDefault or Localhost seccomp profile in effect for a container',

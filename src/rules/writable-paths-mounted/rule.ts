@@ -5,6 +5,7 @@ import type { MountView } from '../../core/volumes.js';
 import type { WritablePath } from '../../knowledge/images.js';
 import type { Path } from '../../core/types.js';
 import { describeContainer, joinList } from '../describe.js';
+import admission from './admission.js';
 
 /** A volume name is a DNS-1123 label. */
 const MAX_VOLUME_NAME = 63;
@@ -46,7 +47,10 @@ function addToList(fix: FixBuilder, path: Path, exists: boolean, value: unknown)
 export default defineRule({
   id: 'writable-paths-mounted',
   severity: 'error',
+  enforcement: 'deny',
+  admission,
   fixable: true,
+  fixSafety: { manualReason: 'an emptyDir there would hide files the image ships: copy them in with an init container first (seed pattern 1)' },
   checklist: 'emptyDir volumes provided for necessary writable directories (/tmp, /var/run, etc.)',
   docs: {
     summary: 'Read-only container whose image needs writable paths that no writable volume covers',
@@ -77,6 +81,8 @@ export default defineRule({
     const workload = context.workload;
     if (!workload) return;
     const volumesPath: Path = [...workload.podSpecPath, 'volumes'];
+    // --memory-tmp: the volumes are tmpfs with a size limit, the CKS study guide's memory-backed /tmp pattern.
+    const memoryTmp = context.fixOptions.memoryTmp;
     // Once one finding's fix creates the volumes list, later findings append to it: fixes are applied in report order.
     let volumesExist = Array.isArray(workload.podSpec['volumes']);
     // Names are reserved across containers so two containers' fixes never add the same volume name.
@@ -137,7 +143,7 @@ export default defineRule({
                 let volumesListExists = volumesExistBefore;
                 let mountsListExists = Array.isArray(container.spec['volumeMounts']);
                 for (const { name, mountPath } of planned) {
-                  addToList(fix, volumesPath, volumesListExists, { name, emptyDir: {} });
+                  addToList(fix, volumesPath, volumesListExists, { name, emptyDir: memoryTmp ? { medium: 'Memory', sizeLimit: memoryTmp.sizeLimit } : {} });
                   addToList(fix, mountsPath, mountsListExists, { name, mountPath });
                   volumesListExists = mountsListExists = true;
                 }
