@@ -2,22 +2,9 @@
 // imports its modules when it runs, so `rootlock --version` stays fast.
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { packageVersion } from './version.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  stdin?: AsyncIterable<unknown>;
-  cwd?: string;
-  isTTY?: boolean;
-  /** Today (YYYY-MM-DD); tests pin it. */
-  today?: string;
-  /** How the user invoked us: `rootlock`, or `kubectl rootlock` for the kubectl plugin. */
-  programName?: string;
-}
+import type { CliIO } from './io.js';
+import { EXIT_OK, EXIT_USAGE } from './io.js';
+import { POLICY_ENGINE_NAMES } from '../policy/engine-names.js';
 
 const defaultIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
@@ -243,7 +230,7 @@ Examples:
   program
     .command('policy')
     .description('generate admission policies that enforce the rules in the cluster (ready for kubectl apply)')
-    .addArgument(new Argument('<engine>', 'policy engine').choices(['gatekeeper', 'kyverno', 'vap', 'mutating-policy', 'psa', 'falco']))
+    .addArgument(new Argument('<engine>', 'policy engine').choices(POLICY_ENGINE_NAMES))
     .option('--rules <ids>', 'only these rules (comma-separated; default all that admission can enforce)', splitList)
     .option('--namespaces <names>', 'enforce only in these namespaces (comma-separated)', splitList)
     .option('--exclude-namespaces <names>', 'never enforce in these namespaces (comma-separated)', splitList)

@@ -3,8 +3,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import type { CliIO } from './main.js';
-import { EXIT_OK, EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_OK, EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
 import type { Severity } from '../core/types.js';
 import type { WebhookMode, WebhookSettings } from '../webhook/settings.js';

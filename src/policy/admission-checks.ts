@@ -5,6 +5,7 @@
 import { isAdmissionForm } from '../core/admission.js';
 import type { AdmissionForm } from '../core/admission.js';
 import { RULES } from '../rules/index.js';
+import type { PolicyOptions } from './options.js';
 
 export type AdmissionCheck = AdmissionForm & {
   /** The rule's id. */
@@ -18,3 +19,26 @@ export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map(
   RULES.flatMap((rule) => (isAdmissionForm(rule.admission) ? [] : [[rule.id, rule.admission.none] as const])),
 );
 
+export interface RuleSelection {
+  checks: PolicyOptions['checks'];
+  /** Requested rules that cannot be enforced at admission, with the reason. */
+  skipped: Array<{ rule: string; reason: string }>;
+  unknown: string[];
+}
+
+/** The checks for --rules (all by default). */
+export function selectChecks(rules: readonly string[] | undefined, known: ReadonlySet<string>): RuleSelection {
+  if (!rules || rules.length === 0) {
+    return {
+      checks: ADMISSION_CHECKS.filter((check) => check.optIn === undefined),
+      skipped: ADMISSION_CHECKS.filter((check) => check.optIn !== undefined).map((check) => ({ rule: check.rule, reason: `only with --rules: ${check.optIn}` })),
+      unknown: [],
+    };
+  }
+  const unknown = rules.filter((rule) => !known.has(rule));
+  const checks = ADMISSION_CHECKS.filter((check) => rules.includes(check.rule));
+  const skipped = rules
+    .filter((rule) => known.has(rule) && !checks.some((check) => check.rule === rule))
+    .map((rule) => ({ rule, reason: NOT_AT_ADMISSION.get(rule) ?? 'no admission check' }));
+  return { checks, skipped, unknown };
+}
