@@ -144,7 +144,7 @@ export interface RuleDefinition {
   /** True when `check` offers fixes; a fix from a rule that is not fixable is a bug the engine reports loudly. */
   fixable: boolean;
   fixSafety?: FixSafety;
-  /** Checklist item of the seed document this rule enforces. */
+  /** The item of the CKS study guide's immutability checklist this rule enforces. */
   checklist?: string;
   enforcement: Enforcement;
   /** The rule restated for the admission engines (its folder's admission.ts), or why admission cannot enforce it. */

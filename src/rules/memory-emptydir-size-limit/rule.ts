@@ -59,7 +59,7 @@ export default defineRule({
       'limits, so with neither set only the node\'s memory bounds it. A sizeLimit above the memory limit of a ' +
       'container that mounts the volume gives no protection: the container is killed before the volume is full.',
     remediation:
-      'Give every memory-backed emptyDir a sizeLimit (for example sizeLimit: 64Mi, as in the seed example) that fits ' +
+      'Give every memory-backed emptyDir a sizeLimit (for example sizeLimit: 64Mi, as in the CKS study guide\'s memory-backed /tmp pattern) that fits ' +
       'inside the memory limit of each container that mounts it, with room left for the process itself; a sizeLimit ' +
       'equal to the limit leaves none. Quantities are compared exactly (64Mi, 0.5Gi, 1e9 and 1G are all understood). ' +
       'Use a disk-backed emptyDir for large scratch data.',

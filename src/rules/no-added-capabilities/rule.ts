@@ -25,7 +25,7 @@ export const DANGEROUS_CAPABILITIES: ReadonlyMap<string, string> = new Map([
   ['AUDIT_CONTROL', 'lets a process change the kernel audit rules'],
 ]);
 
-/** The one capability the seed's checklist and the Restricted Pod Security Standard allow adding. */
+/** The one capability the CKS study guide's checklist and the Restricted Pod Security Standard allow adding. */
 const ALLOWED = 'NET_BIND_SERVICE';
 
 export default defineRule({
@@ -43,7 +43,7 @@ export default defineRule({
   docs: {
     summary: 'Container that adds capabilities beyond NET_BIND_SERVICE',
     rationale:
-      'Every added capability widens what a compromised process can do; the seed\'s complete example drops ALL ' +
+      'Every added capability widens what a compromised process can do; the CKS study guide\'s complete example drops ALL ' +
       'and adds nothing, and the Restricted Pod Security Standard allows adding only NET_BIND_SERVICE. Some are ' +
       'as good as root on the node: SYS_ADMIN lets a process remount the root filesystem writable, undoing ' +
       'readOnlyRootFilesystem, and is behind many container escapes; SYS_MODULE and BPF load code into the node\'s ' +
