@@ -75,11 +75,18 @@ export type AdmissionForm = (ContainerCheck | PodCheck | ObjectCheck) & {
   mutation?: MutationForm;
 };
 
+/**
+ * Loads a rule's admission form (its folder's admission.ts). Loaded only by
+ * what generates or checks policies: an audit never needs the Rego and CEL,
+ * and some forms carry the whole image knowledge base as a table.
+ */
+export type AdmissionLoader = () => Promise<{ default: AdmissionForm }>;
+
 /** A rule admission cannot enforce, and why (`rootlock policy` says so when the rule is asked for). */
 export interface NoAdmission {
   readonly none: string;
 }
 
-export function isAdmissionForm(admission: AdmissionForm | NoAdmission): admission is AdmissionForm {
-  return !('none' in admission);
+export function hasAdmissionForm(admission: AdmissionLoader | NoAdmission): admission is AdmissionLoader {
+  return typeof admission === 'function';
 }

@@ -2,7 +2,7 @@
 // generators read, and a check that reports findings with field paths. The
 // engine, not the rule, applies exemptions, severity overrides and positions.
 import type { KnowledgeBase } from '../knowledge/images.js';
-import type { AdmissionForm, NoAdmission } from './admission.js';
+import type { AdmissionLoader, NoAdmission } from './admission.js';
 import type { EffectiveSecurityContext } from './security-context.js';
 import type { ContainerView, Workload } from './workloads.js';
 import type { Edit, JsonObject, ObjectReference, Path, Severity } from './types.js';
@@ -148,7 +148,7 @@ export interface RuleDefinition {
   checklist?: string;
   enforcement: Enforcement;
   /** The rule restated for the admission engines (its folder's admission.ts), or why admission cannot enforce it. */
-  admission: AdmissionForm | NoAdmission;
+  admission: AdmissionLoader | NoAdmission;
   /** Why a cluster audit cannot run this rule (it never reads the objects the rule checks). */
   notInClusterAudit?: string;
   check(context: RuleContext): void;

@@ -1,8 +1,8 @@
 // The admission checks: each rule's admission form (src/rules/<id>/admission.ts)
 // keyed by the rule's id, in the registry's order, and the rules admission
 // cannot enforce with the reason. Built from the rule folders, so a rule and
-// its policies have one home.
-import { isAdmissionForm } from '../core/admission.js';
+// its policies have one home; loading this module loads every admission form.
+import { hasAdmissionForm } from '../core/admission.js';
 import type { AdmissionForm } from '../core/admission.js';
 import { RULES } from '../rules/index.js';
 import type { PolicyOptions } from './options.js';
@@ -12,11 +12,13 @@ export type AdmissionCheck = AdmissionForm & {
   rule: string;
 };
 
-export const ADMISSION_CHECKS: readonly AdmissionCheck[] = RULES.flatMap((rule) => (isAdmissionForm(rule.admission) ? [{ ...rule.admission, rule: rule.id }] : []));
+export const ADMISSION_CHECKS: readonly AdmissionCheck[] = await Promise.all(
+  RULES.flatMap((rule) => (hasAdmissionForm(rule.admission) ? [rule.admission().then((loaded) => ({ ...loaded.default, rule: rule.id }))] : [])),
+);
 
 /** Rules without an admission check, and why. */
 export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map(
-  RULES.flatMap((rule) => (isAdmissionForm(rule.admission) ? [] : [[rule.id, rule.admission.none] as const])),
+  RULES.flatMap((rule) => (hasAdmissionForm(rule.admission) ? [] : [[rule.id, rule.admission.none] as const])),
 );
 
 export interface RuleSelection {

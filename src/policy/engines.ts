@@ -17,7 +17,6 @@ import { psaKubectlCommands, psaNamespaces } from './psa.js';
 import { renderYaml } from './render.js';
 import { validatingAdmissionPolicies } from './vap.js';
 import type { GeneratedDocument, PolicyAction, PolicyOptions } from './options.js';
-import type { PolicyEngineName } from './engine-names.js';
 
 export interface PolicyRequest {
   rules?: readonly string[];
@@ -50,12 +49,12 @@ export type PolicyResult =
   | { ok: false; error: string; notices: string[] };
 
 interface PolicyEngine {
-  name: PolicyEngineName;
+  name: string;
   generate(request: PolicyRequest): PolicyResult;
 }
 
 /** An engine that enforces the rules' admission forms: the shared rule selection, then its documents. */
-function admissionEngine(name: PolicyEngineName, documents: (options: PolicyOptions, request: PolicyRequest) => GeneratedDocument[], sets = (): string => 'nothing'): PolicyEngine {
+function admissionEngine(name: string, documents: (options: PolicyOptions, request: PolicyRequest) => GeneratedDocument[], sets = (): string => 'nothing'): PolicyEngine {
   return {
     name,
     generate(request) {

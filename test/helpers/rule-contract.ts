@@ -4,7 +4,7 @@
 // folder; its own test shows it catches each missing part.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isAdmissionForm } from '../../src/core/admission.js';
+import { hasAdmissionForm } from '../../src/core/admission.js';
 import type { AdmissionForm } from '../../src/core/admission.js';
 import type { RuleDefinition } from '../../src/core/rule.js';
 
@@ -12,8 +12,8 @@ import type { RuleDefinition } from '../../src/core/rule.js';
 export interface RuleFolder {
   id: string;
   files: ReadonlySet<string>;
-  /** The default export of its admission.ts, when it has one. */
-  admissionModule?: AdmissionForm;
+  /** The admission form the rule's loader gave, when it has one. */
+  admissionForm?: AdmissionForm;
 }
 
 const ENFORCEMENTS: ReadonlySet<string> = new Set(['deny', 'warn']);
@@ -34,10 +34,10 @@ export function contractProblems(rule: RuleDefinition, folder: RuleFolder): stri
   const admission = rule.admission as RuleDefinition['admission'] | undefined;
   if (admission === undefined) {
     problems.push(`${folder.id}: no admission form (admission.ts) and no reason why admission cannot enforce it`);
-  } else if (isAdmissionForm(admission)) {
+  } else if (hasAdmissionForm(admission)) {
     need('admission.ts', 'the Rego and CEL form of the rule');
-    if (folder.admissionModule !== undefined && folder.admissionModule !== admission) problems.push(`${folder.id}: the rule's admission is not the form its admission.ts exports`);
-    if (!admission.message || !admission.celOk || admission.regoFails.length === 0) problems.push(`${folder.id}: the admission form needs a message, Rego and CEL`);
+    const form = folder.admissionForm;
+    if (!form?.message || !form.celOk || form.regoFails.length === 0) problems.push(`${folder.id}: the admission form needs a message, Rego and CEL`);
   } else {
     if (!admission.none.trim()) problems.push(`${folder.id}: says admission cannot enforce it without saying why`);
     if (folder.files.has('admission.ts')) problems.push(`${folder.id}: has an admission.ts but declares no admission form`);
@@ -49,7 +49,7 @@ export function contractProblems(rule: RuleDefinition, folder: RuleFolder): stri
 }
 
 /** The folder as it is on disk. */
-export function readRuleFolder(rulesDir: string, id: string, admissionModule?: AdmissionForm): RuleFolder {
+export function readRuleFolder(rulesDir: string, id: string, admissionForm?: AdmissionForm): RuleFolder {
   const files = new Set<string>();
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
@@ -59,7 +59,7 @@ export function readRuleFolder(rulesDir: string, id: string, admissionModule?: A
     }
   };
   walk(join(rulesDir, id));
-  return { id, files, ...(admissionModule ? { admissionModule } : {}) };
+  return { id, files, ...(admissionForm ? { admissionForm } : {}) };
 }
 
 /**

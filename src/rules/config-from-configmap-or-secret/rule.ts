@@ -2,13 +2,12 @@ import { defineRule } from '../../core/rule.js';
 import { isObject } from '../../core/path.js';
 import { describeContainer } from '../describe.js';
 import { isReference, looksLikeSecretName } from './secret-names.js';
-import admission from './admission.js';
 
 export default defineRule({
   id: 'config-from-configmap-or-secret',
   severity: 'warning',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   // Moving a value into a Secret needs a new object and a name only the owner can choose.
   fixable: false,
   fixSafety: { manualReason: 'the value has to move into a Secret that rootlock cannot create for you' },

@@ -1,6 +1,5 @@
 import { defineRule } from '../../core/rule.js';
 import { apiGroup } from '../../core/workloads.js';
-import admission from './admission.js';
 
 // The token controller writes the token into this Secret after it is created; immutable would stop it.
 const CONTROLLER_FILLED_SECRET_TYPES = new Set(['kubernetes.io/service-account-token']);
@@ -9,7 +8,7 @@ export default defineRule({
   id: 'configmap-secret-immutable',
   severity: 'info',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   notInClusterAudit:
     'ConfigMaps and Secrets are not read from clusters (Secret data must never be fetched, and `immutable` is not part of the metadata), so configmap-secret-immutable did not run; audit their manifests instead',
   fixable: true,

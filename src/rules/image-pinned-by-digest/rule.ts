@@ -2,7 +2,6 @@ import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
 import { imageReference, isPinnedReference } from '../../knowledge/image-ref.js';
 import { describeContainer } from '../describe.js';
-import admission from './admission.js';
 
 const GENERIC_HINT = 'set image to a reference pinned by digest, e.g. registry.example.com/app:1.0@sha256:<64 hex digits>';
 
@@ -10,7 +9,7 @@ export default defineRule({
   id: 'image-pinned-by-digest',
   severity: 'warning',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   // Resolving a tag to its digest needs a registry: `rootlock fix --pin-digests` asks it and hands the answers over.
   fixable: false,
   fixSafety: {

@@ -6,7 +6,6 @@ import { compareQuantities, parseQuantity } from '../../core/quantity.js';
 import type { Quantity } from '../../core/quantity.js';
 import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer } from '../describe.js';
-import admission from './admission.js';
 
 function mounts(container: ContainerView, volume: string): boolean {
   const list = container.spec['volumeMounts'];
@@ -42,7 +41,7 @@ export default defineRule({
   id: 'memory-emptydir-size-limit',
   severity: 'warning',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   // The right size depends on the application; rootlock never invents one, and raises a limit only when asked.
   fixable: false,
   fixSafety: {

@@ -3,7 +3,6 @@ import { containerSecurityContextPath } from '../../core/security-context.js';
 import { defineRule } from '../../core/rule.js';
 import type { Severity } from '../../core/types.js';
 import { describeContainer } from '../describe.js';
-import admission from './admission.js';
 
 /** Capabilities that reach past the container boundary, and what each one lets a process do. */
 export const DANGEROUS_CAPABILITIES: ReadonlyMap<string, string> = new Map([
@@ -32,7 +31,7 @@ export default defineRule({
   id: 'no-added-capabilities',
   severity: 'warning',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: false,
   fixSafety: {
     manualReason: 'removing a capability the process uses stops it; confirm it is not needed',

@@ -1,13 +1,12 @@
 import { capabilityEntries } from '../../core/capabilities.js';
 import { defineRule } from '../../core/rule.js';
 import { describeContainer, isWindowsPod } from '../describe.js';
-import admission from './admission.js';
 
 export default defineRule({
   id: 'no-privilege-escalation',
   severity: 'error',
   enforcement: 'deny',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: true,
   checklist: 'allowPrivilegeEscalation: false to prevent privilege escalation',
   docs: {

@@ -1,12 +1,11 @@
 import { defineRule } from '../../core/rule.js';
 import { describeContainer } from '../describe.js';
-import admission from './admission.js';
 
 export default defineRule({
   id: 'no-privileged',
   severity: 'error',
   enforcement: 'deny',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: false,
   fixSafety: { manualReason: 'dropping privileged mode can break a workload that really needs the host' },
   docs: {

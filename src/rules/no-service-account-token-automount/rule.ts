@@ -1,9 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
 import { detached } from '../../core/strings.js';
-import { apiUseSignal } from './fix-safety.js';
-import { serviceAccountOf } from './service-account.js';
-import admission from './admission.js';
+import { apiUseSignal, serviceAccountOf } from './service-account.js';
 
 const HINT = 'set automountServiceAccountToken: false in the pod spec, or mount a projected token only in the container that calls the API';
 
@@ -11,7 +9,7 @@ export default defineRule({
   id: 'no-service-account-token-automount',
   severity: 'warning',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   // The edit is offered; rootlock fix applies it only where nothing suggests the pod calls the API.
   fixable: true,
   fixSafety: { risk: apiUseSignal },

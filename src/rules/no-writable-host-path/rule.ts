@@ -3,7 +3,6 @@ import { canonicalPath, isSameOrBelow, mountsOf, volumeType } from '../../core/v
 import { defineRule } from '../../core/rule.js';
 import { describeContainer } from '../describe.js';
 import { hostPathDanger } from './host-paths.js';
-import admission from './admission.js';
 
 /** True when some volume of the pod is a hostPath volume, typed as mountsOf types the volumes it finds. */
 function declaresHostPath(podSpec: Record<string, unknown>): boolean {
@@ -18,7 +17,7 @@ export default defineRule({
   id: 'no-writable-host-path',
   severity: 'error',
   enforcement: 'deny',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: false,
   fixSafety: { manualReason: 'making a hostPath read-only can break an agent that writes to the node' },
   checklist: 'No writable hostPath volumes mounted',

@@ -1,12 +1,11 @@
 import { defineRule } from '../../core/rule.js';
 import { describeContainer, isWindowsPod } from '../describe.js';
-import admission from './admission.js';
 
 export default defineRule({
   id: 'read-only-root-filesystem',
   severity: 'error',
   enforcement: 'deny',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: true,
   checklist: 'readOnlyRootFilesystem: true set for all containers',
   docs: {

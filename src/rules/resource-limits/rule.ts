@@ -4,7 +4,6 @@ import { isObject } from '../../core/path.js';
 import { isQuantity } from '../../core/quantity.js';
 import { describeContainer } from '../describe.js';
 import type { JsonObject, Path } from '../../core/types.js';
-import admission from './admission.js';
 
 const RESOURCES = ['cpu', 'memory'] as const;
 type Resource = (typeof RESOURCES)[number];
@@ -30,7 +29,7 @@ export default defineRule({
   id: 'resource-limits',
   severity: 'warning',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   // Limits are never invented: only the owner knows what the workload needs, and says so with --default-limits.
   fixable: false,
   fixSafety: {

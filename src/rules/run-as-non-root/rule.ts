@@ -3,7 +3,6 @@ import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
 import type { EffectiveValue } from '../../core/security-context.js';
 import { describeContainer, isWindowsPod } from '../describe.js';
-import admission from './admission.js';
 
 function origin(setting: EffectiveValue<unknown>): string {
   return setting.from === 'pod' ? ' in the pod securityContext' : '';
@@ -19,7 +18,7 @@ export default defineRule({
   id: 'run-as-non-root',
   severity: 'error',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: true,
   fixSafety: { manualReason: 'the knowledge base does not say which non-root uid this image can run as, so forcing runAsNonRoot could stop it from starting' },
   checklist: 'runAsNonRoot: true to prevent root access',

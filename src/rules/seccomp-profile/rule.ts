@@ -3,7 +3,6 @@ import { getAt, isObject } from '../../core/path.js';
 import { podSecurityContextPath } from '../../core/security-context.js';
 import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer, joinList } from '../describe.js';
-import admission from './admission.js';
 
 // Deprecated since 1.19 and ignored since 1.27; still found in old manifests,
 // where they give a false sense of protection.
@@ -45,7 +44,7 @@ export default defineRule({
   id: 'seccomp-profile',
   severity: 'warning',
   enforcement: 'warn',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: true,
   docs: {
     summary: 'No RuntimeDefault or Localhost seccomp profile in effect for a container',

@@ -5,7 +5,6 @@ import type { MountView } from '../../core/volumes.js';
 import type { WritablePath } from '../../knowledge/images.js';
 import type { Path } from '../../core/types.js';
 import { describeContainer, joinList } from '../describe.js';
-import admission from './admission.js';
 
 /** A volume name is a DNS-1123 label. */
 const MAX_VOLUME_NAME = 63;
@@ -48,7 +47,7 @@ export default defineRule({
   id: 'writable-paths-mounted',
   severity: 'error',
   enforcement: 'deny',
-  admission,
+  admission: () => import('./admission.js'),
   fixable: true,
   fixSafety: { manualReason: 'an emptyDir there would hide files the image ships: copy them in with an init container first (the CKS study guide\'s init-container pattern)' },
   checklist: 'emptyDir volumes provided for necessary writable directories (/tmp, /var/run, etc.)',
