@@ -385,6 +385,8 @@ describe('.rootlock.yaml', () => {
     const probe = defineRule({
       id: 'knowledge-probe',
       severity: 'info',
+      enforcement: 'warn',
+      admission: { none: 'a test rule' },
       fixable: false,
       docs: { summary: 'Reports what the knowledge base knows of each image', rationale: 'test only', remediation: 'none' },
       check(context) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../src/cli/main.js';
-import type { CliIO } from '../src/cli/main.js';
+import type { CliIO } from '../src/cli/io.js';
 import { repoRoot } from './helpers/repo.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'rootlock-fix-cli-all-'));

@@ -115,21 +115,28 @@ describe('fix planner', () => {
     assert.equal(getAt(plan(pod).value, ['spec', 'automountServiceAccountToken']), false);
   });
 
-  it('--memory-tmp makes the added emptyDirs memory-backed and keeps room in the memory limit', () => {
-    const pod = parseYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: python:3.11\n    resources: {limits: {cpu: 100m, memory: 96Mi}}\n');
-    const reported = plan(pod, { memoryTmp: { sizeLimit: '64Mi', raiseLimits: false } });
+  it('--memory-tmp makes the added emptyDirs memory-backed; a memory limit below their sizeLimit is reported, or raised when asked', () => {
+    const roomy = parseYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: python:3.11\n    resources: {limits: {cpu: 100m, memory: 96Mi}}\n');
+    const fits = plan(roomy, { fixOptions: { memoryTmp: { sizeLimit: '64Mi', raiseLimits: true } } });
+    assert.deepEqual(getAt(fits.value, ['spec', 'volumes']), [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }]);
+    assert.equal(getAt(fits.value, ['spec', 'containers', 0, 'resources', 'limits', 'memory']), '96Mi', 'a sizeLimit within the limit is left alone');
+    const pod = parseYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: python:3.11\n    resources: {limits: {cpu: 100m, memory: 48Mi}}\n');
+    const reported = plan(pod, { fixOptions: { memoryTmp: { sizeLimit: '64Mi', raiseLimits: false } } });
     assert.deepEqual(getAt(reported.value, ['spec', 'volumes']), [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }]);
-    assert.equal(getAt(reported.value, ['spec', 'containers', 0, 'resources', 'limits', 'memory']), '96Mi');
-    assert.ok(reported.objects[0]?.needsHuman.some((h) => h.rule === 'memory-emptydir-size-limit' && /raise the memory limit/.test(h.why)));
-    const raised = plan(pod, { memoryTmp: { sizeLimit: '64Mi', raiseLimits: true } });
-    assert.equal(getAt(raised.value, ['spec', 'containers', 0, 'resources', 'limits', 'memory']), '161Mi');
-    assert.deepEqual(plan(raised.value, { memoryTmp: { sizeLimit: '64Mi', raiseLimits: true } }).edits, [], 'idempotent');
+    assert.equal(getAt(reported.value, ['spec', 'containers', 0, 'resources', 'limits', 'memory']), '48Mi');
+    assert.ok(reported.objects[0]?.needsHuman.some((h) => h.rule === 'memory-emptydir-size-limit' && h.container === 'app'));
+    const raised = plan(pod, { fixOptions: { memoryTmp: { sizeLimit: '64Mi', raiseLimits: true } } });
+    assert.equal(getAt(raised.value, ['spec', 'containers', 0, 'resources', 'limits', 'memory']), '113Mi');
+    const change = raised.objects[0]?.changes.find((c) => c.rule === 'memory-emptydir-size-limit');
+    assert.match(change?.message ?? '', /raised the memory limit to 113Mi .*--raise-memory-limit/);
+    assert.ok(!raised.objects[0]?.needsHuman.some((h) => h.rule === 'memory-emptydir-size-limit'));
+    assert.deepEqual(plan(raised.value, { fixOptions: { memoryTmp: { sizeLimit: '64Mi', raiseLimits: true } } }).edits, [], 'idempotent');
   });
 
   it('sets limits only when asked to, and only where missing', () => {
     const pod = parseYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: busybox:1.36\n    resources: {limits: {memory: 1Gi}}\n');
     assert.equal(getAt(plan(pod).value, ['spec', 'containers', 0, 'resources', 'limits', 'cpu']), undefined);
-    const fixed = plan(pod, { defaultLimits: { cpu: '500m', memory: '256Mi' } }).value;
+    const fixed = plan(pod, { fixOptions: { defaultLimits: { cpu: '500m', memory: '256Mi' } } }).value;
     assert.deepEqual(getAt(fixed, ['spec', 'containers', 0, 'resources', 'limits']), { memory: '1Gi', cpu: '500m' });
   });
 

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Engine } from '../../src/core/engine.js';
 import { emptyConfig } from '../../src/core/config.js';
 import { RULES } from '../../src/rules/index.js';
-import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
+import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
 import { validatingAdmissionPolicies } from '../../src/policy/vap.js';
 import { policyCases, type PolicyCase } from '../../test/policy/cases.js';
 import { evaluateRego, type GatekeeperInput } from '../../test/policy/opa.js';

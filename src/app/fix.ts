@@ -17,7 +17,7 @@ import { planDocumentFixes } from '../fix/plan.js';
 import { minimalEdits } from '../fix/minimal-edits.js';
 import type { FixPlanOptions, ObjectPlan } from '../fix/plan.js';
 
-export interface FixOptions extends Omit<FixPlanOptions, 'inputIndex' | 'boundServiceAccounts' | 'pinnedImages'> {
+export interface FixRunOptions extends Omit<FixPlanOptions, 'inputIndex' | 'boundServiceAccounts'> {
   paths: readonly string[];
   /** --pin-digests: given every image not yet pinned, returns image -> pinned reference (and reports its own failures). */
   pinImages?: (images: readonly string[]) => Promise<{ pinned: ReadonlyMap<string, string>; errors: InputError[] }>;
@@ -82,7 +82,7 @@ async function wholeText(file: string, chunks: AsyncIterable<string | InputError
   return parts.join('');
 }
 
-export async function fixManifests(options: FixOptions): Promise<FixRun> {
+export async function fixManifests(options: FixRunOptions): Promise<FixRun> {
   const errors: InputError[] = [];
   const notices: Notice[] = [];
   // Texts are kept until the end: whether a pod may lose its API token depends on the whole input.
@@ -117,13 +117,14 @@ export async function fixManifests(options: FixOptions): Promise<FixRun> {
     pinnedImages = result.pinned;
     errors.push(...result.errors);
   }
+  const fixOptions = pinnedImages ? { ...options.fixOptions, pinnedImages } : options.fixOptions;
   const files: FixedFile[] = [];
   for (const input of inputs) {
     const byDocument = new Map<number, Edit[]>();
     const objectsByDocument = new Map<number, ObjectPlan[]>();
     for (const document of input.documents) {
       try {
-        const plan = planDocumentFixes(document.value, document.helmSource, { ...options, inputIndex: facts.inputIndex, boundServiceAccounts: facts.bound, ...(pinnedImages ? { pinnedImages } : {}) });
+        const plan = planDocumentFixes(document.value, document.helmSource, { ...options, inputIndex: facts.inputIndex, boundServiceAccounts: facts.bound, ...(fixOptions ? { fixOptions } : {}) });
         if (plan.edits.length) byDocument.set(document.index, minimalEdits(document.value, plan.value));
         objectsByDocument.set(document.index, plan.objects);
       } catch (error) {

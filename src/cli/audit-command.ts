@@ -1,5 +1,5 @@
-import type { CliIO } from './main.js';
-import { EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
 import type { AuditCommandFlags } from './emit-report.js';
 

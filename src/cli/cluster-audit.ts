@@ -1,8 +1,8 @@
 // `rootlock audit --cluster`: the manifest audit's config, rules, formats and
 // exit codes, with objects read from a live cluster.
 import { resolve } from 'node:path';
-import type { CliIO } from './main.js';
-import { EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_USAGE } from './io.js';
 import { todayString } from './audit-command.js';
 import { packageVersion } from './version.js';
 import type { AuditCommandFlags } from './emit-report.js';

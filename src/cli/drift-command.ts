@@ -1,12 +1,13 @@
 // `rootlock drift ...`: scan, baseline, watch, manifests. Its own commander
 // program, loaded only when `drift` runs.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import type { CliIO } from './main.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import type { DriftBaseline } from '../drift/allow.js';
 import type { DriftPriority } from '../drift/classify.js';
 import type { AcceptedDrift, DriftReport } from '../drift/report.js';
@@ -142,7 +143,7 @@ Examples:
       const report = await scanReport(flags, accepted);
       const { renderDrift, falcoEvents } = await import('../drift/render.js');
       const text = renderDrift(report, flags.format, { verbose: flags.verbose === true });
-      if (flags.output) await writeFile(resolve(io.cwd ?? process.cwd(), flags.output), text);
+      if (flags.output) await writeFileAtomic(resolve(io.cwd ?? process.cwd(), flags.output), text, { create: true });
       else io.stdout(text);
       if (flags.webhook) {
         for (const failure of await postEvents(flags.webhook, falcoEvents(report))) io.stderr(`rootlock: webhook: ${failure}\n`);
@@ -177,7 +178,7 @@ Examples:
         baseline = extendBaseline(baseline, key, changes);
         recorded += changes.length;
       }
-      await writeFile(file, JSON.stringify(baseline, null, 2) + '\n');
+      await writeFileAtomic(file, JSON.stringify(baseline, null, 2) + '\n', { create: true });
       io.stdout(`recorded ${recorded} changes for ${Object.keys(baseline.images).length} images in ${flags.output}\n`);
       if (skipped) io.stderr(`rootlock: ${skipped} containers have no known image (no runtime metadata) and were not recorded\n`);
     });

@@ -2,8 +2,8 @@
 // the chosen format, colour only on a terminal, to a file or standard output,
 // and turn the result into the exit code.
 import { resolve } from 'node:path';
-import type { CliIO } from './main.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { RuleDefinition } from '../core/rule.js';
 import type { AuditReport, FindingSequence } from '../report/model.js';
 import type { ReportFormat } from '../report/index.js';
@@ -43,7 +43,7 @@ export async function emitStreamedReport(report: AuditReport, findings: FindingS
   const pieces = render({ report, findings, rules, color: Boolean(color) });
   if (flags.output) {
     try {
-      const { writeFileAtomic } = await import('../fix/write.js');
+      const { writeFileAtomic } = await import('../io/atomic-write.js');
       await writeFileAtomic(resolve(io.cwd ?? process.cwd(), flags.output), batched(pieces), { create: true });
     } catch (error) {
       io.stderr(`rootlock: cannot write ${flags.output}: ${(error as Error).message}\n`);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from './main.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'rootlock-fix-cli-'));
 after(() => rmSync(directory, { recursive: true, force: true }));

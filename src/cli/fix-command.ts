@@ -4,8 +4,8 @@
 // fixed manifests to standard output. A summary of every change and of what
 // needs a person goes to standard error (or to standard output as JSON).
 import { resolve } from 'node:path';
-import type { CliIO } from './main.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import { todayString } from './audit-command.js';
 
 export interface FixFlags {
@@ -45,7 +45,7 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
   const { parseQuantity } = await import('../core/quantity.js');
   const { fixManifests } = await import('../app/fix.js');
   const { unifiedDiff } = await import('../fix/diff.js');
-  const { writeFileAtomic } = await import('../fix/write.js');
+  const { writeFileAtomic } = await import('../io/atomic-write.js');
   const { buildFixSummary, renderFixSummaryText } = await import('../report/fix-summary.js');
   const cwd = io.cwd ?? process.cwd();
   const usage = (message: string): number => {
@@ -103,8 +103,7 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     config,
     today: todayString(io),
     explicitRules: new Set(flags.rules ?? []),
-    ...(memoryTmp ? { memoryTmp } : {}),
-    ...(defaultLimits ? { defaultLimits } : {}),
+    fixOptions: { ...(memoryTmp ? { memoryTmp } : {}), ...(defaultLimits ? { defaultLimits } : {}) },
     maxFileBytes: Math.floor(flags.maxFileSize * 1024 * 1024),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });

@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { main } from './main.js';
+import { main, POLICY_ENGINE_CHOICES } from './main.js';
+import { POLICY_ENGINES } from '../policy/engines.js';
 import { regoModule } from '../policy/rego.js';
-import { ADMISSION_CHECKS } from '../policy/checks/index.js';
+import { ADMISSION_CHECKS } from '../policy/admission-checks.js';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -20,6 +21,10 @@ function objects(yaml: string): Array<Record<string, any>> { // eslint-disable-l
 }
 
 describe('rootlock policy', () => {
+  it('offers exactly the engines of the policy engine registry', () => {
+    assert.deepEqual([...POLICY_ENGINE_CHOICES], POLICY_ENGINES.map((engine) => engine.name));
+  });
+
   it('gatekeeper: a template and a constraint per rule, with the Rego the opa test evaluates and the options applied', async () => {
     const { code, out } = await run(['policy', 'gatekeeper', '--exclude-namespaces', 'kube-system', '--exempt-images', 'registry.example.com/debug/*', '--action', 'warn']);
     assert.equal(code, 0);

@@ -2,13 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openImageSpec } from '../image/open.js';
-import { writeFileAtomic } from '../fix/write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { findPodContainer } from '../profile/pod.js';
 import { renderProfileText, runProfile } from '../profile/profile.js';
 import { parseProbeOption } from '../sandbox/probe.js';
 import type { ProbeSpec } from '../sandbox/probe.js';
-import type { CliIO } from './main.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 
 export interface ProfileCommandOptions {
   pod?: string;

@@ -1,7 +1,7 @@
 // What every command that runs rules does first: check the rule ids given on
 // the command line, load .rootlock.yaml (errors name file:line:column), and
 // pick the rules to run.
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import type { RootlockConfig } from '../core/config.js';
 import type { RuleDefinition } from '../core/rule.js';
 

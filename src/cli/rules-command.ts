@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CliIO } from './main.js';
-import { EXIT_OK } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_OK } from './io.js';
 
 export async function runRules(flags: { format: 'text' | 'json' | 'markdown'; writeDocs?: string }, io: CliIO): Promise<number> {
   const { RULES } = await import('../rules/index.js');

@@ -10,9 +10,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImageKnowledge } from '../knowledge/images.js';
 import type { LogSuggestions } from '../suggest/logs.js';
-import type { CliIO } from './main.js';
-import { EXIT_OK, EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_OK, EXIT_USAGE } from './io.js';
 import { todayString } from './audit-command.js';
+import writablePathsMounted from '../rules/writable-paths-mounted/rule.js';
 
 export interface SuggestFlags {
   logs: string;
@@ -23,7 +24,7 @@ export interface SuggestFlags {
 }
 
 /** The rule that mounts an image's writable paths; suggest changes nothing else. */
-const SUGGEST_RULES = ['writable-paths-mounted'];
+const SUGGEST_RULES = [writablePathsMounted.id];
 
 async function readLogs(logs: string, io: CliIO, cwd: string): Promise<string> {
   if (logs !== '-') return readFileSync(resolve(cwd, logs), 'utf8');

@@ -3,8 +3,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import type { CliIO } from './main.js';
-import { EXIT_OK, EXIT_USAGE } from './main.js';
+import type { CliIO } from './io.js';
+import { EXIT_OK, EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
 import type { Severity } from '../core/types.js';
 import type { WebhookMode, WebhookSettings } from '../webhook/settings.js';
@@ -48,7 +48,7 @@ export async function runWebhookServe(flags: ServeFlags, io: CliIO, signals: Nod
   const { RULES, RULE_IDS } = await import('../rules/index.js');
   for (const id of flags.denyRules ?? []) if (id !== 'all' && !RULE_IDS.has(id)) return usage(`unknown rule "${id}" in --deny-rules (see rootlock rules)`);
   const { emptyConfig } = await import('../core/config.js');
-  const { DEFAULT_DENY_RULES } = await import('../webhook/settings.js');
+  const { defaultDenyRules } = await import('../webhook/settings.js');
   const { loadWebhookConfig, watchConfig, formatInputError } = await import('../webhook/config-reload.js');
   const { startWebhookServer } = await import('../webhook/server.js');
   const { Logger } = await import('../webhook/log.js');
@@ -66,7 +66,7 @@ export async function runWebhookServe(flags: ServeFlags, io: CliIO, signals: Nod
     }
     config = loaded.config;
   }
-  const denyRules = flags.denyRules?.includes('all') ? 'all' as const : new Set(flags.denyRules?.length ? flags.denyRules : DEFAULT_DENY_RULES);
+  const denyRules = flags.denyRules?.includes('all') ? 'all' as const : new Set(flags.denyRules?.length ? flags.denyRules : defaultDenyRules(RULES));
   // The UTC date, formatted once a day rather than on every admission.
   let day = '';
   let nextDayStarts = 0;

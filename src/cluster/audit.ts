@@ -22,14 +22,6 @@ export interface ReportOptions {
   version: string;
 }
 
-/** Rules whose objects a cluster audit never reads, and why; each enabled one gets a notice. */
-const RULES_WITHOUT_OBJECTS: ReadonlyMap<string, string> = new Map([
-  [
-    'configmap-secret-immutable',
-    'ConfigMaps and Secrets are not read from clusters (Secret data must never be fetched, and `immutable` is not part of the metadata), so configmap-secret-immutable did not run; audit their manifests instead',
-  ],
-]);
-
 export interface ClusterAuditOptions extends ReportOptions {
   connection: ClusterConnection;
   scope: ClusterScope;
@@ -51,7 +43,7 @@ export function reportCollected(collected: Collected, where: Omit<ClusterSource,
   const source: ClusterSource = { ...where, pods: collected.pods.length };
   const notices: Notice[] = [];
   for (const rule of options.rules) {
-    const why = RULES_WITHOUT_OBJECTS.get(rule.id);
+    const why = rule.notInClusterAudit;
     if (why && !options.config.disabledRules.has(rule.id)) notices.push({ file: where.server, code: 'rule-not-run', message: why });
   }
   const report = (parts: Parameters<typeof buildReport>[0]): AuditReport => {

@@ -5,9 +5,19 @@
 import { parseDottedPath } from './path.js';
 import type { ImageKnowledge } from '../knowledge/images.js';
 import type { PodSpecLocation } from './workloads.js';
-import type { DriftAllowEntry } from '../drift/allow.js';
 import { SEVERITIES } from './types.js';
 import type { Path, Severity } from './types.js';
+
+/** Accepted drift (`drift.allow` in .rootlock.yaml): paths and globs per image, each with a reason. */
+export interface DriftAllowEntry {
+  /** Image globs (reference or sha256 digest); empty or absent: every image. */
+  images?: string[];
+  /** Container path globs: * within a path segment, ** across segments, ? one character. */
+  paths: string[];
+  reason: string;
+  /** Index in the config's drift.allow list, for messages. */
+  index: number;
+}
 
 export interface Exemption {
   rules: string[] | '*';

@@ -27,6 +27,8 @@ const docs = { summary: 'test rule', rationale: 'for the engine tests', remediat
 const writable = defineRule({
   id: 'test-writable',
   severity: 'error',
+  enforcement: 'warn',
+  admission: { none: 'a test rule' },
   fixable: true,
   docs,
   check(context) {
@@ -70,6 +72,8 @@ describe('Engine', () => {
     const lazy = defineRule({
       id: 'test-lazy',
       severity: 'warning',
+      enforcement: 'warn',
+      admission: { none: 'a test rule' },
       fixable: true,
       docs,
       check(context) {
@@ -134,6 +138,8 @@ describe('Engine', () => {
     const recorder = (id: string): RuleDefinition => defineRule({
       id,
       severity: 'info',
+      enforcement: 'warn',
+      admission: { none: 'a test rule' },
       fixable: false,
       docs,
       check(context) {
@@ -155,6 +161,8 @@ describe('Engine', () => {
     const crashing = defineRule({
       id: 'test-crashing',
       severity: 'error',
+      enforcement: 'warn',
+      admission: { none: 'a test rule' },
       fixable: false,
       docs,
       check(context) {
@@ -171,6 +179,8 @@ describe('Engine', () => {
     const deferred = defineRule({
       id: 'test-deferred',
       severity: 'warning',
+      enforcement: 'warn',
+      admission: { none: 'a test rule' },
       fixable: false,
       docs,
       check(context) {

@@ -10,7 +10,7 @@ import type { EffectiveSecurityContext } from './security-context.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from './workloads.js';
 import { detached } from './strings.js';
 import { FixBuilder } from './rule.js';
-import type { InputIndex, Report, RuleContext, RuleDefinition } from './rule.js';
+import type { FixOptions, InputIndex, Report, RuleContext, RuleDefinition } from './rule.js';
 import type { RootlockConfig } from './config.js';
 import type { ContainerView, PodSpecLocation } from './workloads.js';
 import type { Edit, Finding, InputError, JsonObject, Notice, ObjectReference, Path, Position, Severity } from './types.js';
@@ -43,6 +43,8 @@ export interface EngineOptions {
   today: string;
   /** Facts about the rest of the input gathered beforehand (fix plans one document at a time); a copy is extended. */
   inputIndex?: InputIndex;
+  /** What `rootlock fix` was asked to do beyond the rules' own fixes (fix mode); audit leaves it unset. */
+  fixOptions?: FixOptions;
   /** Writable paths to assume for images the knowledge base does not know (fix mode); audit leaves it unset. */
   unknownImageWritablePaths?: readonly string[];
   /**
@@ -85,6 +87,8 @@ interface Deferred {
 }
 
 const LIST_KIND = /List$/;
+
+const NO_FIX_OPTIONS: FixOptions = Object.freeze({});
 
 /** Enough for the paths, hints, kinds and names that repeat across findings; cleared when full so memory stays flat. */
 const MAX_SHARED_STRINGS = 10_000;
@@ -259,6 +263,7 @@ export class Engine {
       ref,
       workload,
       knowledge: this.knowledge,
+      fixOptions: this.options.fixOptions ?? NO_FIX_OPTIONS,
       containers: () => workload?.containers ?? [],
       effective: (container) => {
         let settings = effective.get(container);
@@ -303,14 +308,16 @@ export class Engine {
     const admission = this.options.admission;
     let fixable = false;
     let edits: Edit[] | undefined;
+    let fixFromOption: string | undefined;
     if (report.fix && admission === undefined) {
-      if (!rule.fixable) throw new Error(`rule ${rule.id} offers a fix but is not declared fixable`);
+      if (!rule.fixable && !this.fixOptionSet(rule)) throw new Error(`rule ${rule.id} offers a fix but is not declared fixable`);
       const builder = new FixBuilder();
       report.fix(builder);
       fixable = builder.edits.length > 0;
       if (fixable && this.options.keepEdits !== false) {
         const prefix = subject.pathInDocument ?? [];
         edits = this.strings.value(prefix.length === 0 ? builder.edits : builder.edits.map((edit) => ({ ...edit, path: [...prefix, ...edit.path] })));
+        fixFromOption = builder.option;
       }
     }
     const severity: Severity = this.options.config.severities.get(rule.id) ?? report.severity ?? rule.severity;
@@ -339,6 +346,7 @@ export class Engine {
     if (subject.helmSource !== undefined) finding.helmSource = this.strings.get(subject.helmSource);
     if (subject.documentIndex !== undefined) finding.documentIndex = subject.documentIndex;
     if (edits) finding.edits = edits;
+    if (fixFromOption !== undefined) finding.fixFromOption = fixFromOption;
     const byAnnotation = metadatas.length === 0 ? undefined : annotationExemption(metadatas, rule.id, container?.name);
     if (byAnnotation) {
       finding.exempted = true;
@@ -360,6 +368,12 @@ export class Engine {
       }
     }
     return finding;
+  }
+
+  /** Whether a fix option the rule declares it fixes with was given. */
+  private fixOptionSet(rule: RuleDefinition): boolean {
+    const given = this.options.fixOptions;
+    return given !== undefined && (rule.fixSafety?.options ?? []).some((option) => given[option] !== undefined);
   }
 
   /** Findings that needed the whole input, and notices about the run itself. Call once, after the last document. */

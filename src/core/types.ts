@@ -67,6 +67,8 @@ export interface Finding {
   /** Live objects only: the controller that owns the object when rootlock did not list it or does not know its kind. */
   owner?: ObjectReference;
   edits?: Edit[];
+  /** Set when a fix option asked for the edits (fix mode only): what they do. */
+  fixFromOption?: string;
 }
 
 /** Input that could not be read, parsed or understood. Never an exception. */

@@ -1,16 +1,7 @@
 // Accepted drift: allow-list entries from .rootlock.yaml (paths and globs per
 // image, each with a reason) and baselines recorded per image. Pure.
 import type { ChangeKind } from './differ.js';
-
-export interface DriftAllowEntry {
-  /** Image globs (reference or sha256 digest); empty or absent: every image. */
-  images?: string[];
-  /** Container path globs: * within a path segment, ** across segments, ? one character. */
-  paths: string[];
-  reason: string;
-  /** Index in the config's drift.allow list, for messages. */
-  index: number;
-}
+import type { DriftAllowEntry } from '../core/config.js';
 
 export interface DriftBaseline {
   version: 1;

@@ -35,7 +35,7 @@ export const CLASS_DESCRIPTION: Record<DriftClass, string> = {
   touched: 'copied up without a change of content or metadata',
 };
 
-/** The seed's Falco rule "Write below binary dir" plus the library directories binaries load from. */
+/** Falco's rule "Write below binary dir" plus the library directories binaries load from. */
 export const SYSTEM_BINARY_DIRS = ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libx32', '/usr/local/bin', '/usr/local/sbin'];
 
 /** dpkg, apk and rpm (classic and /usr/lib/sysimage) databases. */

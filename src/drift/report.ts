@@ -1,7 +1,8 @@
 // The drift report: containers with classified changes and running
 // executables, with accepted drift marked. Pure: assembles data the front end gathered.
 import { suppression } from './allow.js';
-import type { DriftAllowEntry, DriftBaseline, Suppression } from './allow.js';
+import type { DriftAllowEntry } from '../core/config.js';
+import type { DriftBaseline, Suppression } from './allow.js';
 import { CLASS_PRIORITY, DRIFT_PRIORITIES, classifyChange, classifyProcess } from './classify.js';
 import type { DriftClass, DriftPriority, ProcessDrift, ProcessFacts } from './classify.js';
 import type { Change } from './differ.js';

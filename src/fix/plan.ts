@@ -7,27 +7,16 @@
 // webhook), what each change was for, and what still needs a person.
 import { Engine } from '../core/engine.js';
 import { KnowledgeBase } from '../knowledge/images.js';
-import { BUILTIN_POD_SPEC_LOCATIONS, documentObjects, workloadOf } from '../core/workloads.js';
-import { getAt, isObject } from '../core/path.js';
-import { parseQuantity } from '../core/quantity.js';
+import { BUILTIN_POD_SPEC_LOCATIONS } from '../core/workloads.js';
 import type { RootlockConfig } from '../core/config.js';
-import type { InputIndex, RuleDefinition } from '../core/rule.js';
-import type { Edit, Finding, JsonObject, ObjectReference } from '../core/types.js';
+import type { FixOptions, InputIndex, RuleDefinition } from '../core/rule.js';
+import type { Edit, Finding, ObjectReference } from '../core/types.js';
 import { applyEdits, dedupeEdits, deepEqual } from './edit-semantics.js';
 import { decide } from './policy.js';
 import type { PolicyContext } from './policy.js';
 
-const NANOS = 1_000_000_000n;
-
 /** Enough rounds for every chain of fixes we have (read-only -> emptyDirs; non-root -> drop ALL), with room to spare. */
 const MAX_ROUNDS = 6;
-
-export interface MemoryTmpOptions {
-  /** sizeLimit of each memory-backed emptyDir, e.g. 64Mi. */
-  sizeLimit: string;
-  /** Raise a container's memory limit that leaves no room for its tmpfs volumes (otherwise report it). */
-  raiseLimits: boolean;
-}
 
 export interface FixPlanOptions {
   /** Rules whose findings may be fixed (and reported as needing a human). */
@@ -36,10 +25,8 @@ export interface FixPlanOptions {
   today: string;
   /** Rules the user named with --rules: opt-in fixes apply only then. */
   explicitRules?: ReadonlySet<string>;
-  memoryTmp?: MemoryTmpOptions;
-  defaultLimits?: { cpu?: string; memory?: string };
-  /** Image as written -> pinned reference (`repo:tag@sha256:...`), from --pin-digests. */
-  pinnedImages?: ReadonlyMap<string, string>;
+  /** --memory-tmp, --default-limits, --pin-digests: handed to the rules, which make the edits they ask for. */
+  fixOptions?: FixOptions;
   /** ServiceAccounts elsewhere in the input (`namespace/name` -> automountServiceAccountToken), for token automount decisions. */
   inputIndex?: InputIndex;
   /** `namespace/name` of ServiceAccounts bound to roles in the input. */
@@ -102,6 +89,7 @@ function auditOnce(value: unknown, options: FixPlanOptions): Finding[] {
     config: options.config,
     today: options.today,
     unknownImageWritablePaths: options.config.fix.defaultWritablePaths,
+    ...(options.fixOptions ? { fixOptions: options.fixOptions } : {}),
     ...(options.inputIndex ? { inputIndex: options.inputIndex } : {}),
   });
   const findings = engine.audit({ file: '', value }).findings;
@@ -109,84 +97,30 @@ function auditOnce(value: unknown, options: FixPlanOptions): Finding[] {
   return findings.filter((finding) => !finding.exempted);
 }
 
-/** --memory-tmp: the emptyDirs fix adds are memory-backed with a size limit (seed pattern 2). */
-function memoryBacked(edits: readonly Edit[], memoryTmp: MemoryTmpOptions | undefined): Edit[] {
-  if (!memoryTmp) return [...edits];
-  const convert = (volume: unknown): unknown =>
-    isObject(volume) && isObject(volume['emptyDir']) && Object.keys(volume['emptyDir']).length === 0
-      ? { ...volume, emptyDir: { medium: 'Memory', sizeLimit: memoryTmp.sizeLimit } }
-      : volume;
-  return edits.map((edit) => {
-    if (edit.op === 'delete' || edit.path[edit.path.length - 1] !== 'volumes') return edit;
-    return { ...edit, value: Array.isArray(edit.value) ? edit.value.map(convert) : convert(edit.value) };
-  });
-}
-
-/** Edits that are not any rule's fix, asked for by flags: default limits, pinned digests, room for tmpfs. */
-function flagEdits(document: unknown, options: FixPlanOptions, plan: PlanBuilder, human: (ref: ObjectReference, decision: HumanDecision) => void): Edit[] {
-  const out: Edit[] = [];
-  const locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
-  const enabled = new Set(options.rules.map((r) => r.id));
-  for (const { object, path } of documentObjects(document)) {
-    const workload = workloadOf(object, locations);
-    if (!workload) continue;
-    const ref = { apiVersion: String(object['apiVersion']), kind: String(object['kind']), name: String(getAt(object, ['metadata', 'name']) ?? '(unnamed)'), ...(typeof getAt(object, ['metadata', 'namespace']) === 'string' ? { namespace: getAt(object, ['metadata', 'namespace']) as string } : {}) };
-    for (const container of workload.containers) {
-      if (container.type === 'ephemeralContainer') continue;
-      const base = [...path, ...container.path];
-      const limits = getAt(container.spec, ['resources', 'limits']);
-      if (options.defaultLimits && enabled.has('resource-limits')) {
-        const edits: Edit[] = [];
-        for (const resource of ['cpu', 'memory'] as const) {
-          const wanted = options.defaultLimits[resource];
-          if (wanted !== undefined && (!isObject(limits) || limits[resource] === undefined || limits[resource] === null)) {
-            edits.push({ op: 'set', path: [...base, 'resources', 'limits', resource], value: wanted });
-          }
-        }
-        if (edits.length) {
-          out.push(...edits);
-          plan.entry(ref).changes.push({ rule: 'resource-limits', container: container.name, message: `set default ${edits.map((e) => `${String(e.path[e.path.length - 1])} limit ${String((e as { value: unknown }).value)}`).join(' and ')} (--default-limits)`, edits });
-        }
-      }
-      const pinned = container.image !== undefined ? options.pinnedImages?.get(container.image) : undefined;
-      if (pinned !== undefined && pinned !== container.image && enabled.has('image-pinned-by-digest')) {
-        const edit: Edit = { op: 'set', path: [...base, 'image'], value: pinned };
-        out.push(edit);
-        plan.entry(ref).changes.push({ rule: 'image-pinned-by-digest', container: container.name, message: `pinned ${container.image} to ${pinned} (--pin-digests)`, edits: [edit] });
-      }
-      if (options.memoryTmp) {
-        const tmpfs = memoryVolumeBytes(workload.podSpec, container.spec);
-        const limit = isObject(limits) ? parseQuantity(limits['memory']) : undefined;
-        const limitBytes = limit === undefined ? undefined : limit.nanos / NANOS;
-        if (tmpfs > 0n && limitBytes !== undefined && limitBytes < tmpfs * 2n) {
-          // Keep at least as much memory for the process as its tmpfs volumes may hold.
-          const raised = `${(limitBytes + tmpfs) / 1048576n + 1n}Mi`;
-          if (options.memoryTmp.raiseLimits) {
-            const edit: Edit = { op: 'set', path: [...base, 'resources', 'limits', 'memory'], value: raised };
-            out.push(edit);
-            plan.entry(ref).changes.push({ rule: 'memory-emptydir-size-limit', container: container.name, message: `raised the memory limit to ${raised} so its memory-backed emptyDirs leave room for the process (--raise-memory-limit)`, edits: [edit] });
-          } else {
-            human(ref, { rule: 'memory-emptydir-size-limit', container: container.name, message: `memory-backed emptyDirs of container "${container.name}" can hold ${tmpfs / 1048576n}Mi, which counts against its ${String(limits && isObject(limits) ? limits['memory'] : '')} memory limit`, why: `raise the memory limit (for example to ${raised}) or pass --raise-memory-limit` });
-          }
-        }
-      }
+/** Applies the fixes the policy allows, in order, skipping those that change nothing; records each in the plan. */
+function acceptFixes(findings: readonly Finding[], value: unknown, policy: PolicyContext, plan: PlanBuilder): { edits: Edit[]; value: unknown } {
+  const edits: Edit[] = [];
+  // `before`: the value with the accepted edits applied; its JSON is computed when first needed.
+  let before = value;
+  let beforeJson: string | undefined;
+  for (const finding of findings) {
+    if (!decide(finding, value, policy).apply) continue;
+    const findingEdits = finding.edits ?? [];
+    const after = applyEdits(before, findingEdits).value;
+    if (deepEqual(after, value)) continue;
+    // Whether the finding's edits change this round's value, key order included. applyEdit returns its
+    // input when it changes nothing and a value with different content otherwise, so one edit needs no JSON.
+    if (after === before) continue;
+    if (findingEdits.length > 1) {
+      beforeJson ??= JSON.stringify(before);
+      if (beforeJson === JSON.stringify(after)) continue;
     }
+    before = after;
+    beforeJson = undefined;
+    edits.push(...findingEdits);
+    plan.entry(finding.object).changes.push({ rule: finding.rule, ...(finding.container ? { container: finding.container } : {}), message: finding.fixFromOption ?? finding.message, edits: findingEdits });
   }
-  return out;
-}
-
-/** Bytes the memory-backed emptyDirs mounted by a container may hold. */
-function memoryVolumeBytes(podSpec: JsonObject, container: JsonObject): bigint {
-  const volumes = Array.isArray(podSpec['volumes']) ? podSpec['volumes'] : [];
-  const mounts = Array.isArray(container['volumeMounts']) ? container['volumeMounts'] : [];
-  const mounted = new Set(mounts.filter(isObject).map((m) => m['name']));
-  let total = 0n;
-  for (const volume of volumes) {
-    if (!isObject(volume) || !mounted.has(volume['name']) || !isObject(volume['emptyDir']) || volume['emptyDir']['medium'] !== 'Memory') continue;
-    const size = parseQuantity(volume['emptyDir']['sizeLimit']);
-    if (size !== undefined) total += size.nanos / NANOS;
-  }
-  return total;
+  return { edits, value: before };
 }
 
 export function planDocumentFixes(document: unknown, helmSource: string | undefined, options: FixPlanOptions): DocumentPlan {
@@ -196,56 +130,30 @@ export function planDocumentFixes(document: unknown, helmSource: string | undefi
     locations: [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS],
     boundServiceAccounts: options.boundServiceAccounts ?? new Set(),
     explicitRules: options.explicitRules ?? new Set(),
+    rules: new Map(options.rules.map((rule) => [rule.id, rule])),
   };
   let value = document;
   const edits: Edit[] = [];
   // The findings on `value` as it is now, when it has been audited since it last changed.
   let current: Finding[] | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const roundEdits: Edit[] = [];
     const findings = auditOnce(value, options);
     current = findings;
-    // `before`: the value with this round's accepted edits applied; its JSON is computed when first needed.
-    let before = value;
-    let beforeJson: string | undefined;
-    for (const finding of findings) {
-      if (!decide(finding, value, policy).apply) continue;
-      const findingEdits = memoryBacked(finding.edits ?? [], options.memoryTmp);
-      const after = applyEdits(before, findingEdits).value;
-      if (deepEqual(after, value)) continue;
-      // Whether the finding's edits change this round's value, key order included. applyEdit returns its
-      // input when it changes nothing and a value with different content otherwise, so one edit needs no JSON.
-      if (after === before) continue;
-      if (findingEdits.length > 1) {
-        beforeJson ??= JSON.stringify(before);
-        if (beforeJson === JSON.stringify(after)) continue;
-      }
-      before = after;
-      beforeJson = undefined;
-      roundEdits.push(...findingEdits);
-      plan.entry(finding.object).changes.push({ rule: finding.rule, ...(finding.container ? { container: finding.container } : {}), message: finding.message, edits: findingEdits });
-    }
-    if (roundEdits.length === 0) break;
-    value = before;
+    // The rules' own fixes first; what fix options asked for once those have settled (it sees their volumes).
+    let roundEdits = acceptFixes(findings.filter((finding) => finding.fixFromOption === undefined), value, policy, plan);
+    if (roundEdits.edits.length === 0) roundEdits = acceptFixes(findings.filter((finding) => finding.fixFromOption !== undefined), value, policy, plan);
+    if (roundEdits.edits.length === 0) break;
+    value = roundEdits.value;
     current = undefined;
-    edits.push(...roundEdits);
-  }
-  const humans: Array<{ ref: ObjectReference; decision: HumanDecision }> = [];
-  const extra = flagEdits(value, options, plan, (ref, decision) => humans.push({ ref, decision }));
-  if (extra.length) {
-    value = applyEdits(value, extra).value;
-    current = undefined;
-    edits.push(...extra);
+    edits.push(...roundEdits.edits);
   }
   // What is left after every fix: each needs a person, with the reason. The audit is pure, so a value
   // the last round audited without changing it (every document without fixes) is not audited again.
   for (const finding of current ?? auditOnce(value, options)) {
-    // Capabilities the knowledge base says the image needs (often added back by drop-all-capabilities above) are information, not a decision.
-    if (finding.rule === 'no-added-capabilities' && finding.severity === 'info') continue;
+    if (finding.severity === 'info' && policy.rules.get(finding.rule)?.fixSafety?.infoNeedsNoDecision === true) continue;
     const decision = decide(finding, value, policy);
     const why = decision.apply ? 'rootlock could not apply this fix; see the message' : decision.why;
     plan.entry(finding.object).needsHuman.push({ rule: finding.rule, ...(finding.container ? { container: finding.container } : {}), message: finding.message, why });
   }
-  for (const { ref, decision } of humans) plan.entry(ref).needsHuman.push(decision);
   return { edits: dedupeEdits(edits), value, objects: plan.all() };
 }

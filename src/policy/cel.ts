@@ -3,7 +3,7 @@
 // spec and pod template metadata per kind, every container list) and the same
 // exemption annotations as src/core/exemptions.ts.
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
-import type { AdmissionCheck } from './checks/index.js';
+import type { AdmissionCheck } from './admission-checks.js';
 import { resourceRules } from './match.js';
 
 export interface CelVariable {

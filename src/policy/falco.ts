@@ -54,7 +54,7 @@ export function falcoRules(knowledge: KnowledgeBase, priority: 'ERROR' | 'WARNIN
     { macro: 'rootlock_spawned_process', condition: 'evt.type in (execve, execveat) and evt.dir=<' },
     {
       rule: 'Write below binary dir in container (rootlock)',
-      desc: 'A process in a container opened a file below a binary directory for writing. With readOnlyRootFilesystem this cannot happen; it means the root filesystem is writable and the container is drifting from its image (the seed\'s "Write below binary dir").',
+      desc: 'A process in a container opened a file below a binary directory for writing. With readOnlyRootFilesystem this cannot happen; it means the root filesystem is writable and the container is drifting from its image (the runtime check of Falco\'s "Write below binary dir" rule, for containers).',
       condition: 'rootlock_open_write and rootlock_in_container and fd.directory in (rootlock_binary_dirs)',
       output: `File below a binary directory opened for writing in a container (file=%fd.name ${OUTPUT_CONTEXT})`,
       priority,

@@ -1,5 +1,5 @@
 // What `rootlock policy` was asked for, shared by every generator.
-import type { AdmissionCheck } from './checks/index.js';
+import type { AdmissionCheck } from './admission-checks.js';
 
 export type PolicyAction = 'deny' | 'warn' | 'audit';
 

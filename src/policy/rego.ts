@@ -5,7 +5,7 @@
 // in test/policy/gator.test.ts proves the templates load.)
 // Input is what Gatekeeper passes: input.review.object (the Pod, or the
 // workload with its pod template), input.parameters (exempt images).
-import type { AdmissionCheck } from './checks/index.js';
+import type { AdmissionCheck } from './admission-checks.js';
 import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 
 /** `rootlockreadonlyrootfilesystem`: Gatekeeper wants the package to be the template's lower-case kind. */

@@ -4,6 +4,7 @@
 // nodes behind a PodDisruptionBudget, and the webhook configurations skip
 // kube-system, the webhook's own namespace and exempted objects.
 import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION } from '../core/exemptions.js';
+import configmapSecretImmutable from '../rules/configmap-secret-immutable/rule.js';
 import type { JsonObject } from '../core/types.js';
 import type { WebhookMode } from './settings.js';
 
@@ -101,7 +102,7 @@ export function installManifests(options: ManifestOptions): JsonObject[] {
   const { namespace, name } = options;
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'admission-webhook' };
   const tlsSecret = `${name}-tls`;
-  const mutableReason = (what: string): Record<string, string> => ({ [IGNORE_ANNOTATION]: 'configmap-secret-immutable', [IGNORE_REASON_ANNOTATION]: what });
+  const mutableReason = (what: string): Record<string, string> => ({ [IGNORE_ANNOTATION]: configmapSecretImmutable.id, [IGNORE_REASON_ANNOTATION]: what });
   const objects: JsonObject[] = [];
   objects.push({
     apiVersion: 'v1',

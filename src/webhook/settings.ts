@@ -8,21 +8,10 @@ import type { Severity } from '../core/types.js';
 export type WebhookMode = 'enforce' | 'warn' | 'audit';
 export const WEBHOOK_MODES: readonly WebhookMode[] = ['enforce', 'warn', 'audit'];
 
-/**
- * The rules whose findings make a workload mutable in the seed's sense: a
- * writable root filesystem, writable paths without a volume, settings that
- * let a process regain write access. Enforce mode denies on these by default;
- * every other finding is returned as a warning, so a cluster can adopt the
- * webhook without first settling capabilities, uids and limits everywhere.
- */
-export const DEFAULT_DENY_RULES: readonly string[] = [
-  'read-only-root-filesystem',
-  'writable-paths-mounted',
-  'misplaced-security-context',
-  'no-privilege-escalation',
-  'no-privileged',
-  'no-writable-host-path',
-];
+/** The rules that may deny by default in enforce mode: those whose enforcement is deny (see Enforcement). */
+export function defaultDenyRules(rules: readonly RuleDefinition[]): string[] {
+  return rules.filter((rule) => rule.enforcement === 'deny').map((rule) => rule.id);
+}
 
 export interface WebhookSettings {
   rules: readonly RuleDefinition[];

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { request as httpsRequest, Agent } from 'node:https';
 import { emptyConfig } from '../../src/core/config.js';
 import { RULES } from '../../src/rules/index.js';
-import { DEFAULT_DENY_RULES } from '../../src/webhook/settings.js';
+import { defaultDenyRules } from '../../src/webhook/settings.js';
 import type { WebhookSettings } from '../../src/webhook/settings.js';
 import { createCertificates } from '../../src/webhook/certs.js';
 import type { CertBundle } from '../../src/webhook/certs.js';
 
 export function testSettings(overrides: Partial<WebhookSettings> = {}): WebhookSettings {
-  return { rules: RULES, config: emptyConfig(), mode: 'enforce', failOn: 'error', denyRules: new Set(DEFAULT_DENY_RULES), today: () => '2026-01-01', ...overrides };
+  return { rules: RULES, config: emptyConfig(), mode: 'enforce', failOn: 'error', denyRules: new Set(defaultDenyRules(RULES)), today: () => '2026-01-01', ...overrides };
 }
 
 export interface ReviewOptions {

@@ -3,7 +3,7 @@
 // has an admission check.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
+import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
 import { apiGroup } from '../../src/core/workloads.js';
 import { policyCases } from './cases.js';
 import { checkRego, evaluateRego, type GatekeeperInput } from './opa.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
+import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
 import { gatekeeperPolicies } from '../../src/policy/gatekeeper.js';
 import { policyCases, type PolicyCase } from './cases.js';
 import { builtTool } from './tools.js';

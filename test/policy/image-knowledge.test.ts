@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { canonicalPath } from '../../src/core/volumes.js';
 import { BUILTIN_IMAGE_KNOWLEDGE, KnowledgeBase } from '../../src/knowledge/images.js';
-import { imageKnowledgeRego, knowledgeTable } from '../../src/policy/checks/image-knowledge.js';
+import { imageKnowledgeRego, knowledgeTable } from '../../src/policy/fragments/image-knowledge.js';
 import { imageSpellings } from './image-spellings.js';
 import { opaBinary } from './opa.js';
 

@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { annotationExemption } from '../../src/core/exemptions.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../../src/core/workloads.js';
-import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
+import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
 import { kyvernoLegacyPolicies, kyvernoPolicies } from '../../src/policy/kyverno.js';
 import type { GeneratedDocument } from '../../src/policy/options.js';
 import { builtTool } from './tools.js';

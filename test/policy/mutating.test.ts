@@ -12,8 +12,8 @@ import { getAt, isObject } from '../../src/core/path.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, findPodSpecPath } from '../../src/core/workloads.js';
 import { applyEdits } from '../../src/fix/edit-semantics.js';
 import { RULES } from '../../src/rules/index.js';
-import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
-import { MUTATED_RULES, mutatingAdmissionPolicies } from '../../src/policy/mutating.js';
+import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { mutatingAdmissionPolicies, mutatingChecks } from '../../src/policy/mutating.js';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
 import { apply, submitCase } from './api-server.js';
 import { policyCases } from './cases.js';
@@ -45,7 +45,7 @@ function safeFields(object: Json): Record<string, unknown> {
 }
 
 function fixedByRootlock(object: Json): Json {
-  const engine = new Engine({ rules: RULES.filter((r) => (MUTATED_RULES as readonly string[]).includes(r.id)), config: emptyConfig(), today: '2026-01-01' });
+  const engine = new Engine({ rules: RULES.filter((r) => mutatingChecks(ADMISSION_CHECKS).some((check) => check.rule === r.id)), config: emptyConfig(), today: '2026-01-01' });
   const findings = [...engine.audit({ file: 'case', value: object }).findings, ...engine.finish().findings];
   const edits = findings.filter((f) => !f.exempted).flatMap((f) => f.edits ?? []);
   return applyEdits(structuredClone(object), edits).value as Json;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { regoModule, regoPackage } from '../../src/policy/rego.js';
-import type { AdmissionCheck } from '../../src/policy/checks/index.js';
+import type { AdmissionCheck } from '../../src/policy/admission-checks.js';
 import { builtTool } from './tools.js';
 
 export interface GatekeeperInput {

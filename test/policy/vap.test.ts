@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADMISSION_CHECKS } from '../../src/policy/checks/index.js';
+import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
 import { validatingAdmissionPolicies } from '../../src/policy/vap.js';
 import { startControlPlane, type ApiResponse, type ControlPlane } from '../helpers/control-plane.js';
 import { apply, collectionPath, rulesNamed, submitCase } from './api-server.js';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
 import { OciLayout } from './oci-layout.js';
 import { assertToolsInstalled, skopeoDigest, skopeoPush, startRegistry } from './registry-server.js';
 import type { RunningRegistry } from './registry-server.js';

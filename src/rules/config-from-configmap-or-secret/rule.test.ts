@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import rule, { isReference, looksLikeSecretName, SECRET_STEMS, SECRET_WORDS } from './rule.js';
+import rule from './rule.js';
+import { isReference, looksLikeSecretName, SECRET_STEMS, SECRET_WORDS } from './secret-names.js';
 import { checkFixtures, runRule } from '../../../test/helpers/rule-tester.js';
 
 function pod(env: string, list = 'containers'): string {

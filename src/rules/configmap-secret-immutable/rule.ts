@@ -7,7 +7,12 @@ const CONTROLLER_FILLED_SECRET_TYPES = new Set(['kubernetes.io/service-account-t
 export default defineRule({
   id: 'configmap-secret-immutable',
   severity: 'info',
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
+  notInClusterAudit:
+    'ConfigMaps and Secrets are not read from clusters (Secret data must never be fetched, and `immutable` is not part of the metadata), so configmap-secret-immutable did not run; audit their manifests instead',
   fixable: true,
+  fixSafety: { optIn: 'an immutable ConfigMap or Secret can no longer be edited, only replaced under a new name' },
   docs: {
     summary: 'ConfigMap or Secret without immutable: true',
     rationale:

@@ -1,9 +1,9 @@
 import { capabilityEntries, normalizeCapability, RUNTIME_DEFAULT_CAPABILITIES } from '../../core/capabilities.js';
 import type { CapabilityEntry } from '../../core/capabilities.js';
 import { isObject } from '../../core/path.js';
-import { containerSecurityContextPath } from '../../core/security-context.js';
+import { containerSecurityContextPath, effectiveSecurityContext } from '../../core/security-context.js';
 import { defineRule } from '../../core/rule.js';
-import type { FixBuilder } from '../../core/rule.js';
+import type { FixBuilder, FixSafetyContext, FixTarget } from '../../core/rule.js';
 import type { ContainerView } from '../../core/workloads.js';
 import { describeContainer, isWindowsPod, joinList } from '../describe.js';
 
@@ -48,10 +48,28 @@ function dropMessage(container: ContainerView, drop: unknown, droppedEntries: re
   return `${describeContainer(container)} ${state}, ${consequence}${needs}`;
 }
 
+// Whether dropping ALL could stop the container: an image that may run as root often needs some capabilities
+// back at start (chown, setuid), and only the knowledge base says which.
+function runsAsNonRoot(target: FixTarget): boolean {
+  if (!target.container) return false;
+  const effective = effectiveSecurityContext(target.workload, target.container);
+  return effective.runAsNonRoot.value === true || (typeof effective.runAsUser.value === 'number' && effective.runAsUser.value > 0);
+}
+
+function dropAllRisk(target: FixTarget, context: FixSafetyContext): string | undefined {
+  const image = target.container?.image;
+  const known = image !== undefined && context.knowledge.lookup(image) !== undefined;
+  if (known || runsAsNonRoot(target)) return undefined;
+  return `image ${image ?? '(none)'} is not in the knowledge base and may run as root; dropping ALL capabilities can stop it from starting (chown or setuid at start): confirm what it needs, add that back, then drop ALL`;
+}
+
 export default defineRule({
   id: 'drop-all-capabilities',
   severity: 'error',
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
   fixable: true,
+  fixSafety: { risk: dropAllRisk },
   checklist: 'All capabilities dropped (drop: [ALL])',
   docs: {
     summary: 'Container that does not drop ALL capabilities',

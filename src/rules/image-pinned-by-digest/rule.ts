@@ -1,4 +1,5 @@
 import { defineRule } from '../../core/rule.js';
+import type { FixBuilder } from '../../core/rule.js';
 import { imageReference, isPinnedReference } from '../../knowledge/image-ref.js';
 import { describeContainer } from '../describe.js';
 
@@ -7,8 +8,14 @@ const GENERIC_HINT = 'set image to a reference pinned by digest, e.g. registry.e
 export default defineRule({
   id: 'image-pinned-by-digest',
   severity: 'warning',
-  // Resolving a tag to its digest needs a registry; the fix engine does that, not this pure rule.
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
+  // Resolving a tag to its digest needs a registry: `rootlock fix --pin-digests` asks it and hands the answers over.
   fixable: false,
+  fixSafety: {
+    manualReason: 'the digest must come from the registry: pass --pin-digests',
+    options: ['pinnedImages'],
+  },
   checklist: 'Image pinned by digest, not just tag',
   docs: {
     summary: 'Container image not pinned by a full sha256 digest',
@@ -61,7 +68,14 @@ export default defineRule({
         problem = `uses "${image}", which is pinned by tag only, and a tag can be moved to a different image`;
         hint = `pin it as ${image}@sha256:<64 hex digits>, the digest your registry reports for that tag`;
       }
-      context.report({ container, path, message: () => `${describeContainer(container)} ${problem}`, hint });
+      const pinned = context.fixOptions.pinnedImages?.get(image);
+      context.report({
+        container,
+        path,
+        message: () => `${describeContainer(container)} ${problem}`,
+        hint,
+        ...(pinned !== undefined && pinned !== image ? { fix: (fix: FixBuilder) => fix.set(path, pinned).fromOption(`pinned ${image} to ${pinned} (--pin-digests)`) } : {}),
+      });
     }
   },
 });

@@ -1,4 +1,6 @@
 import { defineRule } from '../../core/rule.js';
+import type { FixBuilder } from '../../core/rule.js';
+import type { JsonObject } from '../../core/types.js';
 import { getAt, isObject } from '../../core/path.js';
 import { compareQuantities, parseQuantity } from '../../core/quantity.js';
 import type { Quantity } from '../../core/quantity.js';
@@ -14,11 +16,38 @@ function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
+const NANOS = 1_000_000_000n;
+const MEBIBYTE = 1_048_576n;
+
+/** Bytes the memory-backed emptyDirs mounted by a container may hold. */
+function memoryVolumeBytes(podSpec: JsonObject, container: ContainerView): bigint {
+  const volumes = Array.isArray(podSpec['volumes']) ? podSpec['volumes'] : [];
+  let total = 0n;
+  for (const volume of volumes) {
+    if (!isObject(volume) || typeof volume['name'] !== 'string' || !mounts(container, volume['name'])) continue;
+    if (!isObject(volume['emptyDir']) || volume['emptyDir']['medium'] !== 'Memory') continue;
+    const size = parseQuantity(volume['emptyDir']['sizeLimit']);
+    if (size !== undefined) total += size.nanos / NANOS;
+  }
+  return total;
+}
+
+/** A memory limit that holds the container's tmpfs volumes and as much again for the process. */
+function raisedLimit(limit: Quantity, tmpfsBytes: bigint): string {
+  return `${(limit.nanos / NANOS + tmpfsBytes) / MEBIBYTE + 1n}Mi`;
+}
+
 export default defineRule({
   id: 'memory-emptydir-size-limit',
   severity: 'warning',
-  // The right size depends on the application; rootlock never invents one.
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
+  // The right size depends on the application; rootlock never invents one, and raises a limit only when asked.
   fixable: false,
+  fixSafety: {
+    manualReason: 'the right size depends on how much the application writes',
+    options: ['memoryTmp'],
+  },
   docs: {
     summary: 'Memory-backed emptyDir without a sizeLimit, or with one larger than the memory limit of a container that mounts it',
     rationale:
@@ -29,7 +58,7 @@ export default defineRule({
       'limits, so with neither set only the node\'s memory bounds it. A sizeLimit above the memory limit of a ' +
       'container that mounts the volume gives no protection: the container is killed before the volume is full.',
     remediation:
-      'Give every memory-backed emptyDir a sizeLimit (for example sizeLimit: 64Mi, as in the seed example) that fits ' +
+      'Give every memory-backed emptyDir a sizeLimit (for example sizeLimit: 64Mi, as in the CKS study guide\'s memory-backed /tmp pattern) that fits ' +
       'inside the memory limit of each container that mounts it, with room left for the process itself; a sizeLimit ' +
       'equal to the limit leaves none. Quantities are compared exactly (64Mi, 0.5Gi, 1e9 and 1G are all understood). ' +
       'Use a disk-backed emptyDir for large scratch data.',
@@ -72,13 +101,24 @@ export default defineRule({
       for (const container of context.containers()) {
         // Ephemeral containers can mount the volume but have no memory limit of their own.
         if (container.type === 'ephemeralContainer' || !mounts(container, name)) continue;
-        const limit: Quantity | undefined = parseQuantity(getAt(container.spec, ['resources', 'limits', 'memory'])) ?? podMemoryLimit();
+        const own = parseQuantity(getAt(container.spec, ['resources', 'limits', 'memory']));
+        const limit: Quantity | undefined = own ?? podMemoryLimit();
         if (!limit || compareQuantities(sizeLimit, limit) <= 0) continue;
         context.report({
           container,
           path,
           message: `memory-backed emptyDir volume "${name}" has sizeLimit ${sizeLimit.text}, larger than the ${limit.text} memory limit of ${describeContainer(container)} that mounts it, so the container is OOM-killed before the volume is full`,
           hint: `lower sizeLimit below ${limit.text}, leaving room for the process, or raise the container's memory limit`,
+          // --raise-memory-limit raises the container's own limit; a pod-level one is the owner's to change.
+          ...(own !== undefined && context.fixOptions.memoryTmp?.raiseLimits === true
+            ? {
+                fix: (fix: FixBuilder) => {
+                  const raised = raisedLimit(own, memoryVolumeBytes(workload.podSpec, container));
+                  fix.set([...container.path, 'resources', 'limits', 'memory'], raised)
+                    .fromOption(`raised the memory limit to ${raised} so its memory-backed emptyDirs leave room for the process (--raise-memory-limit)`);
+                },
+              }
+            : {}),
         });
       }
     });

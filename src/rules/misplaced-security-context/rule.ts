@@ -33,6 +33,12 @@ function shown(field: ContainerOnlyField, value: unknown): string {
 export default defineRule({
   id: 'misplaced-security-context',
   severity: 'error',
+  enforcement: 'deny',
+  admission: {
+    none:
+      'the API server drops container-only fields from the pod securityContext when it decodes the object, so no ' +
+      'admission policy ever sees them; kubectl --validate=strict (the default) rejects them before they are sent',
+  },
   fixable: true,
   docs: {
     summary: 'Container-only security fields placed in the pod securityContext, where Kubernetes drops them',

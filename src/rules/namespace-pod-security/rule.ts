@@ -11,7 +11,12 @@ const VERSION = /^v\d+\.\d+$/;
 export default defineRule({
   id: 'namespace-pod-security',
   severity: 'warning',
+  enforcement: 'warn',
+  admission: {
+    none: 'applies to Namespaces: `rootlock policy psa` writes the Pod Security labels and `--check` audits them',
+  },
   fixable: true,
+  fixSafety: { optIn: 'enforcing a Pod Security level rejects every non-compliant pod created in the namespace afterwards' },
   docs: {
     summary: 'Namespace that does not enforce the restricted (or at least baseline) Pod Security Standard',
     rationale:

@@ -24,18 +24,25 @@ export const DANGEROUS_CAPABILITIES: ReadonlyMap<string, string> = new Map([
   ['AUDIT_CONTROL', 'lets a process change the kernel audit rules'],
 ]);
 
-/** The one capability the seed's checklist and the Restricted Pod Security Standard allow adding. */
+/** The one capability the CKS study guide's checklist and the Restricted Pod Security Standard allow adding. */
 const ALLOWED = 'NET_BIND_SERVICE';
 
 export default defineRule({
   id: 'no-added-capabilities',
   severity: 'warning',
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
   fixable: false,
+  fixSafety: {
+    manualReason: 'removing a capability the process uses stops it; confirm it is not needed',
+    // Capabilities the knowledge base says the image needs (often added back by drop-all-capabilities) are reported at info.
+    infoNeedsNoDecision: true,
+  },
   checklist: 'All capabilities dropped (drop: [ALL])',
   docs: {
     summary: 'Container that adds capabilities beyond NET_BIND_SERVICE',
     rationale:
-      'Every added capability widens what a compromised process can do; the seed\'s complete example drops ALL ' +
+      'Every added capability widens what a compromised process can do; the CKS study guide\'s complete example drops ALL ' +
       'and adds nothing, and the Restricted Pod Security Standard allows adding only NET_BIND_SERVICE. Some are ' +
       'as good as root on the node: SYS_ADMIN lets a process remount the root filesystem writable, undoing ' +
       'readOnlyRootFilesystem, and is behind many container escapes; SYS_MODULE and BPF load code into the node\'s ' +

@@ -5,6 +5,8 @@ import { describeContainer, isWindowsPod } from '../describe.js';
 export default defineRule({
   id: 'no-privilege-escalation',
   severity: 'error',
+  enforcement: 'deny',
+  admission: () => import('./admission.js'),
   fixable: true,
   checklist: 'allowPrivilegeEscalation: false to prevent privilege escalation',
   docs: {

@@ -4,7 +4,10 @@ import { describeContainer } from '../describe.js';
 export default defineRule({
   id: 'no-privileged',
   severity: 'error',
+  enforcement: 'deny',
+  admission: () => import('./admission.js'),
   fixable: false,
+  fixSafety: { manualReason: 'dropping privileged mode can break a workload that really needs the host' },
   docs: {
     summary: 'Privileged container (securityContext.privileged: true)',
     rationale:

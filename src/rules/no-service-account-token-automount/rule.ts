@@ -1,23 +1,18 @@
 import { defineRule } from '../../core/rule.js';
 import type { FixBuilder } from '../../core/rule.js';
 import { detached } from '../../core/strings.js';
+import { apiUseSignal, serviceAccountOf } from './service-account.js';
 
 const HINT = 'set automountServiceAccountToken: false in the pod spec, or mount a projected token only in the container that calls the API';
-
-/** The ServiceAccount a pod runs as: serviceAccountName, its deprecated alias serviceAccount, or "default". */
-function serviceAccountOf(podSpec: Record<string, unknown>): string {
-  for (const field of ['serviceAccountName', 'serviceAccount']) {
-    const value = podSpec[field];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return 'default';
-}
 
 export default defineRule({
   id: 'no-service-account-token-automount',
   severity: 'warning',
-  // The edit is offered; whether it is safe (does the app call the API?) is the fix engine's decision.
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
+  // The edit is offered; rootlock fix applies it only where nothing suggests the pod calls the API.
   fixable: true,
+  fixSafety: { risk: apiUseSignal },
   checklist: 'automountServiceAccountToken: false if API access is not needed',
   docs: {
     summary: 'Pod that mounts a Kubernetes API token it may not need',

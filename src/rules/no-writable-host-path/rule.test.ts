@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import rule, { hostPathDanger } from './rule.js';
+import rule from './rule.js';
+import { hostPathDanger } from './host-paths.js';
 import { checkFixtures, runRule } from '../../../test/helpers/rule-tester.js';
 
 const pod = (spec: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n${spec}`;

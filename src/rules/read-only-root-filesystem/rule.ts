@@ -4,6 +4,8 @@ import { describeContainer, isWindowsPod } from '../describe.js';
 export default defineRule({
   id: 'read-only-root-filesystem',
   severity: 'error',
+  enforcement: 'deny',
+  admission: () => import('./admission.js'),
   fixable: true,
   checklist: 'readOnlyRootFilesystem: true set for all containers',
   docs: {

@@ -1,4 +1,5 @@
 import { defineRule } from '../../core/rule.js';
+import type { FixBuilder } from '../../core/rule.js';
 import { isObject } from '../../core/path.js';
 import { isQuantity } from '../../core/quantity.js';
 import { describeContainer } from '../describe.js';
@@ -27,8 +28,14 @@ function isSet(value: unknown): boolean {
 export default defineRule({
   id: 'resource-limits',
   severity: 'warning',
-  // Limits are never invented: only the owner knows what the workload needs.
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
+  // Limits are never invented: only the owner knows what the workload needs, and says so with --default-limits.
   fixable: false,
+  fixSafety: {
+    manualReason: 'rootlock never invents limits: set them, or pass --default-limits cpu=500m,memory=256Mi',
+    options: ['defaultLimits'],
+  },
   checklist: 'Resource limits set to prevent resource abuse',
   docs: {
     summary: 'Container without a cpu or memory limit',
@@ -77,11 +84,21 @@ export default defineRule({
       }
       if (missing.length === 0) continue;
       const only = missing.length === 1 ? missing[0] : undefined;
+      const defaults = context.fixOptions.defaultLimits;
+      const given = defaults === undefined ? [] : missing.filter((resource) => defaults[resource] !== undefined);
       context.report({
         container,
         path: only ? [...limitsPath(), only] : limitsPath(),
         message: `${describeContainer(container)} ${CONSEQUENCE[only ?? 'both']}`,
         hint: `set resources.limits.${only ?? 'cpu and resources.limits.memory'} from the container's measured usage plus headroom`,
+        ...(given.length && defaults
+          ? {
+              fix: (fix: FixBuilder) => {
+                for (const resource of given) fix.set([...limitsPath(), resource], defaults[resource]);
+                fix.fromOption(`set default ${given.map((resource) => `${resource} limit ${String(defaults[resource])}`).join(' and ')} (--default-limits)`);
+              },
+            }
+          : {}),
       });
     }
   },

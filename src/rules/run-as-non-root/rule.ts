@@ -17,7 +17,10 @@ function runAsNonRootState(setting: EffectiveValue<unknown>): string {
 export default defineRule({
   id: 'run-as-non-root',
   severity: 'error',
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
   fixable: true,
+  fixSafety: { manualReason: 'the knowledge base does not say which non-root uid this image can run as, so forcing runAsNonRoot could stop it from starting' },
   checklist: 'runAsNonRoot: true to prevent root access',
   docs: {
     summary: 'Container that may run as root: runAsNonRoot is not true, or runAsUser is 0',

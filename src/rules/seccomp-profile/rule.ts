@@ -43,6 +43,8 @@ function deprecatedAnnotations(podMetadata: Record<string, unknown>, inheriting:
 export default defineRule({
   id: 'seccomp-profile',
   severity: 'warning',
+  enforcement: 'warn',
+  admission: () => import('./admission.js'),
   fixable: true,
   docs: {
     summary: 'No RuntimeDefault or Localhost seccomp profile in effect for a container',

@@ -46,7 +46,10 @@ function addToList(fix: FixBuilder, path: Path, exists: boolean, value: unknown)
 export default defineRule({
   id: 'writable-paths-mounted',
   severity: 'error',
+  enforcement: 'deny',
+  admission: () => import('./admission.js'),
   fixable: true,
+  fixSafety: { manualReason: 'an emptyDir there would hide files the image ships: copy them in with an init container first (the CKS study guide\'s init-container pattern)' },
   checklist: 'emptyDir volumes provided for necessary writable directories (/tmp, /var/run, etc.)',
   docs: {
     summary: 'Read-only container whose image needs writable paths that no writable volume covers',
@@ -66,7 +69,7 @@ export default defineRule({
       'path, named after the path, such as tmp, var-run and var-cache-nginx). Use a persistentVolumeClaim instead ' +
       'for data that must outlive the pod. Where the image ships files at the path (for example /etc/rabbitmq), an ' +
       'empty volume would hide them: add an init container that copies the files from the image into the volume ' +
-      'first (pattern 1 of the seed document); rootlock fix does not do this for you.',
+      'first (the CKS study guide\'s init-container pattern); rootlock fix does not do this for you.',
     references: [
       'https://kubernetes.io/docs/concepts/storage/volumes/#emptydir',
       'https://kubernetes.io/docs/tasks/configure-pod-container/security-context/',
@@ -77,6 +80,8 @@ export default defineRule({
     const workload = context.workload;
     if (!workload) return;
     const volumesPath: Path = [...workload.podSpecPath, 'volumes'];
+    // --memory-tmp: the volumes are tmpfs with a size limit, the CKS study guide's memory-backed /tmp pattern.
+    const memoryTmp = context.fixOptions.memoryTmp;
     // Once one finding's fix creates the volumes list, later findings append to it: fixes are applied in report order.
     let volumesExist = Array.isArray(workload.podSpec['volumes']);
     // Names are reserved across containers so two containers' fixes never add the same volume name.
@@ -129,7 +134,7 @@ export default defineRule({
           planned.length ? `mount an emptyDir volume at ${joinList(planned.map((p) => p.mountPath))} (rootlock fix adds ${planned.length === 1 ? 'it' : 'them'})` : '',
           blocked.length ? `make the mount over ${joinList(blocked)} writable or mount a writable volume there instead` : '',
           undeclared.length ? `declare volume ${joinList(undeclared)} in the pod (an emptyDir for scratch space)` : '',
-          shipsFiles.length ? `mount an emptyDir at ${joinList(shipsFiles)} and fill it from an init container that copies the image's files (seed pattern 1)` : '',
+          shipsFiles.length ? `mount an emptyDir at ${joinList(shipsFiles)} and fill it from an init container that copies the image's files (the CKS study guide's init-container pattern)` : '',
         ].filter((part) => part !== '').join('; '),
         ...(planned.length
           ? {
@@ -137,7 +142,7 @@ export default defineRule({
                 let volumesListExists = volumesExistBefore;
                 let mountsListExists = Array.isArray(container.spec['volumeMounts']);
                 for (const { name, mountPath } of planned) {
-                  addToList(fix, volumesPath, volumesListExists, { name, emptyDir: {} });
+                  addToList(fix, volumesPath, volumesListExists, { name, emptyDir: memoryTmp ? { medium: 'Memory', sizeLimit: memoryTmp.sizeLimit } : {} });
                   addToList(fix, mountsPath, mountsListExists, { name, mountPath });
                   volumesListExists = mountsListExists = true;
                 }

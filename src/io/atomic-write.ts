@@ -1,7 +1,6 @@
-// Atomic file replacement for `rootlock fix --write` (and for reports written
-// with `--output`). This is the one module of src/fix that touches the file
-// system: the fix itself is computed by the pure modules beside it, and only
-// the finished text comes here.
+// Atomic file replacement, for every file rootlock writes: `rootlock fix
+// --write`, reports and profiles written with `--output`, generated policies.
+// The core computes the text; only the finished text comes here.
 //
 // The new content goes to a temporary file in the same directory (a rename
 // is only atomic within one file system), is flushed to disk with fsync,

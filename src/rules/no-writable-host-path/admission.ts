@@ -1,6 +1,6 @@
-import { RUNTIME_SOCKETS } from '../../rules/no-writable-host-path/rule.js';
-import type { AdmissionCheck } from './types.js';
-import { bind, CANONICAL_PATH_REGO_HELPERS, MOUNT_VOLUME_REGO_HELPER, withCanonicalCel } from './paths.js';
+import { RUNTIME_SOCKETS } from './host-paths.js';
+import type { AdmissionForm } from '../../core/admission.js';
+import { bind, CANONICAL_PATH_REGO_HELPERS, MOUNT_VOLUME_REGO_HELPER, withCanonicalCel } from '../../policy/fragments/paths.js';
 
 // A mount of a hostPath volume must be readOnly: true, and even then must not
 // expose a container runtime socket (readOnly does not stop connect()). Paths
@@ -45,8 +45,7 @@ exposes_socket(path) if {
   same_or_below(socket, path)
 }`;
 
-export const noWritableHostPath: AdmissionCheck = {
-  rule: 'no-writable-host-path',
+const admission: AdmissionForm = {
   scope: 'container',
   regoHelpers: [HOST_PATH_REGO_HELPERS],
   lists: 'all',
@@ -60,3 +59,5 @@ export const noWritableHostPath: AdmissionCheck = {
     bind('vols', 'variables.podSpec.?volumes.orValue([]).filter(v, v.name == m.name)',
       `size(vols) == 0 || !has(vols[0].hostPath) || (m.?readOnly.orValue(false) == true && !(${EXPOSES_SOCKET_CEL}))`) + ')',
 };
+
+export default admission;

@@ -1,6 +1,6 @@
-// An admission check: one rule of src/rules restated for the admission
-// engines (Rego for Gatekeeper, CEL for ValidatingAdmissionPolicy and Kyverno).
-// Each check is keyed by the rule's id and held to the rule's verdicts by the
+// A rule's admission form: its check restated for the admission engines (Rego
+// for Gatekeeper, CEL for ValidatingAdmissionPolicy and Kyverno), kept in the
+// rule's folder (admission.ts) and held to the rule's verdicts by the
 // differential tests in test/policy/, so the two cannot drift apart unseen.
 
 /**
@@ -53,13 +53,40 @@ export interface ObjectCheck {
   celOk: string;
 }
 
-export type AdmissionCheck = (ContainerCheck | PodCheck | ObjectCheck) & {
-  /** Exact rule id from src/rules/index.ts. */
-  rule: string;
+/**
+ * How the MutatingAdmissionPolicy applies the rule's safe fix (the fixes that
+ * need no knowledge of the workload beyond the object itself). `applies` is a
+ * CEL condition on container `c`: the rule is not exempted for it and the pod
+ * is not a Windows pod.
+ */
+export type MutationForm =
+  /** An optional field of the container's securityContext in the apply configuration. */
+  | { field: (applies: string) => string }
+  /** A JSONPatch expression per pod spec shape (`typePath`: where the pod spec sits in the object), run before the apply configuration. */
+  | { jsonPatch: (typePath: readonly string[], applies: string) => string };
+
+export type AdmissionForm = (ContainerCheck | PodCheck | ObjectCheck) & {
   /** Why this check is generated only when --rules names it (enforcing it everywhere would break clusters). */
   optIn?: string;
   /** Rego rules and functions the check's Rego bodies call, appended to its module. */
   regoHelpers?: readonly string[];
   /** What the generated policy's comment should add about how far the check reaches. */
   note?: string;
+  mutation?: MutationForm;
 };
+
+/**
+ * Loads a rule's admission form (its folder's admission.ts). Loaded only by
+ * what generates or checks policies: an audit never needs the Rego and CEL,
+ * and some forms carry the whole image knowledge base as a table.
+ */
+export type AdmissionLoader = () => Promise<{ default: AdmissionForm }>;
+
+/** A rule admission cannot enforce, and why (`rootlock policy` says so when the rule is asked for). */
+export interface NoAdmission {
+  readonly none: string;
+}
+
+export function hasAdmissionForm(admission: AdmissionLoader | NoAdmission): admission is AdmissionLoader {
+  return typeof admission === 'function';
+}

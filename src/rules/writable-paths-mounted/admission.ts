@@ -1,7 +1,7 @@
 import { BUILTIN_IMAGE_KNOWLEDGE } from '../../knowledge/images.js';
-import { imageKnowledgeRego, knowledgeTable, mayBeKnownCel, withKnownPathsCel } from './image-knowledge.js';
-import { bind, CANONICAL_PATH_REGO_HELPERS, MOUNT_VOLUME_REGO_HELPER, withCanonicalCel } from './paths.js';
-import type { AdmissionCheck } from './types.js';
+import { imageKnowledgeRego, knowledgeTable, mayBeKnownCel, withKnownPathsCel } from '../../policy/fragments/image-knowledge.js';
+import { bind, CANONICAL_PATH_REGO_HELPERS, MOUNT_VOLUME_REGO_HELPER, withCanonicalCel } from '../../policy/fragments/paths.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 // A container with a read-only root filesystem whose image the knowledge base
 // knows needs, for each path the image writes, a writable mount at that path
@@ -41,8 +41,7 @@ writable_volume(v) if {
   not v.persistentVolumeClaim.readOnly == true
 }`;
 
-export const writablePathsMounted: AdmissionCheck = {
-  rule: 'writable-paths-mounted',
+const admission: AdmissionForm = {
   scope: 'container',
   lists: 'all',
   message: 'with a read-only root filesystem must mount a writable volume (emptyDir) at each path its image writes, per the rootlock image knowledge base',
@@ -58,3 +57,5 @@ export const writablePathsMounted: AdmissionCheck = {
     `!${mayBeKnownCel(TABLE)} || ` +
     withKnownPathsCel(TABLE, 'paths', `paths.all(p, c.?volumeMounts.orValue([]).exists(m, ${WRITABLE_MOUNT_CEL} && ${COVERS_CEL}))`),
 };
+
+export default admission;

@@ -1,4 +1,4 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 // A Kubernetes quantity (src/core/quantity.ts). The API server rejects
 // anything else before admission; Gatekeeper's audit and `gator` do not.
@@ -19,8 +19,7 @@ is_quantity(value) if {
   regex.match("${QUANTITY}", value)
 }`;
 
-export const resourceLimits: AdmissionCheck = {
-  rule: 'resource-limits',
+const admission: AdmissionForm = {
   scope: 'container',
   regoHelpers: [RESOURCE_LIMITS_REGO_HELPERS],
   lists: 'not-ephemeral',
@@ -33,3 +32,5 @@ export const resourceLimits: AdmissionCheck = {
     "['cpu', 'memory'].all(r, c.?resources.?limits[?r].orValue('') != '' || " +
     "variables.podSpec.?resources.?limits[?r].orValue('') != '')",
 };
+
+export default admission;

@@ -1,9 +1,8 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 // Capability names as runtimes read them: trimmed, upper-cased, CAP_ prefix
 // dropped; blank entries are ignored. Only NET_BIND_SERVICE may be added.
-export const noAddedCapabilities: AdmissionCheck = {
-  rule: 'no-added-capabilities',
+const admission: AdmissionForm = {
   scope: 'container',
   lists: 'all',
   message: 'must not add capabilities other than NET_BIND_SERVICE',
@@ -15,3 +14,5 @@ export const noAddedCapabilities: AdmissionCheck = {
     "c.?securityContext.?capabilities.?add.orValue([]).all(a, a.trim() == '' || " +
     "(a.trim().upperAscii().startsWith('CAP_') ? a.trim().upperAscii().substring(4) : a.trim().upperAscii()) == 'NET_BIND_SERVICE')",
 };
+
+export default admission;

@@ -4,9 +4,9 @@
 // say the same of every name.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DESCRIPTIVE_LAST_WORDS, looksLikeSecretName, SECRET_WORDS } from '../../rules/config-from-configmap-or-secret/rule.js';
+import { DESCRIPTIVE_LAST_WORDS, looksLikeSecretName, SECRET_WORDS } from './secret-names.js';
 import { mulberry32 } from '../../../test/helpers/seeded-random.js';
-import { NAME_WORD } from './config-from-configmap-or-secret.js';
+import { NAME_WORD } from './admission.js';
 
 /** What the policies compute: the regex's non-empty matches, upper-cased (as regex.find_n and findAll return them). */
 function policySaysSecret(name: string): boolean {

@@ -5,13 +5,13 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TEMPORARY_FILE, writeFileAtomic } from './write.js';
+import { TEMPORARY_FILE, writeFileAtomic } from './atomic-write.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'rootlock-write-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
 const ORIGINAL = 'apiVersion: v1\nkind: Pod\n'.repeat(2000);
-const WRITE_MODULE = pathToFileURL(fileURLToPath(new URL('./write.js', import.meta.url))).href;
+const WRITE_MODULE = pathToFileURL(fileURLToPath(new URL('./atomic-write.js', import.meta.url))).href;
 
 /** Runs writeFileAtomic in a child process that kills itself with SIGKILL once the temporary file is complete, before the rename. */
 function crashingWriter(path: string, content: string): ReturnType<typeof spawnSync> {

@@ -1,4 +1,4 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 // A reference with a repository name and a full sha256 digest, no whitespace
 // (rootlock's isPinnedByDigest): `name[:tag]@sha256:<64 lowercase hex>`.
@@ -6,8 +6,7 @@ const PINNED = '^[^\\\\s@]+@sha256:[0-9a-f]{64}$';
 // ":tag@sha256:..." names no repository.
 const NO_REPOSITORY = '^:[^/@]*@';
 
-export const imagePinnedByDigest: AdmissionCheck = {
-  rule: 'image-pinned-by-digest',
+const admission: AdmissionForm = {
   scope: 'container',
   lists: 'all',
   message: 'must use an image pinned by a full sha256 digest (name:tag@sha256:<64 hex digits>)',
@@ -18,3 +17,5 @@ export const imagePinnedByDigest: AdmissionCheck = {
   ],
   celOk: `has(c.image) && c.image.matches('${PINNED}') && !c.image.matches('${NO_REPOSITORY}')`,
 };
+
+export default admission;

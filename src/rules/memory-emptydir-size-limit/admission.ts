@@ -1,4 +1,4 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 // Quantities as numbers: OPA's units.parse reads the Kubernetes suffixes
 // (Ki..Ei, m, k..E); a number stands for itself.
@@ -18,8 +18,7 @@ memory_limit(c) := quantity_value(pod_spec.resources.limits.memory) if {
 // A memory-backed emptyDir needs a sizeLimit (a quantity), and that limit may
 // not exceed the memory limit (the container's, else the pod's) of a
 // container that mounts it; ephemeral containers have no memory limit.
-export const memoryEmptydirSizeLimit: AdmissionCheck = {
-  rule: 'memory-emptydir-size-limit',
+const admission: AdmissionForm = {
   scope: 'container',
   regoHelpers: [MEMORY_EMPTYDIR_REGO_HELPERS],
   lists: 'not-ephemeral',
@@ -41,3 +40,5 @@ export const memoryEmptydirSizeLimit: AdmissionCheck = {
     celOk: "variables.podSpec.?volumes.orValue([]).all(v, v.?emptyDir.?medium.orValue('') != 'Memory' || v.emptyDir.?sizeLimit.orValue('') != '')",
   },
 };
+
+export default admission;

@@ -1,7 +1,7 @@
-import { DESCRIPTIVE_LAST_WORDS, REFERENCES, SECRET_WORDS } from '../../rules/config-from-configmap-or-secret/rule.js';
-import { celString, regoString } from './literals.js';
-import { bind } from './paths.js';
-import type { AdmissionCheck } from './types.js';
+import { DESCRIPTIVE_LAST_WORDS, REFERENCES, SECRET_WORDS } from './secret-names.js';
+import { celString, regoString } from '../../policy/fragments/literals.js';
+import { bind } from '../../policy/fragments/paths.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 // An env entry whose name looks like a secret (looksLikeSecretName) must not
 // hold a literal value: empty values and references (isReference) pass.
@@ -60,8 +60,7 @@ const SECRET_NAME_CEL = bind('ws', `e.name.findAll(${celString(NAME_WORD)}).filt
 
 const REFERENCE_CEL = REFERENCE_SOURCES.map((source) => `val.matches(${celString(source)})`).join(' || ');
 
-export const configFromConfigmapOrSecret: AdmissionCheck = {
-  rule: 'config-from-configmap-or-secret',
+const admission: AdmissionForm = {
   scope: 'container',
   lists: 'all',
   message: 'must not set a secret-looking env variable (password, token, key...) to a literal value: use valueFrom.secretKeyRef',
@@ -73,3 +72,5 @@ export const configFromConfigmapOrSecret: AdmissionCheck = {
   // boolean; rootlock reports such a value like any other literal.
   celOk: `c.?env.orValue([]).all(e, !has(e.name) || !has(e.value) || ${bind('val', 'string(e.value)', `val == '' || ${REFERENCE_CEL} || !(${SECRET_NAME_CEL})`)})`,
 };
+
+export default admission;

@@ -1,7 +1,6 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
-export const readOnlyRootFilesystem: AdmissionCheck = {
-  rule: 'read-only-root-filesystem',
+const admission: AdmissionForm = {
   scope: 'container',
   lists: 'all',
   // The API server forbids readOnlyRootFilesystem on Windows pods.
@@ -9,4 +8,9 @@ export const readOnlyRootFilesystem: AdmissionCheck = {
   message: 'must set securityContext.readOnlyRootFilesystem: true',
   regoFails: ['not c.securityContext.readOnlyRootFilesystem == true'],
   celOk: 'c.?securityContext.?readOnlyRootFilesystem.orValue(false) == true',
+  mutation: {
+    field: (applies) => `?readOnlyRootFilesystem: (${applies} && c.?securityContext.?readOnlyRootFilesystem.orValue(false) != true) ? optional.of(true) : optional.none()`,
+  },
 };
+
+export default admission;

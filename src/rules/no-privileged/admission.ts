@@ -1,10 +1,11 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
-export const noPrivileged: AdmissionCheck = {
-  rule: 'no-privileged',
+const admission: AdmissionForm = {
   scope: 'container',
   lists: 'all',
   message: 'must not be privileged',
   regoFails: ['c.securityContext.privileged == true'],
   celOk: 'c.?securityContext.?privileged.orValue(false) != true',
 };
+
+export default admission;

@@ -1,4 +1,4 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 // A container's own seccompProfile must confine it (RuntimeDefault, or
 // Localhost with a file); containers without one take the pod's, which must
@@ -14,8 +14,7 @@ confined(profile) if {
   profile.localhostProfile != ""
 }`;
 
-export const seccompProfile: AdmissionCheck = {
-  rule: 'seccomp-profile',
+const admission: AdmissionForm = {
   scope: 'container',
   regoHelpers: [SECCOMP_REGO_HELPERS],
   lists: 'all',
@@ -29,3 +28,5 @@ export const seccompProfile: AdmissionCheck = {
     celOk: `variables.containers.all(c, c.?securityContext.?seccompProfile.hasValue()) || ${CONFINED_CEL('variables.podSpec.?securityContext.?seccompProfile.orValue({})')}`,
   },
 };
+
+export default admission;

@@ -1,4 +1,4 @@
-import type { AdmissionCheck } from './types.js';
+import type { AdmissionForm } from '../../core/admission.js';
 
 export const CONFIGMAP_SECRET_REGO_HELPERS = `service_account_token if {
   obj.kind == "Secret"
@@ -7,8 +7,7 @@ export const CONFIGMAP_SECRET_REGO_HELPERS = `service_account_token if {
 
 // Service-account token Secrets are filled in by a controller after creation,
 // so they cannot be immutable; the rule skips them.
-export const configmapSecretImmutable: AdmissionCheck = {
-  rule: 'configmap-secret-immutable',
+const admission: AdmissionForm = {
   scope: 'object',
   regoHelpers: [CONFIGMAP_SECRET_REGO_HELPERS],
   optIn:
@@ -22,3 +21,5 @@ export const configmapSecretImmutable: AdmissionCheck = {
   ],
   celOk: "(object.kind == 'Secret' && object.?type.orValue('') == 'kubernetes.io/service-account-token') || object.?immutable.orValue(false) == true",
 };
+
+export default admission;
