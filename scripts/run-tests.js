@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// Runs every compiled test file (dist/**/*.test.js) with Node's built-in test
+// Runs the compiled tests (dist/**/*.test.js) with Node's built-in test
 // runner. Node 20 has no glob support in `node --test`, so list them here.
+//
+//   node scripts/run-tests.js [FILTER...]          the test suite (npm test): everything in the repository
+//   node scripts/run-tests.js --corpus [DIR]       the corpus suite (npm run test:corpus DIR): *.corpus.test.js
+//                                                  over a third-party corpus, ../shared/corpus/real-world by default
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const corpusMode = args[0] === '--corpus';
+const only = corpusMode ? [] : args;
+const CORPUS_TEST = /\.corpus\.test\.js$/;
 
 function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {
@@ -23,11 +30,30 @@ const compiled = collect(join(root, 'dist'), []);
 const sourceOf = (file) => join(root, relative(join(root, 'dist'), file).replace(/\.js$/, '.ts'));
 const stale = compiled.filter((file) => !existsSync(sourceOf(file)));
 if (stale.length) console.error(`ignoring ${stale.length} compiled test file(s) whose source no longer exists: ${stale.map((f) => relative(root, f)).join(', ')}`);
-let files = compiled.filter((file) => existsSync(sourceOf(file)));
+const current = compiled.filter((file) => existsSync(sourceOf(file)));
+const corpusFiles = current.filter((file) => CORPUS_TEST.test(file));
+let files = corpusMode ? corpusFiles : current.filter((file) => !CORPUS_TEST.test(file));
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
+
+const env = { ...process.env };
+if (corpusMode) {
+  // The corpus suite's one argument: the only path outside the repository a test may read.
+  const dir = resolve(process.cwd(), args[1] ?? join(root, '..', 'shared', 'corpus', 'real-world'));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    console.error(`corpus suite: ${dir} is not a directory; give the corpus as npm run test:corpus DIR`);
+    process.exit(1);
+  }
+  env['ROOTLOCK_CORPUS'] = dir;
+  console.log(`corpus suite: ${files.length} test file(s) over ${dir}`);
+} else {
+  delete env['ROOTLOCK_CORPUS'];
+}
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
+if (!corpusMode && only.length === 0) {
+  console.log(`\nnot run: the corpus suite (${corpusFiles.length} test file(s) over the third-party corpus); run it with npm run test:corpus DIR`);
+}
 process.exit(result.status ?? 1);

@@ -4,9 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditJson, INPUT_TEST_RULES, pod, TempTree } from './helpers/cli.js';
+import { auditJson, INPUT_TEST_RULES, pod, runCli, TempTree } from './helpers/cli.js';
 import { repoRoot } from './helpers/repo.js';
 import type { AuditReport } from '../src/report/model.js';
 
@@ -73,10 +73,33 @@ describe('bad input', () => {
     ]);
   });
 
-  it('says when a folder holds no manifests', async () => {
-    const { code, report } = await auditJson(['inputs/nothing'], { cwd: tree.root });
-    assert.equal(code, 0);
-    assert.deepEqual(report.notices.map((n) => `${n.file} ${n.code}`), ['inputs/nothing no-manifests']);
+  it('says when a folder holds no manifests, or only a symlink loop, and exits 2: nothing audited is not a clean audit', async () => {
+    tree.write({ 'inputs-empty/.keep-out': '' });
+    mkdirSync(tree.path('loop'), { recursive: true });
+    symlinkSync(tree.path('loop/self'), tree.path('loop/self'));
+    for (const folder of ['inputs/nothing', 'inputs-empty', 'loop']) {
+      const { code, report } = await auditJson([folder], { cwd: tree.root });
+      assert.equal(code, 2, folder);
+      assert.deepEqual(report.errors.map((e) => `${e.file} ${e.code}`), [`${folder} no-manifests`]);
+    }
+    const beside = await auditJson(['inputs/nothing', 'inputs/good.yaml'], { cwd: tree.root });
+    assert.equal(beside.code, 2);
+    assert.deepEqual(beside.report.findings.map((f) => f.object.name), ['good'], 'the other inputs are still audited');
+  });
+
+  it('reports an object whose apiVersion has no such kind, naming the apiVersion it needs, and audits the rest', async () => {
+    tree.write({ 'versions/wrong.yaml': 'apiVersion: v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: nginx}]\n---\n' + pod('right') });
+    const { code, report } = await auditJson(['versions'], { cwd: tree.root });
+    assert.equal(code, 2);
+    assert.deepEqual(report.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`), ['versions/wrong.yaml:1:1 unknown-api-version']);
+    assert.match(report.errors[0]?.message ?? '', /^Deployment "web": apiVersion v1 has no kind Deployment, .*use apiVersion: apps\/v1$/);
+    assert.deepEqual([...new Set(report.findings.map((f) => f.object.name))], ['right']);
+    const fix = await runCli(['fix', '--write', 'versions'], { cwd: tree.root });
+    assert.equal(fix.code, 2);
+    assert.match(fix.stderr, /versions\/wrong\.yaml:1:1: Deployment "web": apiVersion v1 has no kind Deployment/);
+    const after = readFileSync(tree.path('versions/wrong.yaml'), 'utf8');
+    assert.match(after, /^apiVersion: v1\nkind: Deployment\nmetadata: \{name: web\}\nspec:\n  template:\n    spec:\n      containers: \[\{name: a, image: nginx\}\]\n---\n/, 'the rejected document is left as it was');
+    assert.match(after, /readOnlyRootFilesystem: true/, 'the valid one beside it is fixed');
   });
 
   it('skips a document over --max-document-size with its line, and audits the rest of the file', async () => {

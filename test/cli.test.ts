@@ -321,6 +321,18 @@ describe('.rootlock.yaml', () => {
     assert.equal(explicit.report.summary.failOn, 'info');
   });
 
+  it('--fail-on none is reported as asked, with errors present, and the flag wins over the file', async () => {
+    tree.write({ 'strict.yaml': 'failOn: info\n' });
+    const none = await auditJson(['.', '--no-config', '--fail-on', 'none'], { cwd: tree.path('repo/deploy') });
+    assert.ok(none.report.summary.bySeverity.error > 0);
+    assert.equal(none.code, 0);
+    assert.equal(none.report.summary.failOn, 'none');
+    assert.equal(none.report.summary.failed, false);
+    const over = await auditJson(['.', '--config', '../../strict.yaml', '--fail-on', 'none'], { cwd: tree.path('repo/deploy') });
+    assert.equal(over.report.summary.failOn, 'none', 'the flag, not the file\'s failOn: info');
+    assert.equal(over.code, 0);
+  });
+
   it('disables rules with off or enabled: false', async () => {
     for (const setting of ['off', '{enabled: false}', 'false']) {
       tree.write({ 'repo/.rootlock.yaml': `rules:\n  ${RULE}: ${setting}\n` });

@@ -24,9 +24,18 @@ import { parseInChunks } from './helpers/chunked-parse.js';
 import { repoRoot } from './helpers/repo.js';
 import { mulberry32 } from './helpers/seeded-random.js';
 
-const SEED = Number(process.env['ROOTLOCK_FUZZ_SEED'] ?? 20261127);
-const CASES = Number(process.env['ROOTLOCK_FUZZ_CASES'] ?? 10_000);
-const ONLY = process.env['ROOTLOCK_FUZZ_CASE'] === undefined ? undefined : Number(process.env['ROOTLOCK_FUZZ_CASE']);
+/** An integer setting from the environment; anything else stops the run, so no setting can make the test check nothing. */
+function integerSetting(name: string, fallback: number, least: number): number {
+  const text = process.env[name];
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isSafeInteger(value) || value < least) throw new Error(`${name}=${text ?? ''}: must be an integer of at least ${least}`);
+  return value;
+}
+
+const SEED = integerSetting('ROOTLOCK_FUZZ_SEED', 20261127, 0);
+// Fewer than 100 cases cannot meet the checks on the whole run (parse errors in a tenth to a half of the cases).
+const CASES = integerSetting('ROOTLOCK_FUZZ_CASES', 10_000, 100);
+const ONLY = process.env['ROOTLOCK_FUZZ_CASE'] === undefined ? undefined : integerSetting('ROOTLOCK_FUZZ_CASE', 0, 0);
 
 /** mulberry32: small, fast, and good enough to spread mutations. */
 class Random {

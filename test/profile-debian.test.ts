@@ -14,7 +14,7 @@ import type { VerifyResult } from '../src/profile/verify.js';
 import { runCli } from './helpers/cli.js';
 import { debianImageLayout } from './helpers/debian-image.js';
 import { NGINX_WRITABLE_DIRS, nginxReadOnlyFailure, nginxWithoutVolumesStderr, PYTHON_WRITES_TMP, pythonTmpReadOnlyFailure } from './helpers/debian-failures.js';
-import { repoRoot, sharedDir } from './helpers/repo.js';
+import { repoRoot, seedExamplesDir } from './helpers/repo.js';
 import { leftovers, withOwnTmpdir } from './helpers/sandbox-leftovers.js';
 import { alive } from '../src/sandbox/run.js';
 import { suggestFromLogs } from '../src/suggest/logs.js';
@@ -51,7 +51,7 @@ function seedPythonPod(withTmp: boolean, command?: string[]): string {
   return pod;
 }
 
-const SEED_EXAMPLES = join(sharedDir(), 'seed', 'examples');
+const SEED_EXAMPLES = seedExamplesDir();
 
 describe('profile and verify on real Debian software (nginx, python3)', () => {
   let work: string;

@@ -24,7 +24,11 @@ describe('fixable rules: fail.yaml -> fixed.yaml', () => {
       const fixedPath = join(dir, 'fixed.yaml');
       const fixed = await fixWith(rule, join(dir, 'fail.yaml'));
       assert.deepEqual(fixed.errors, []);
-      if (process.env['UPDATE_FIXTURES'] === '1') writeFileSync(fixedPath, fixed.text);
+      if (process.env['UPDATE_FIXTURES'] === '1') {
+        // A run that rewrites what it compares against proves nothing: it writes, then fails.
+        writeFileSync(fixedPath, fixed.text);
+        assert.fail(`${rule.id}: fixtures updated, run again (review the diff of fixtures/fixed.yaml first)`);
+      }
       assert.ok(existsSync(fixedPath), `${rule.id}: fixtures/fixed.yaml is missing (UPDATE_FIXTURES=1 npm test writes it; review it)`);
       assert.equal(fixed.text, readFileSync(fixedPath, 'utf8'));
       assert.notEqual(fixed.text, readFileSync(join(dir, 'fail.yaml'), 'utf8'), 'the fix must change fail.yaml');

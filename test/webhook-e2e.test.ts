@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
-import { repoRoot, sharedDir } from './helpers/repo.js';
+import { repoRoot, seedExamplesDir } from './helpers/repo.js';
 import { mutableDeployment, mutablePod, testCerts, testSettings, admissionReview } from './helpers/webhook.js';
 import type { TestCerts } from './helpers/webhook.js';
 import { installManifests, webhookConfigurations } from '../src/webhook/manifests.js';
@@ -170,7 +170,7 @@ describe('admission webhook against a real kube-apiserver', () => {
     }, `the API server calls the new webhook on port ${webhook.port}`);
   };
 
-  const seed = (file: string): Record<string, unknown> => parse(readFileSync(join(sharedDir(), 'seed', 'examples', file), 'utf8')) as Record<string, unknown>;
+  const seed = (file: string): Record<string, unknown> => parse(readFileSync(join(seedExamplesDir(), file), 'utf8')) as Record<string, unknown>;
 
   before(async () => {
     cp = await startControlPlane();
@@ -311,7 +311,7 @@ describe('admission webhook against a real kube-apiserver', () => {
       const plannedMounts = plan.patch.flatMap((op) => (op.op === 'add' && op.path.includes('volumeMounts') ? (Array.isArray(op.value) ? op.value : [op.value]) : [])) as Array<{ mountPath: string }>;
       const storedMounts = container.volumeMounts.filter((m) => !m.mountPath.startsWith('/var/run/secrets')).map((m) => m.mountPath).sort();
       assert.deepEqual(storedMounts, plannedMounts.map((m) => m.mountPath).sort());
-      assert.deepEqual(storedMounts, ['/tmp', '/var/cache/nginx', '/var/log/nginx', '/var/run']);
+      assert.deepEqual(storedMounts, ['/tmp', '/var/cache/nginx', '/var/run']);
       for (const mount of container.volumeMounts.filter((m) => storedMounts.includes(m.mountPath))) {
         assert.ok(stored.spec.volumes.find((v) => v.name === mount.name)?.emptyDir !== undefined, `${mount.mountPath} is an emptyDir`);
       }

@@ -4,7 +4,7 @@ import { Engine } from '../core/engine.js';
 import type { RuleDefinition } from '../core/rule.js';
 import type { RootlockConfig } from '../core/config.js';
 import { severityRank } from '../core/types.js';
-import type { Finding, InputError, Notice, Severity } from '../core/types.js';
+import type { FailOn, Finding, InputError, Notice } from '../core/types.js';
 import { ManifestReader } from '../input/kube-yaml.js';
 import type { ParseResult } from '../input/kube-yaml.js';
 import { readSources } from '../input/sources.js';
@@ -22,7 +22,7 @@ export interface AuditOptions {
   rules: readonly RuleDefinition[];
   config: RootlockConfig;
   configFile?: string;
-  failOn: Severity;
+  failOn: FailOn;
   today: string;
   version: string;
   /** Documents longer than this many characters (bytes, for ASCII text) are skipped with a `document-too-large` error. */
@@ -152,7 +152,7 @@ class FindingCounts {
 interface ReportParts {
   errors: InputError[]; notices: Notice[];
   files: number; documents: number; objects: number; workloads: number;
-  failOn: Severity; version: string;
+  failOn: FailOn; version: string;
 }
 
 /** The report without its findings (an empty list), from their counts. */
@@ -171,7 +171,7 @@ function reportOf(counts: FindingCounts, input: ReportParts): AuditReport {
       errors: input.errors.length,
       notices: input.notices.length,
       failOn: input.failOn,
-      failed: counts.worst >= severityRank(input.failOn),
+      failed: input.failOn !== 'none' && counts.worst >= severityRank(input.failOn),
     },
     findings: [],
     errors: input.errors,

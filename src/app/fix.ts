@@ -2,11 +2,10 @@
 // document (src/fix/plan.ts: rules, policy, fixpoint) and applies the edits to
 // the text without disturbing anything else. Nothing is written here: the
 // command decides whether to print a diff, write files or print to stdout.
-import type { RootlockConfig } from '../core/config.js';
-import type { InputIndex, RuleDefinition } from '../core/rule.js';
+import type { InputIndex } from '../core/rule.js';
 import { objectReference } from '../core/exemptions.js';
 import { isObject } from '../core/path.js';
-import { BUILTIN_POD_SPEC_LOCATIONS, documentObjects, workloadOf } from '../core/workloads.js';
+import { apiVersionProblem, BUILTIN_POD_SPEC_LOCATIONS, documentObjects, workloadOf } from '../core/workloads.js';
 import { isPinnedByDigest } from '../knowledge/image-ref.js';
 import type { Edit, InputError, Notice } from '../core/types.js';
 import { parseManifests } from '../input/kube-yaml.js';
@@ -105,8 +104,8 @@ export async function fixManifests(options: FixRunOptions): Promise<FixRun> {
   }
   const facts = accountFacts(inputs.flatMap((input) => input.documents));
   let pinnedImages: ReadonlyMap<string, string> | undefined;
+  const locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
   if (options.pinImages) {
-    const locations = [...options.config.podSpecPaths, ...BUILTIN_POD_SPEC_LOCATIONS];
     const images = new Set<string>();
     for (const input of inputs) for (const document of input.documents) for (const { object } of documentObjects(document.value)) {
       for (const container of workloadOf(object, locations)?.containers ?? []) {
@@ -123,6 +122,15 @@ export async function fixManifests(options: FixRunOptions): Promise<FixRun> {
     const byDocument = new Map<number, Edit[]>();
     const objectsByDocument = new Map<number, ObjectPlan[]>();
     for (const document of input.documents) {
+      // A document the API server would reject is reported and left as it is.
+      const rejected = documentObjects(document.value).flatMap(({ object, path }) => {
+        const problem = apiVersionProblem(object, locations);
+        return problem ? [{ problem, at: document.locate([...path, 'apiVersion']) }] : [];
+      });
+      if (rejected.length) {
+        for (const { problem, at } of rejected) errors.push({ file: input.file, line: at.line, column: at.column, code: 'unknown-api-version', message: problem.message });
+        continue;
+      }
       try {
         const plan = planDocumentFixes(document.value, document.helmSource, { ...options, inputIndex: facts.inputIndex, boundServiceAccounts: facts.bound, ...(fixOptions ? { fixOptions } : {}) });
         if (plan.edits.length) byDocument.set(document.index, minimalEdits(document.value, plan.value));

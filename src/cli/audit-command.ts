@@ -29,14 +29,13 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
     rules: setup.rules,
     config: setup.config,
     ...(setup.configFile ? { configFile: setup.configFile } : {}),
-    failOn: failOn === 'none' ? 'error' : failOn,
+    failOn,
     today: todayString(io),
     version: packageVersion(),
     ...(flags.maxDocumentSize !== undefined ? { maxDocumentChars: Math.floor(flags.maxDocumentSize * 1024 * 1024) } : {}),
     ...(io.stdin ? { stdin: io.stdin } : {}),
   });
   try {
-    if (failOn === 'none') audit.report.summary.failed = false;
     return await emitStreamedReport(audit.report, audit.findings, setup.rules, flags, io);
   } finally {
     audit.dispose();

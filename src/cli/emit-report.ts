@@ -7,7 +7,7 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { RuleDefinition } from '../core/rule.js';
 import type { AuditReport, FindingSequence } from '../report/model.js';
 import type { ReportFormat } from '../report/index.js';
-import type { Severity } from '../core/types.js';
+import type { FailOn } from '../core/types.js';
 import type { RuleSelectionFlags } from './rule-setup.js';
 
 export interface ReportOutputFlags {
@@ -18,7 +18,7 @@ export interface ReportOutputFlags {
 
 /** Flags every audit front end (manifests, clusters) takes: rules, config, report and --fail-on. */
 export interface AuditCommandFlags extends RuleSelectionFlags, ReportOutputFlags {
-  failOn?: Severity | 'none';
+  failOn?: FailOn;
 }
 
 /** Pieces of a report gathered into writes of about this size. */

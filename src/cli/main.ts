@@ -132,7 +132,7 @@ Examples:
     .option('-c, --config <file>', '.rootlock.yaml (e.g. a mounted ConfigMap); reloaded when it changes')
     .addOption(new Option('--mode <mode>', 'enforce: deny; warn: allow with warnings; audit: allow with audit annotations').choices(['enforce', 'warn', 'audit']).default('enforce'))
     .option('--mutate', 'serve /mutate: apply the safe fixes of rootlock fix as a JSONPatch')
-    .addOption(new Option('--fail-on <severity>', 'deny findings at or above this severity (config failOn wins)').choices(['error', 'warning', 'info']).default('error'))
+    .addOption(new Option('--fail-on <severity>', 'deny findings at or above this severity (default: the config\'s failOn, else error)').choices(['error', 'warning', 'info']))
     .option('--deny-rules <ids>', 'rules that may deny (comma-separated, or all); default: the immutability rules', splitList)
     .option('--max-body-size <KiB>', 'answer 413 to larger request bodies', (v) => Number(v), 3072)
     .addOption(new Option('--log-level <level>', 'JSON log level').choices(['debug', 'info', 'warn', 'error']).default('info'))

@@ -12,7 +12,27 @@ import type { ServeFlags } from './webhook-command.js';
 import { admissionReview, httpsCall, mutablePod, testCerts } from '../../test/helpers/webhook.js';
 
 function flags(overrides: Partial<ServeFlags>): ServeFlags {
-  return { listen: '127.0.0.1:0', mode: 'enforce', failOn: 'error', maxBodySize: 3072, logLevel: 'info', reloadInterval: 0.05, ...overrides };
+  return { listen: '127.0.0.1:0', mode: 'enforce', maxBodySize: 3072, logLevel: 'info', reloadInterval: 0.05, ...overrides };
+}
+
+/** Starts the webhook as the CLI does and returns whether it admits a mutable Pod, then stops it. */
+async function admitsMutablePod(serve: ServeFlags, caCert: string): Promise<boolean> {
+  let log = '';
+  const signals = new EventEmitter();
+  const running = runWebhookServe(serve, { stdout: () => undefined, stderr: (t) => (log += t) }, signals);
+  let port = 0;
+  while (port === 0) {
+    const match = /"port":(\d+)/.exec(log);
+    if (match) port = Number(match[1]);
+    else await sleep(20);
+  }
+  try {
+    const answer = await httpsCall(port, caCert, 'POST', '/validate', JSON.stringify(admissionReview(mutablePod('web'))), { agent: new Agent({ keepAlive: false }) });
+    return (JSON.parse(answer.text) as { response: { allowed: boolean } }).response.allowed;
+  } finally {
+    signals.emit('SIGTERM');
+    await running;
+  }
 }
 
 describe('rootlock webhook serve', () => {
@@ -35,6 +55,16 @@ describe('rootlock webhook serve', () => {
     err = '';
     assert.equal(await runWebhookServe(flags({ cert: certs.certFile, key: certs.keyFile, config }), io), 2);
     assert.match(err, /bad\.yaml:2:3: rules\.no-such-rule: unknown rule "no-such-rule"/);
+  });
+
+  it('takes --fail-on over the config\'s failOn, as audit does, and the config\'s when the flag is not given', async () => {
+    const certs = await testCerts();
+    const config = join(certs.dir, 'warnings.yaml');
+    // Every finding of the mutable Pod becomes a warning, and the file asks to deny on warnings.
+    await writeFile(config, 'failOn: warning\nrules:\n  read-only-root-filesystem: warning\n  no-privilege-escalation: warning\n  writable-paths-mounted: warning\n  no-privileged: warning\n');
+    const base = { cert: certs.certFile, key: certs.keyFile, config };
+    assert.equal(await admitsMutablePod(flags(base), certs.caCert), false, 'the config\'s failOn: warning denies');
+    assert.equal(await admitsMutablePod(flags({ ...base, failOn: 'error' }), certs.caCert), true, '--fail-on error wins over the file');
   });
 
   it('reloads .rootlock.yaml on change without a restart, keeps the last good config, and stops on SIGTERM', async () => {

@@ -17,7 +17,8 @@ export interface ServeFlags {
   config?: string;
   mode: WebhookMode;
   mutate?: boolean;
-  failOn: Severity;
+  /** Absent when not given: the config's failOn applies, else error. */
+  failOn?: Severity;
   denyRules?: string[];
   maxBodySize: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -82,7 +83,8 @@ export async function runWebhookServe(flags: ServeFlags, io: CliIO, signals: Nod
     rules: RULES,
     config: c,
     mode: flags.mode,
-    failOn: c.failOn ?? flags.failOn,
+    // The flag over the file, as for audit; the config is reloaded, the flag stays.
+    failOn: flags.failOn ?? c.failOn ?? 'error',
     denyRules,
     today: () => io.today ?? utcToday(),
   });

@@ -5,7 +5,7 @@ import { buildReport } from '../app/audit.js';
 import { Engine } from '../core/engine.js';
 import type { RootlockConfig } from '../core/config.js';
 import type { RuleDefinition } from '../core/rule.js';
-import type { Notice, Severity } from '../core/types.js';
+import type { FailOn, Notice } from '../core/types.js';
 import type { AuditReport, ClusterSource } from '../report/model.js';
 import { collect } from './collect.js';
 import type { ClusterScope, Collected } from './collect.js';
@@ -17,7 +17,7 @@ export interface ReportOptions {
   rules: readonly RuleDefinition[];
   config: RootlockConfig;
   configFile?: string;
-  failOn: Severity;
+  failOn: FailOn;
   today: string;
   version: string;
 }

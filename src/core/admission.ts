@@ -72,6 +72,8 @@ export type AdmissionForm = (ContainerCheck | PodCheck | ObjectCheck) & {
   regoHelpers?: readonly string[];
   /** What the generated policy's comment should add about how far the check reaches. */
   note?: string;
+  /** The rule's info-level findings only inform, and the policy does not refuse what they name. */
+  infoNotEnforced?: boolean;
   mutation?: MutationForm;
 };
 

@@ -7,7 +7,7 @@ import { annotationExemption, configExemption, ignoreAnnotated, isExpired, objec
 import { formatPath, isObject } from './path.js';
 import { effectiveSecurityContext } from './security-context.js';
 import type { EffectiveSecurityContext } from './security-context.js';
-import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from './workloads.js';
+import { apiVersionProblem, BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from './workloads.js';
 import { detached } from './strings.js';
 import { FixBuilder } from './rule.js';
 import type { FixOptions, InputIndex, Report, RuleContext, RuleDefinition } from './rule.js';
@@ -231,6 +231,19 @@ export class Engine {
   }
 
   private auditObject(object: JsonObject, subject: AuditSubject, result: AuditResult): void {
+    // An object the API server would reject is an input error, not a clean object with nothing to report.
+    const wrongVersion = apiVersionProblem(object, this.locations);
+    if (wrongVersion) {
+      const at = subject.locate?.(['apiVersion']);
+      result.errors.push({
+        file: subject.file,
+        ...(at ? { line: at.line, column: at.column } : {}),
+        code: 'unknown-api-version',
+        message: this.strings.own(wrongVersion.message),
+        ...(subject.helmSource !== undefined ? { helmSource: this.strings.get(subject.helmSource) } : {}),
+      });
+      return;
+    }
     const ref = this.strings.reference(objectReference(object));
     this.stats.objects++;
     if (ref.kind === 'ServiceAccount') {

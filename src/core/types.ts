@@ -4,6 +4,9 @@
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
+/** The --fail-on threshold: findings at or above it fail the run; `none` never fails it. */
+export type FailOn = Severity | 'none';
+
 /** Ordering used for --fail-on: a finding fails the run when its rank >= the threshold's. */
 export function severityRank(severity: Severity): number {
   return severity === 'error' ? 3 : severity === 'warning' ? 2 : 1;

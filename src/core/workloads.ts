@@ -31,6 +31,43 @@ export const BUILTIN_POD_SPEC_LOCATIONS: readonly PodSpecLocation[] = [
   { group: '', kind: 'DeploymentConfig', path: TEMPLATE_SPEC },
 ];
 
+/** The apiVersion Kubernetes serves each built-in kind under today, for the message about a wrong one. */
+const SERVED_API_VERSIONS: Readonly<Record<string, string>> = {
+  Pod: 'v1',
+  PodTemplate: 'v1',
+  ReplicationController: 'v1',
+  Deployment: 'apps/v1',
+  ReplicaSet: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  Job: 'batch/v1',
+  CronJob: 'batch/v1',
+  ConfigMap: 'v1',
+  Secret: 'v1',
+  Namespace: 'v1',
+  ServiceAccount: 'v1',
+};
+
+/**
+ * Why the API server would reject an object of a built-in kind under this
+ * apiVersion (`apiVersion: v1` with `kind: Deployment`), or undefined. Only
+ * the API group is judged: old versions of the right group (apps/v1beta1,
+ * extensions for Deployments) are still audited as what they are. A kind the
+ * config maps to a pod spec under this group is the user's own.
+ */
+export function apiVersionProblem(object: JsonObject, locations: readonly PodSpecLocation[]): { message: string; served: string } | undefined {
+  const kind = object['kind'];
+  const apiVersion = object['apiVersion'];
+  if (typeof kind !== 'string' || typeof apiVersion !== 'string') return undefined;
+  const served = SERVED_API_VERSIONS[kind];
+  if (served === undefined) return undefined;
+  const group = apiGroup(apiVersion);
+  if (group === apiGroup(served) || locations.some((location) => location.kind === kind && (location.group === undefined || location.group === group))) return undefined;
+  const name = getAt(object, ['metadata', 'name']);
+  const named = typeof name === 'string' ? `${kind} "${name}"` : kind;
+  return { message: `${named}: apiVersion ${apiVersion} has no kind ${kind}, so the API server rejects it; use apiVersion: ${served}`, served };
+}
+
 export function apiGroup(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash === -1 ? '' : apiVersion.slice(0, slash);

@@ -164,7 +164,7 @@ describe('readSources', () => {
     assert.deepEqual(await list(['missing.yaml', 'nothing-*.yaml', 'empty']), [
       'error missing.yaml not-found',
       'error nothing-*.yaml no-match',
-      'notice empty no-manifests',
+      'error empty no-manifests',
     ]);
   });
 

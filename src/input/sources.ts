@@ -332,7 +332,8 @@ export async function* readSources(args: readonly string[], options: SourceOptio
           if (once(found.key)) yield fileInput(found.path, displayName(found.path, options.cwd));
         }
       }
-      if (!any) yield { kind: 'notice', notice: { file: arg, code: 'no-manifests', message: 'directory has no .yaml, .yml or .json files' } };
+      // A named folder with nothing to audit is an input error, as a glob that matches nothing is: a clean exit would read as a clean audit.
+      if (!any) yield { kind: 'error', error: { file: arg, code: 'no-manifests', message: 'directory has no .yaml, .yml or .json files to audit' } };
     } else if (info) {
       if (once(await realpath(full).catch(() => full))) yield fileInput(full, arg);
     } else if (GLOB_CHARS.test(arg)) {

@@ -1,8 +1,8 @@
 // Image knowledge base: which paths an image writes to at run time, which user
 // it runs as and which capabilities it needs once ALL are dropped. Every entry
-// names its sources so a reviewer can check it; entries not yet confirmed on a
-// running image say so (`verified: false`) and fixes treat them with care.
-// Research notes: shared/knowledge/writable-paths.md.
+// names its sources so a reviewer can check it (a path its sources do not
+// cover names its own); entries not yet confirmed on a running image say so
+// (`verified: false`) and fixes treat them with care.
 import { globToRegExp, hasWildcard, imageCandidates } from './image-ref.js';
 import { remember } from '../core/strings.js';
 
@@ -11,6 +11,18 @@ export interface WritablePath {
   why: string;
   /** The image ships files there: an emptyDir would hide them, so they must be copied in first. */
   shipsFiles?: boolean;
+  /**
+   * Written only in some configurations, said as the condition (`the configuration logs to files`).
+   * Such a path is reported at info and never mounted by rootlock fix or required by a policy.
+   */
+  when?: string;
+  /** Where this path is documented, when the entry's sources do not say it. */
+  source?: string;
+}
+
+/** The paths an image always writes to, without which it fails under a read-only root. */
+export function requiredPaths(entry: ImageKnowledge): WritablePath[] {
+  return entry.writablePaths.filter((writable) => writable.when === undefined);
 }
 
 export interface ImageKnowledge {
@@ -37,14 +49,18 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
       tmp(),
       { path: '/var/run', why: 'nginx.pid' },
       { path: '/var/cache/nginx', why: 'client_temp, proxy_temp and the other temp paths' },
-      { path: '/var/log/nginx', why: 'access and error logs (the seed document mounts it)' },
+      {
+        path: '/var/log/nginx',
+        why: 'access and error logs',
+        when: 'its configuration logs to files other than access.log and error.log, which the image links to /dev/stdout and /dev/stderr',
+      },
     ],
     runsAsUser: 0,
     capabilities: ['CHOWN', 'SETUID', 'SETGID', 'NET_BIND_SERVICE'],
     notes: 'The master process runs as root and switches workers to uid 101; it chowns its temp directories at start.',
     sources: [
       'https://github.com/nginx/docker-nginx/blob/master/mainline/debian/Dockerfile',
-      'shared/seed/container-immutability.txt (Nginx with Immutable Root Filesystem)',
+      'CKS study guide "Ensuring Container Immutability": Nginx with Immutable Root Filesystem',
     ],
     verified: false,
   },
@@ -68,16 +84,22 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
   {
     id: 'haproxy',
     images: ['haproxy', 'docker.io/library/haproxy', 'haproxytech/haproxy-*'],
-    writablePaths: [],
+    writablePaths: [
+      { path: '/var/lib/haproxy', why: 'stats socket', when: 'the configuration opens a stats socket there' },
+      { path: '/run', why: 'pid file', when: 'the configuration writes a pidfile' },
+    ],
     runsAsUser: 99,
-    notes: 'Needs /var/lib/haproxy or /run only when a stats socket or pidfile is configured.',
     sources: ['https://github.com/docker-library/haproxy'],
     verified: false,
   },
   {
     id: 'traefik',
     images: ['traefik', 'docker.io/library/traefik', 'traefik/traefik'],
-    writablePaths: [tmp(), { path: '/data', why: 'acme.json certificate store' }],
+    writablePaths: [
+      tmp(),
+      { path: '/data', why: 'acme.json certificate store' },
+      { path: '/plugins-storage', why: 'downloaded plugins', when: 'plugins are enabled' },
+    ],
     runsAsUser: 65532,
     sources: ['https://github.com/traefik/traefik-helm-chart/blob/master/traefik/values.yaml'],
     verified: false,
@@ -100,6 +122,7 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
       { path: '/var/run/postgresql', why: 'unix socket and lock file' },
     ],
     runsAsUser: 999,
+    notes: 'From version 18 on, PGDATA is /var/lib/postgresql/18/docker and the VOLUME is /var/lib/postgresql: mount /var/lib/postgresql for those tags.',
     sources: ['https://github.com/docker-library/postgres/blob/master/Dockerfile-debian.template'],
     verified: false,
   },
@@ -172,9 +195,12 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
   {
     id: 'grafana',
     images: ['grafana/grafana', 'grafana/grafana-oss', 'grafana/grafana-enterprise'],
-    writablePaths: [tmp(), { path: '/var/lib/grafana', why: 'sqlite database and plugins' }],
+    writablePaths: [
+      tmp(),
+      { path: '/var/lib/grafana', why: 'sqlite database and plugins' },
+      { path: '/var/log/grafana', why: 'log files', when: 'file logging is enabled (the chart logs to the console)' },
+    ],
     runsAsUser: 472,
-    notes: '/var/log/grafana is only written when file logging is enabled.',
     sources: ['https://github.com/grafana/helm-charts/blob/main/charts/grafana/values.yaml'],
     verified: false,
   },
@@ -197,7 +223,10 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
   {
     id: 'node',
     images: ['node', 'docker.io/library/node'],
-    writablePaths: [tmp('npm cache when NPM_CONFIG_CACHE=/tmp/.npm, os.tmpdir()')],
+    writablePaths: [
+      tmp('os.tmpdir(), and the npm cache with NPM_CONFIG_CACHE=/tmp/.npm'),
+      { path: '/home/node/.npm', why: 'npm cache and logs', when: 'npm runs when the container starts (npm start, npx)' },
+    ],
     sources: ['https://github.com/nodejs/docker-node/blob/main/docs/BestPractices.md'],
     verified: false,
   },
@@ -246,9 +275,12 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
   {
     id: 'keycloak',
     images: ['quay.io/keycloak/keycloak', 'keycloak/keycloak'],
-    writablePaths: [tmp(), { path: '/opt/keycloak/data', why: 'H2 database and tmp' }],
+    writablePaths: [
+      tmp(),
+      { path: '/opt/keycloak/data', why: 'H2 database and tmp' },
+      { path: '/opt/keycloak/lib/quarkus', why: 'the build Keycloak runs at start', when: 'it is started without --optimized', shipsFiles: true },
+    ],
     runsAsUser: 1000,
-    notes: 'Also needs lib/quarkus writable unless started with --optimized.',
     sources: ['https://www.keycloak.org/server/containers'],
     verified: false,
   },
@@ -272,8 +304,7 @@ export const BUILTIN_IMAGE_KNOWLEDGE: readonly ImageKnowledge[] = [
   {
     id: 'busybox',
     images: ['busybox', 'alpine', 'docker.io/library/busybox', 'docker.io/library/alpine'],
-    writablePaths: [],
-    notes: 'Scripts that use here-documents, mktemp or sed -i need /tmp.',
+    writablePaths: [{ path: '/tmp', why: 'temporary files', when: 'its scripts use here-documents, mktemp or sed -i' }],
     sources: ['https://github.com/docker-library/busybox'],
     verified: false,
   },

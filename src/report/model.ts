@@ -1,5 +1,5 @@
 // The audit report every format renders: the documented JSON shape (version 1).
-import type { Finding, InputError, Notice, Severity } from '../core/types.js';
+import type { FailOn, Finding, InputError, Notice, Severity } from '../core/types.js';
 import type { RuleDefinition } from '../core/rule.js';
 
 export interface AuditSummary {
@@ -14,7 +14,7 @@ export interface AuditSummary {
   errors: number;
   notices: number;
   /** Highest non-exempted severity at or above --fail-on decides exit code 1. */
-  failOn: Severity;
+  failOn: FailOn;
   failed: boolean;
 }
 

@@ -87,12 +87,12 @@ describe('suggestFromLogs: one program at a time', () => {
       "touch: cannot touch '/srv/www/ready': Read-only file system",
       "mkdir: cannot create directory '/var/lib/app/cache': Read-only file system",
       "mkdir: cannot create directory ‘/var/lib/postgresql/data’: Read-only file system",
-      "mktemp: failed to create file via template '/work/tmp.XXXXXXXXXX': Read-only file system",
+      "mktemp: failed to create file via template '/data/tmp.XXXXXXXXXX': Read-only file system",
       'touch: /home/app/.flag: Read-only file system',
       '/docker-entrypoint.sh: line 12: /opt/out/x.log: Read-only file system',
     ].join('\n');
     assert.deepEqual(dirs(log), [
-      '/etc/nginx/conf.d', '/home/app', '/opt/out', '/srv/www', '/tmp', '/var/lib/app/cache', '/var/lib/postgresql/data', '/var/tmp', '/work',
+      '/data', '/etc/nginx/conf.d', '/home/app', '/opt/out', '/srv/www', '/tmp', '/var/lib/app/cache', '/var/lib/postgresql/data', '/var/tmp',
     ]);
     assert.deepEqual(new Set(programs(log)), new Set(['shell']));
   });

@@ -15,7 +15,7 @@ import { RULE_IDS } from '../rules/index.js';
 import { admissionReview, mutableDeployment, mutablePod, testSettings } from '../../test/helpers/webhook.js';
 import type { ReviewOptions } from '../../test/helpers/webhook.js';
 import type { WebhookSettings } from './settings.js';
-import { sharedDir } from '../../test/helpers/repo.js';
+import { seedExamplesDir } from '../../test/helpers/repo.js';
 
 function call(endpoint: Endpoint, object: Record<string, unknown> | null, options: ReviewOptions = {}, settings: WebhookSettings = testSettings()): { status: number; response: AdmissionResponse; raw: unknown } {
   const result = handleAdmission(endpoint, JSON.stringify(admissionReview(object, options)), settings);
@@ -28,7 +28,7 @@ function call(endpoint: Endpoint, object: Record<string, unknown> | null, option
 }
 
 function seedPod(file: string): Record<string, unknown> {
-  return parse(readFileSync(join(sharedDir(), 'seed', 'examples', file), 'utf8')) as Record<string, unknown>;
+  return parse(readFileSync(join(seedExamplesDir(), file), 'utf8')) as Record<string, unknown>;
 }
 
 function applyPatch(object: unknown, response: AdmissionResponse): unknown {
@@ -67,6 +67,22 @@ describe('webhook /validate', () => {
       assert.ok((response.warnings ?? []).length > 0);
     });
   }
+
+  it('admits an official nginx Pod hardened as its Dockerfile needs, without a volume at /var/log/nginx (linked to stdout and stderr)', () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        containers: [{
+          name: 'nginx', image: 'nginx:1.27', securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'run', mountPath: '/var/run' }, { name: 'cache', mountPath: '/var/cache/nginx' }],
+        }],
+        volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'run', emptyDir: {} }, { name: 'cache', emptyDir: {} }],
+      },
+    };
+    const { response } = call('validate', pod);
+    assert.equal(response.allowed, true, response.status?.message);
+    assert.ok(!(response.warnings ?? []).some((w) => w.startsWith('rootlock error') && w.includes('writable-paths-mounted')));
+  });
 
   it('denies on every error-level rule with denyRules all (the seed nginx pod runs as root)', () => {
     const { response } = call('validate', seedPod('02-immutable-nginx.yaml'), {}, testSettings({ denyRules: 'all' }));
@@ -176,7 +192,7 @@ describe('webhook /mutate', () => {
     const container = patched.spec.containers[0]!;
     assert.equal(container.securityContext['readOnlyRootFilesystem'], true);
     assert.equal(container.securityContext['allowPrivilegeEscalation'], false);
-    assert.deepEqual(container.volumeMounts.map((m) => m.mountPath).sort(), ['/tmp', '/var/cache/nginx', '/var/log/nginx', '/var/run']);
+    assert.deepEqual(container.volumeMounts.map((m) => m.mountPath).sort(), ['/tmp', '/var/cache/nginx', '/var/run'], 'the official image links its logs to stdout and stderr');
     assert.ok(patched.spec.volumes.every((v) => v.emptyDir !== undefined));
     // The patched object passes validation.
     assert.equal(call('validate', patched as Record<string, unknown>).response.allowed, true);

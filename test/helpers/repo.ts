@@ -13,15 +13,14 @@ export function repoRoot(): string {
   return dir;
 }
 
-/**
- * The shared/ folder beside the repository (seed, corpus, knowledge): beside
- * the clone in CI, two levels up from a worktree under wt/, or where
- * ROOTLOCK_SHARED points.
- */
-export function sharedDir(): string {
-  const candidates = [process.env['ROOTLOCK_SHARED'], join(repoRoot(), '..', 'shared'), join(repoRoot(), '..', '..', 'shared')];
-  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
-  return join(repoRoot(), '..', 'shared');
+/** The CKS study guide's examples (test/fixtures/seed). */
+export function seedExamplesDir(): string {
+  return join(repoRoot(), 'test', 'fixtures', 'seed');
+}
+
+/** Small excerpts of the third-party corpus, with their sources and licences (test/fixtures/corpus). */
+export function corpusExcerptsDir(): string {
+  return join(repoRoot(), 'test', 'fixtures', 'corpus');
 }
 
 /** Every manifest (.yaml, .yml, .json) below `dir`, sorted, recursively. */

@@ -9,6 +9,7 @@ import type { RootlockConfig } from '../../src/core/config.js';
 import type { RuleDefinition } from '../../src/core/rule.js';
 import type { Finding, InputError, Notice } from '../../src/core/types.js';
 import { parseManifests } from '../../src/input/kube-yaml.js';
+import { RULES } from '../../src/rules/index.js';
 import { repoRoot } from './repo.js';
 
 export interface RuleRun {
@@ -65,4 +66,13 @@ export function checkFixtures(rule: RuleDefinition): void {
       assert.ok(hit.line !== undefined && hit.column !== undefined, `${rule.id}: finding without position: ${hit.message}`);
     }
   }
+}
+
+/**
+ * An info finding of a rule whose info findings ask no decision of anyone
+ * (fixSafety.infoNeedsNoDecision: a path an image writes only in some
+ * configurations, a capability the image needs): not what a fix claims to fix.
+ */
+export function informsOnly(finding: Pick<Finding, 'rule' | 'severity'>): boolean {
+  return finding.severity === 'info' && RULES.find((rule) => rule.id === finding.rule)?.fixSafety?.infoNeedsNoDecision === true;
 }

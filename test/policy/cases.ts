@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifests } from '../../src/input/kube-yaml.js';
 import { isObject } from '../../src/core/path.js';
-import { sharedDir } from '../helpers/repo.js';
+import { corpusExcerptsDir } from '../helpers/repo.js';
 
 type Json = Record<string, unknown>;
 
@@ -496,7 +496,7 @@ const CORPUS_FILES = [
 /** The Pods and pod-template workloads in the corpus samples (an AdmissionReview contributes its request.object). */
 export function corpusCases(): PolicyCase[] {
   const out: PolicyCase[] = [];
-  const root = join(sharedDir(), 'corpus', 'real-world');
+  const root = corpusExcerptsDir();
   for (const file of CORPUS_FILES) {
     const parsed = parseManifests(readFileSync(join(root, file), 'utf8'), file);
     parsed.documents.forEach((doc, index) => {

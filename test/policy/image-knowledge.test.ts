@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { canonicalPath } from '../../src/core/volumes.js';
-import { BUILTIN_IMAGE_KNOWLEDGE, KnowledgeBase } from '../../src/knowledge/images.js';
+import { BUILTIN_IMAGE_KNOWLEDGE, KnowledgeBase, requiredPaths } from '../../src/knowledge/images.js';
 import { imageKnowledgeRego, knowledgeTable } from '../../src/policy/fragments/image-knowledge.js';
 import { imageSpellings } from './image-spellings.js';
 import { opaBinary } from './opa.js';
@@ -30,7 +30,7 @@ describe('the image table of writable-paths-mounted in a real opa', () => {
       let known = 0;
       for (const image of images) {
         const entry = knowledge.lookup(image);
-        const expected = entry ? [...new Set(entry.writablePaths.map((w) => canonicalPath(w.path)))] : undefined;
+        const expected = entry ? [...new Set(requiredPaths(entry).map((w) => canonicalPath(w.path)))] : undefined;
         if (expected) known++;
         if (JSON.stringify(resolved[image]) !== JSON.stringify(expected)) {
           disagreements.push(`${JSON.stringify(image)}: rootlock ${JSON.stringify(expected)}, Rego ${JSON.stringify(resolved[image])}`);

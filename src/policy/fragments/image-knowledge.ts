@@ -6,6 +6,7 @@
 // computed in Rego and CEL the way parseImageReference computes them.
 import { canonicalPath } from '../../core/volumes.js';
 import { globToRegExp } from '../../knowledge/image-ref.js';
+import { requiredPaths } from '../../knowledge/images.js';
 import type { ImageKnowledge } from '../../knowledge/images.js';
 import { celString, regoString } from './literals.js';
 import { bind, bindValue, type Binder } from './paths.js';
@@ -32,7 +33,8 @@ export function knowledgeTable(entries: readonly ImageKnowledge[]): KnowledgeRow
     patterns: [...entry.images],
     // RegExp.source spells / as \/, which RE2 need not accept.
     images: `^(?:${entry.images.map((pattern) => globToRegExp(pattern).source.slice(1, -1).replace(/\\\//g, '/')).join('|')})$`,
-    paths: [...new Set(entry.writablePaths.map((writable) => canonicalPath(writable.path)))],
+    // What the image writes only in some configurations is no reason to refuse a pod.
+    paths: [...new Set(requiredPaths(entry).map((writable) => canonicalPath(writable.path)))],
     capabilities: [...(entry.capabilities ?? [])],
   }));
 }

@@ -1,5 +1,5 @@
 import { isObject } from '../../core/path.js';
-import { canonicalPath, isSameOrBelow, mountsOf, volumeType } from '../../core/volumes.js';
+import { mountsOf, volumeType } from '../../core/volumes.js';
 import { defineRule } from '../../core/rule.js';
 import { describeContainer } from '../describe.js';
 import { hostPathDanger } from './host-paths.js';

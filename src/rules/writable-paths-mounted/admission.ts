@@ -48,6 +48,8 @@ const admission: AdmissionForm = {
   note:
     `The image table inside the policy is rootlock's built-in knowledge base (${TABLE.length} entries) as of generation: images it ` +
     'does not know pass, and entries added in a rootlock config are not included; regenerate after upgrading rootlock.',
+  // Paths an image writes only in some configurations are reported at info and are not in the table.
+  infoNotEnforced: true,
   regoHelpers: [imageKnowledgeRego(TABLE), MOUNT_VOLUME_REGO_HELPER, CANONICAL_PATH_REGO_HELPERS, WRITABLE_PATHS_REGO_HELPERS],
   regoFails: [
     'c.securityContext.readOnlyRootFilesystem == true\nis_string(c.image)\nsome path in known_paths(c.image)\nnot covered(c, path)',

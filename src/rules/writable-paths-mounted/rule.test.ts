@@ -9,14 +9,16 @@ const pod = (spec: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\ns
 describe('writable-paths-mounted', () => {
   it('passes and fails its fixtures', () => checkFixtures(rule));
 
-  it('names the paths the seed basic nginx example lacks and fixes it into the seed nginx example', () => {
+  it('names the paths the study guide\'s basic nginx example lacks and mounts the ones the official image always writes', () => {
     const run = runRule(rule, pod('  containers:\n  - name: app\n    image: nginx:1.25\n    securityContext:\n      readOnlyRootFilesystem: true\n'));
-    assert.equal(run.findings.length, 1);
-    const [finding] = run.findings;
+    assert.deepEqual(run.findings.map((f) => f.severity), ['info', 'error']);
+    const [conditional, finding] = run.findings;
+    assert.match(conditional?.message ?? '', /no writable volume at \/var\/log\/nginx; .* writes to \/var\/log\/nginx \(access and error logs\) if its configuration logs to files other than access\.log and error\.log/);
+    assert.equal(conditional?.fixable, false, 'paths written only in some configurations are never mounted by the fix');
     assert.equal(finding?.path, 'spec.containers[0].volumeMounts');
     assert.equal(finding?.line, 6);
     assert.equal(finding?.container, 'app');
-    assert.match(finding?.message ?? '', /^container "app" has a read-only root filesystem, but its image nginx:1\.25 writes to \/tmp \(temporary files\), \/var\/run \(nginx\.pid\), \/var\/cache\/nginx .* and \/var\/log\/nginx .*"Read-only file system"$/);
+    assert.match(finding?.message ?? '', /^container "app" has a read-only root filesystem, but its image nginx:1\.25 writes to \/tmp \(temporary files\), \/var\/run \(nginx\.pid\) and \/var\/cache\/nginx .*"Read-only file system"$/);
     assert.doesNotMatch(finding?.message ?? '', /\([^)]*\(/, 'no nested parentheses');
     assert.equal(finding?.fixable, true);
     const volumes = ['spec', 'volumes'];
@@ -28,21 +30,32 @@ describe('writable-paths-mounted', () => {
       { op: 'append', path: mounts, value: { name: 'var-run', mountPath: '/var/run' } },
       { op: 'append', path: volumes, value: { name: 'var-cache-nginx', emptyDir: {} } },
       { op: 'append', path: mounts, value: { name: 'var-cache-nginx', mountPath: '/var/cache/nginx' } },
-      { op: 'append', path: volumes, value: { name: 'var-log-nginx', emptyDir: {} } },
-      { op: 'append', path: mounts, value: { name: 'var-log-nginx', mountPath: '/var/log/nginx' } },
     ]);
+  });
+
+  it('reports nothing above info for an official nginx pod hardened as its Dockerfile needs (/tmp, /var/run, /var/cache/nginx)', () => {
+    const run = runRule(rule, pod(
+      '  containers:\n  - name: web\n    image: nginx:1.27\n    securityContext: {readOnlyRootFilesystem: true}\n' +
+      '    volumeMounts:\n    - {name: tmp, mountPath: /tmp}\n    - {name: run, mountPath: /var/run}\n    - {name: cache, mountPath: /var/cache/nginx}\n' +
+      '  volumes:\n  - {name: tmp, emptyDir: {}}\n  - {name: run, emptyDir: {}}\n  - {name: cache, emptyDir: {}}\n'));
+    assert.deepEqual(run.findings.map((f) => `${f.severity} ${f.fixable}`), ['info false']);
+    const withLogs = runRule(rule, pod(
+      '  containers:\n  - name: web\n    image: nginx:1.27\n    securityContext: {readOnlyRootFilesystem: true}\n' +
+      '    volumeMounts:\n    - {name: tmp, mountPath: /tmp}\n    - {name: run, mountPath: /var/run}\n    - {name: cache, mountPath: /var/cache/nginx}\n    - {name: logs, mountPath: /var/log/nginx}\n' +
+      '  volumes:\n  - {name: tmp, emptyDir: {}}\n  - {name: run, emptyDir: {}}\n  - {name: cache, emptyDir: {}}\n  - {name: logs, emptyDir: {}}\n'));
+    assert.deepEqual(withLogs.findings, [], 'every path the image may write is mounted');
   });
 
   it('only adds what is missing, appending to existing lists', () => {
     const run = runRule(rule, pod(
-      '  containers:\n  - name: web\n    image: nginx:1.25\n    securityContext: {readOnlyRootFilesystem: true}\n' +
-      '    volumeMounts:\n    - {name: tmp, mountPath: /tmp}\n    - {name: run, mountPath: /run}\n    - {name: cache, mountPath: /var/cache/nginx}\n' +
-      '  volumes:\n  - {name: tmp, emptyDir: {}}\n  - {name: run, emptyDir: {}}\n  - {name: cache, emptyDir: {}}\n'));
+      '  containers:\n  - name: db\n    image: postgres:16\n    securityContext: {readOnlyRootFilesystem: true}\n' +
+      '    volumeMounts:\n    - {name: tmp, mountPath: /tmp}\n    - {name: data, mountPath: /var/lib/postgresql/data}\n' +
+      '  volumes:\n  - {name: tmp, emptyDir: {}}\n  - {name: data, emptyDir: {}}\n'));
     assert.equal(run.findings.length, 1);
-    assert.doesNotMatch(run.findings[0]?.message ?? '', /\/tmp|\/var\/run|\/var\/cache/);
+    assert.doesNotMatch(run.findings[0]?.message ?? '', /\/tmp|\/var\/lib/);
     assert.deepEqual(run.findings[0]?.edits, [
-      { op: 'append', path: ['spec', 'volumes'], value: { name: 'var-log-nginx', emptyDir: {} } },
-      { op: 'append', path: ['spec', 'containers', 0, 'volumeMounts'], value: { name: 'var-log-nginx', mountPath: '/var/log/nginx' } },
+      { op: 'append', path: ['spec', 'volumes'], value: { name: 'var-run-postgresql', emptyDir: {} } },
+      { op: 'append', path: ['spec', 'containers', 0, 'volumeMounts'], value: { name: 'var-run-postgresql', mountPath: '/var/run/postgresql' } },
     ]);
   });
 
@@ -136,7 +149,7 @@ describe('writable-paths-mounted', () => {
     const run = runRule(rule, pod(
       '  containers:\n  - {name: a, image: python:3.12, securityContext: {readOnlyRootFilesystem: true}}\n' +
       '  - {name: b, image: node:22, securityContext: {readOnlyRootFilesystem: true}}\n'));
-    assert.deepEqual(run.findings.map((f) => f.edits?.[0]), [
+    assert.deepEqual(run.findings.filter((f) => f.fixable).map((f) => f.edits?.[0]), [
       { op: 'set', path: ['spec', 'volumes'], value: [{ name: 'tmp', emptyDir: {} }] },
       { op: 'append', path: ['spec', 'volumes'], value: { name: 'tmp-2', emptyDir: {} } },
     ]);

@@ -1,6 +1,7 @@
 import { defineRule } from '../../core/rule.js';
 import { canonicalPath, isWritableMount, mountCovers, mountsOf, volumesByName } from '../../core/volumes.js';
-import type { FixBuilder } from '../../core/rule.js';
+import type { FixBuilder, RuleContext } from '../../core/rule.js';
+import type { ContainerView } from '../../core/workloads.js';
 import type { MountView } from '../../core/volumes.js';
 import type { WritablePath } from '../../knowledge/images.js';
 import type { Path } from '../../core/types.js';
@@ -43,13 +44,29 @@ function addToList(fix: FixBuilder, path: Path, exists: boolean, value: unknown)
   else fix.set(path, [value]);
 }
 
+/** An info finding for the paths the image writes only in some configurations, each with its condition. */
+function reportConditional(context: RuleContext, container: ContainerView, paths: readonly WritablePath[]): void {
+  const named = paths.map((writable) => `to ${writable.path} (${writable.why.replace(/\s*\(([^()]*)\)/g, ', $1')}) if ${writable.when ?? ''}`);
+  context.report({
+    container,
+    path: [...container.path, 'volumeMounts'],
+    severity: 'info',
+    message: () => `${describeContainer(container)} has a read-only root filesystem and no writable volume at ${joinList(paths.map((writable) => writable.path))}; its image ${container.image ?? ''} writes ${named.join('; and ')}`,
+    hint: `if the pod is configured that way, mount an emptyDir at ${joinList(paths.map((writable) => writable.path))}`,
+  });
+}
+
 export default defineRule({
   id: 'writable-paths-mounted',
   severity: 'error',
   enforcement: 'deny',
   admission: () => import('./admission.js'),
   fixable: true,
-  fixSafety: { manualReason: 'an emptyDir there would hide files the image ships: copy them in with an init container first (the CKS study guide\'s init-container pattern)' },
+  fixSafety: {
+    manualReason: 'an emptyDir there would hide files the image ships: copy them in with an init container first (the CKS study guide\'s init-container pattern)',
+    // Paths an image writes only in some configurations are reported at info: whether the pod is configured so is the owner's to say.
+    infoNeedsNoDecision: true,
+  },
   checklist: 'emptyDir volumes provided for necessary writable directories (/tmp, /var/run, etc.)',
   docs: {
     summary: 'Read-only container whose image needs writable paths that no writable volume covers',
@@ -97,14 +114,21 @@ export default defineRule({
       // Missing paths under a read-only mount: an emptyDir cannot simply be added there (a second mount at the
       // same directory is rejected, and the runtime cannot create a mount point inside a read-only volume).
       const blockedBy = new Map<string, MountView>();
+      // Paths the image writes only in some configurations: named at info, never mounted by the fix.
+      const conditional: WritablePath[] = [];
       for (const writable of knowledge.writablePaths) {
         if (mounts.some((mount) => isWritableMount(mount) && mountCovers(mount.mountPath as string, writable.path))) continue;
+        if (writable.when !== undefined) {
+          conditional.push(writable);
+          continue;
+        }
         missing.push(writable);
         const deepest = mounts
           .filter((mount) => mountCovers(mount.mountPath as string, writable.path))
           .sort((a, b) => canonicalPath(b.mountPath as string).length - canonicalPath(a.mountPath as string).length)[0];
         if (deepest) blockedBy.set(writable.path, deepest);
       }
+      if (conditional.length) reportConditional(context, container, conditional);
       if (missing.length === 0) continue;
 
       const shipsFiles = missing.filter((writable) => writable.shipsFiles === true).map((writable) => writable.path);
