@@ -1,0 +1,87 @@
+// The test node runs real pods: scheduled by kube-scheduler, run by the kubelet
+// through containerd and runc, networked by the CNI bridge plugin; logs and exec
+// go through the API server to the kubelet. After stop() nothing of the node's
+// is left on the machine.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startNode, type Node } from '../helpers/node.js';
+import { bridgePorts, mountsUnder, nodeCgroups, nodeIptablesLines, nodeProcesses } from '../helpers/node-host.js';
+import { BUSYBOX_IMAGE, importBusyboxImage, PAUSE_IMAGE } from '../helpers/node-images.js';
+
+const NAMESPACE = 'default';
+
+function pod(name: string, image: string, extra: Record<string, unknown> = {}): unknown {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: {
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image, imagePullPolicy: 'Never', ...extra }],
+    },
+  };
+}
+
+describe('a real node', () => {
+  let node: Node | undefined;
+  const work = mkdtempSync(join(tmpdir(), 'rootlock-node-test-'));
+  const started = (): Node => {
+    assert.ok(node, 'the node did not start');
+    return node;
+  };
+
+  before(async () => {
+    node = await startNode();
+  });
+  after(async () => {
+    await node?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('runs a pod of the pause image', async () => {
+    const n = started();
+    const res = await n.request('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod('pause', PAUSE_IMAGE));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const running = await n.waitForPod(NAMESPACE, 'pause', 'Ready');
+    assert.equal(running.spec?.nodeName, 'localhost');
+    assert.match(running.status?.podIP ?? '', /^10\.217\.\d+\.\d+$/);
+  });
+
+  it('runs a busybox pod; its logs and exec work through the API', async () => {
+    const n = started();
+    await importBusyboxImage(n, work);
+    const res = await n.request('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod('busybox', BUSYBOX_IMAGE));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await n.waitForPod(NAMESPACE, 'busybox', 'Ready');
+    let logs = '';
+    for (let i = 0; i < 40 && !logs.includes('ready'); i++) {
+      logs = await n.logs(NAMESPACE, 'busybox', 'app');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(logs, /kept=yes new=fresh user=1000:1000/);
+    const result = await n.exec(NAMESPACE, 'busybox', 'app', ['cat', '/tmp/started']);
+    assert.deepEqual(result, { stdout: 'started\n', stderr: '', exitCode: 0 });
+    const failed = await n.exec(NAMESPACE, 'busybox', 'app', ['sh', '-c', 'echo oops >&2; exit 3']);
+    assert.deepEqual(failed, { stdout: '', stderr: 'oops\n', exitCode: 3 });
+  });
+
+  it('leaves nothing behind after stop()', async () => {
+    const n = started();
+    const host = n.host;
+    assert.ok(bridgePorts(host).length >= 2, 'the pods have veths on the bridge');
+    assert.ok(nodeProcesses(host).length > 0);
+    assert.ok(mountsUnder(host.dir).length > 0);
+    assert.ok(nodeCgroups(host).length > 0);
+    await n.stop();
+    assert.deepEqual(nodeProcesses(host), []);
+    assert.deepEqual(mountsUnder(host.dir), []);
+    assert.deepEqual(nodeCgroups(host), []);
+    assert.deepEqual(nodeIptablesLines(host), []);
+    assert.equal(existsSync(`/sys/class/net/${host.bridge}`), false);
+    assert.equal(existsSync(host.dir), false);
+  });
+});
