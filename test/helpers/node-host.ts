@@ -29,6 +29,8 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 const CONTAINER_LOG_LINKS = '/var/log/containers';
 /** libcni's result cache, a fixed path containerd does not override. */
 const CNI_RESULT_CACHE = '/var/lib/cni/results';
+/** Directories of the machine's that the kubelet and CNI make at fixed paths; the last node removes those the first one found missing (when empty). */
+const MACHINE_DIRS = ['/var/lib/kubelet/device-plugins', '/var/lib/kubelet', CONTAINER_LOG_LINKS, CNI_RESULT_CACHE, '/var/lib/cni'];
 const SYSCTLS = ['vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes'];
 const MAX_NODES = 200;
 
@@ -54,6 +56,8 @@ interface HostState {
   sysctls: Record<string, string>;
   /** iptables chains named CNI-* that existed before any node: they are not the nodes' to remove. */
   cniChains: string[];
+  /** MACHINE_DIRS that did not exist before any node. */
+  createdDirs?: string[];
 }
 
 function sleepSync(ms: number): void {
@@ -158,7 +162,7 @@ export function claimHost(dir: string): NodeHost {
     }
     const live = records();
     if (live.length === 0 && !existsSync(HOST_STATE)) {
-      const state: HostState = { sysctls: readSysctls(), cniChains: cniChains() };
+      const state: HostState = { sysctls: readSysctls(), cniChains: cniChains(), createdDirs: MACHINE_DIRS.filter((path) => !existsSync(path)) };
       writeFileSync(HOST_STATE, JSON.stringify(state, null, 2) + '\n');
     }
     const used = new Set(live.map((record) => record.index));
@@ -217,6 +221,15 @@ export function releaseHost(host: NodeHost): void {
       }
     }
     removeSharedCniChains(new Set(state.cniChains));
+    for (const path of state.createdDirs ?? []) {
+      // The kubelet's device manager listens here at a fixed path (one socket for all nodes, left when it stops).
+      if (path === MACHINE_DIRS[0]) rmSync(join(path, 'kubelet.sock'), { force: true });
+      try {
+        rmdirSync(path);
+      } catch {
+        // not empty (someone else's now) or already gone
+      }
+    }
     rmSync(HOST_STATE, { force: true });
   });
 }

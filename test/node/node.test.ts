@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startNode, type Node } from '../helpers/node.js';
 import { bridgePorts, mountsUnder, nodeCgroups, nodeIptablesLines, nodeProcesses } from '../helpers/node-host.js';
-import { BUSYBOX_IMAGE, importBusyboxImage, PAUSE_IMAGE } from '../helpers/node-images.js';
+import { BUSYBOX_IMAGE, importBusyboxImage, importDebianImages, PAUSE_IMAGE } from '../helpers/node-images.js';
 
 const NAMESPACE = 'default';
 
@@ -83,5 +83,22 @@ describe('a real node', () => {
     assert.deepEqual(nodeIptablesLines(host), []);
     assert.equal(existsSync(`/sys/class/net/${host.bridge}`), false);
     assert.equal(existsSync(host.dir), false);
+  });
+});
+
+describe('a real node with the Debian images', () => {
+  it('runs the nginx image until Ready (its port answers the kubelet\'s probe)', async (t) => {
+    const node = await startNode({ t });
+    const work = mkdtempSync(join(tmpdir(), 'rootlock-node-debian-'));
+    t.after(() => rmSync(work, { recursive: true, force: true }));
+    const { nginx } = await importDebianImages(node, work);
+    const res = await node.request('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod('nginx', nginx, {
+      readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 },
+    }));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const ready = await node.waitForPod(NAMESPACE, 'nginx', 'Ready', 180_000);
+    const page = await fetch(`http://${ready.status?.podIP}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /nginx/i);
   });
 });
