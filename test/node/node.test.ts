@@ -3,7 +3,7 @@
 // go through the API server to the kubelet. After stop() nothing of the node's
 // is left on the machine.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +24,23 @@ function pod(name: string, image: string, extra: Record<string, unknown> = {}): 
       containers: [{ name: 'app', image, imagePullPolicy: 'Never', ...extra }],
     },
   };
+}
+
+/** Running, not a zombie: a shim's parent is PID 1 by the time it exits, which reaps it when it gets to it. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function describeProcess(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').trim().slice(0, 80);
+  } catch {
+    return `${pid} (gone)`;
+  }
 }
 
 describe('a real node', () => {
@@ -72,12 +89,17 @@ describe('a real node', () => {
   it('leaves nothing behind after stop()', async () => {
     const n = started();
     const host = n.host;
-    assert.ok(bridgePorts(host).length >= 2, 'the pods have veths on the bridge');
-    assert.ok(nodeProcesses(host).length > 0);
+    const veths = bridgePorts(host);
+    assert.ok(veths.length >= 2, 'the pods have veths on the bridge');
+    const processes = nodeProcesses(host);
+    assert.ok(processes.includes(n.pids.containerd) && processes.includes(n.pids.kubelet));
+    assert.ok(processes.length > 4, 'shims and container processes are found too');
     assert.ok(mountsUnder(host.dir).length > 0);
     assert.ok(nodeCgroups(host).length > 0);
     await n.stop();
     assert.deepEqual(nodeProcesses(host), []);
+    assert.deepEqual(processes.filter(alive).map(describeProcess), [], 'every process the node had is gone');
+    assert.deepEqual(veths.filter((veth) => existsSync(`/sys/class/net/${veth}`)), [], 'no veth is left');
     assert.deepEqual(mountsUnder(host.dir), []);
     assert.deepEqual(nodeCgroups(host), []);
     assert.deepEqual(nodeIptablesLines(host), []);
