@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../helpers/control-plane.js';
 import { startNode, type Node } from '../helpers/node.js';
 import { bridgePorts, mountsUnder, nodeCgroups, nodeIptablesLines, nodeProcesses } from '../helpers/node-host.js';
 import { BUSYBOX_IMAGE, importBusyboxImage, importDebianImages, PAUSE_IMAGE } from '../helpers/node-images.js';
@@ -109,18 +110,26 @@ describe('a real node', () => {
 });
 
 describe('a real node with the Debian images', () => {
-  it('runs the nginx image until Ready (its port answers the kubelet\'s probe)', async (t) => {
+  it('runs the nginx image until Ready (its port answers the kubelet\'s probe), also on a loopback hostPort', async (t) => {
     const node = await startNode({ t });
     const work = mkdtempSync(join(tmpdir(), 'rootlock-node-debian-'));
     t.after(() => rmSync(work, { recursive: true, force: true }));
     const { nginx } = await importDebianImages(node, work);
+    const hostPort = await freePort();
     const res = await node.request('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod('nginx', nginx, {
       readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 },
+      // Through the portmap plugin's DNAT, on loopback only.
+      ports: [{ containerPort: 80, hostPort, hostIP: '127.0.0.1' }],
     }));
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const ready = await node.waitForPod(NAMESPACE, 'nginx', 'Ready', 180_000);
     const page = await fetch(`http://${ready.status?.podIP}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /nginx/i);
+    const viaHostPort = await fetch(`http://127.0.0.1:${hostPort}/`);
+    assert.equal(viaHostPort.status, 200);
+    assert.ok(nodeIptablesLines(node.host).length > 0, 'portmap added rules for the hostPort');
+    await node.stop();
+    assert.deepEqual(nodeIptablesLines(node.host), [], 'no iptables rule of the node is left');
   });
 });
