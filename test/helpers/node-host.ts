@@ -399,7 +399,15 @@ export function teardownHost(host: NodeHost): void {
   }
   if (existsSync(CNI_RESULT_CACHE)) {
     for (const name of readdirSync(CNI_RESULT_CACHE)) {
-      if (name.startsWith(`${host.networkName}-`)) rmSync(join(CNI_RESULT_CACHE, name), { force: true });
+      const path = join(CNI_RESULT_CACHE, name);
+      // The pods' networks by name; containerd's loopback network (cni-loopback-<sandbox>-lo) by the node's netns path in it.
+      let ours = name.startsWith(`${host.networkName}-`);
+      try {
+        ours ||= name.startsWith('cni-loopback-') && readFileSync(path, 'utf8').includes(`${host.dir}/`);
+      } catch {
+        // removed meanwhile
+      }
+      if (ours) rmSync(path, { force: true });
     }
   }
   // Never delete through a mount: a pod's hostPath or a bind mount would take host files with it.

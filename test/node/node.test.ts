@@ -3,7 +3,7 @@
 // go through the API server to the kubelet. After stop() nothing of the node's
 // is left on the machine.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -106,6 +106,9 @@ describe('a real node', () => {
     assert.deepEqual(nodeIptablesLines(host), []);
     assert.equal(existsSync(`/sys/class/net/${host.bridge}`), false);
     assert.equal(existsSync(host.dir), false);
+    const cniResults = '/var/lib/cni/results';
+    const results = existsSync(cniResults) ? readdirSync(cniResults).filter((name) => readFileSync(join(cniResults, name), 'utf8').includes(host.dir)) : [];
+    assert.deepEqual(results, [], 'no CNI result of the node is cached');
   });
 });
 
