@@ -147,7 +147,7 @@ export function nodeBinaries(): NodeBinaries {
   return binaries;
 }
 
-function containerdConfig(dir: string, host: NodeHost, binaries: NodeBinaries): string {
+function containerdConfig(dir: string, binaries: NodeBinaries): string {
   const q = (value: string): string => JSON.stringify(value);
   // Every path containerd would otherwise take from the machine (/var/lib/containerd, /run/containerd,
   // /opt/containerd, /etc/cni/net.d, /var/run/netns, the shims' /run/containerd/s) is the node's own.
@@ -371,7 +371,7 @@ export async function startNode(options: NodeOptions = {}): Promise<Node> {
 
     mkdirSync(join(dir, 'cni', 'net.d'), { recursive: true });
     writeFileSync(join(dir, 'cni', 'net.d', '10-rootlock.conflist'), cniConfig(dir, host));
-    writeFileSync(join(dir, 'containerd.toml'), containerdConfig(dir, host, binaries));
+    writeFileSync(join(dir, 'containerd.toml'), containerdConfig(dir, binaries));
     writeFileSync(crictlConfigPath, `runtime-endpoint: unix://${join(dir, 'containerd.sock')}\nimage-endpoint: unix://${join(dir, 'containerd.sock')}\ntimeout: 30\n`);
     const logs = join(dir, 'logs');
     mkdirSync(logs);
