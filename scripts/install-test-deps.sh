@@ -6,10 +6,14 @@
 # does nothing when everything is installed; prints apt's output only on failure.
 # busybox-static builds the sandbox tests' image; attr (setfattr) marks opaque directories in unpacked layers.
 # libcap2-bin (setcap) gives the drift test's node copy the file capabilities the drift image carries.
+# The test node (test/node/build.sh, test/helpers/node.ts): gcc and libc6-dev compile the static pause program
+# and runc's cgo parts, libseccomp-dev and pkg-config let runc build with seccomp, iptables is what the CNI
+# portmap plugin and the kubelet call, iproute2 (ip) makes and removes the node's bridge and checks for veths.
 # Needs root when something is missing (CI runs it from .ci/run).
 set -euo pipefail
 
-packages=(docker-registry skopeo openssl apache2-utils busybox-static attr libcap2-bin)
+packages=(docker-registry skopeo openssl apache2-utils busybox-static attr libcap2-bin
+  gcc libc6-dev libseccomp-dev pkg-config iptables iproute2)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

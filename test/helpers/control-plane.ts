@@ -3,6 +3,8 @@
 // controller-runtime's envtest starts them. There is no scheduler and no
 // kubelet, so Pods stay Pending; everything the API server and the
 // controllers do (admission, RBAC, Deployments -> ReplicaSets -> Pods) is real.
+// With `forNode: true` it also starts kube-scheduler and lets a kubelet join
+// (test/helpers/node.ts starts one; that is the way to get running Pods).
 //
 // The binaries come from test/k8s/build.sh (cached outside the repository);
 // when they are missing this helper runs the build, which is slow but keeps
@@ -20,12 +22,14 @@ export interface ControlPlaneBinaries {
   etcd: string;
   kubeApiserver: string;
   kubeControllerManager: string;
+  kubeScheduler: string;
+  kubelet: string;
   k8sVersion: string;
   etcdVersion: string;
 }
 
 export interface ControlPlaneProcess {
-  name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
+  name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
   pid: number;
   /** The loopback port this process serves on. */
   port: number;
@@ -51,6 +55,12 @@ export interface ControlPlane {
   adminKeyPem: string;
   processes: readonly ControlPlaneProcess[];
   binaries: ControlPlaneBinaries;
+  /**
+   * A client or serving certificate signed by this control plane's CA, written
+   * as `<dir>/<name>.crt` and `<dir>/<name>.key`. `subject` is an openssl -subj
+   * (`/O=system:nodes/CN=system:node:localhost`); `extensions` are -addext values.
+   */
+  issueCertificate(dir: string, name: string, subject: string, extensions: string[]): { certPath: string; keyPath: string };
   /** One request to the API server as the admin user. */
   request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Stops every process (SIGTERM, then SIGKILL) and removes the temporary directory. Safe to call twice. */
@@ -67,6 +77,14 @@ export interface StartOptions {
   t?: { after(fn: () => Promise<void>): void };
   /** How long to wait for the API server to become ready, in ms. */
   readyTimeoutMs?: number;
+  /**
+   * Ready for a kubelet to join (test/helpers/node.ts): also starts
+   * kube-scheduler; the API server authorizes with Node,RBAC, admits with
+   * NodeRestriction, and reaches kubelets (logs, exec) with a client
+   * certificate bound to system:kubelet-api-admin, verifying their serving
+   * certificates against this CA, at their Hostname address.
+   */
+  forNode?: boolean;
 }
 
 const BUILD_SCRIPT = (): string => join(repoRoot(), 'test', 'k8s', 'build.sh');
@@ -90,12 +108,15 @@ export function controlPlaneBinaries(): ControlPlaneBinaries {
       etcd: need('ETCD'),
       kubeApiserver: need('KUBE_APISERVER'),
       kubeControllerManager: need('KUBE_CONTROLLER_MANAGER'),
+      kubeScheduler: need('KUBE_SCHEDULER'),
+      kubelet: need('KUBELET'),
       k8sVersion: need('K8S_VERSION'),
       etcdVersion: need('ETCD_VERSION'),
     };
   };
   const binaries = read();
-  const missing = [binaries.etcd, binaries.kubeApiserver, binaries.kubeControllerManager].filter((p) => !existsSync(p));
+  const missing = [binaries.etcd, binaries.kubeApiserver, binaries.kubeControllerManager, binaries.kubeScheduler, binaries.kubelet]
+    .filter((p) => !existsSync(p));
   if (missing.length > 0) {
     process.stderr.write(`control plane binaries missing (${missing.join(', ')}): running ${BUILD_SCRIPT()}, this takes minutes\n`);
     // The build's progress goes to stderr so that the test output shows why this test is slow.
@@ -105,7 +126,7 @@ export function controlPlaneBinaries(): ControlPlaneBinaries {
 }
 
 /** A port that was free on 127.0.0.1 a moment ago (envtest does the same; startControlPlane retries on a lost race). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -134,6 +155,10 @@ interface Certificates {
   adminKey: string;
   controllerManagerCert: string;
   controllerManagerKey: string;
+  schedulerCert: string;
+  schedulerKey: string;
+  kubeletClientCert: string;
+  kubeletClientKey: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
 }
@@ -144,23 +169,31 @@ interface Certificates {
  * its O as groups, so CN=admin,O=system:masters is a cluster admin and
  * CN=system:kube-controller-manager gets the controller manager's built-in RBAC role.
  */
-function makeCertificates(dir: string): Certificates {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/** A leaf certificate `<dir>/<name>.crt` (and `.key`) signed by the CA files given. */
+function issueLeaf(dir: string, caCert: string, caKey: string, name: string, subject: string, extensions: string[]): void {
   openssl(dir, [
-    'req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=rootlock-test-ca',
+    'req', '-x509', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', subject,
+    '-CA', caCert, '-CAkey', caKey,
+    '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature',
+    ...extensions.flatMap((e) => ['-addext', e]),
+  ]);
+}
+
+function makeCertificates(dir: string): Certificates {
+  openssl(dir, [
+    'req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=rootlock-test-ca',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  const leaf = (name: string, subject: string, extensions: string[]): void => {
-    openssl(dir, [
-      'req', '-x509', ...ec, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', subject,
-      '-CA', 'ca.crt', '-CAkey', 'ca.key',
-      '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature',
-      ...extensions.flatMap((e) => ['-addext', e]),
-    ]);
-  };
+  const leaf = (name: string, subject: string, extensions: string[]): void => issueLeaf(dir, 'ca.crt', 'ca.key', name, subject, extensions);
   leaf('serving', '/CN=kube-apiserver', ['extendedKeyUsage=serverAuth', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
   leaf('admin', '/O=system:masters/CN=admin', ['extendedKeyUsage=clientAuth']);
   leaf('controller-manager', '/CN=system:kube-controller-manager', ['extendedKeyUsage=clientAuth']);
+  // The built-in system:kube-scheduler ClusterRoleBinding names this user.
+  leaf('scheduler', '/CN=system:kube-scheduler', ['extendedKeyUsage=clientAuth']);
+  // How the API server authenticates to kubelets (logs, exec, port-forward); bound to system:kubelet-api-admin as kubeadm does.
+  leaf('kubelet-client', '/CN=kube-apiserver-kubelet-client', ['extendedKeyUsage=clientAuth']);
   // Service-account tokens are signed by the API server (and the controller
   // manager's token controller) with this key and verified with its public half.
   openssl(dir, ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'sa.key']);
@@ -175,6 +208,10 @@ function makeCertificates(dir: string): Certificates {
     adminKey: path('admin.key'),
     controllerManagerCert: path('controller-manager.crt'),
     controllerManagerKey: path('controller-manager.key'),
+    schedulerCert: path('scheduler.crt'),
+    schedulerKey: path('scheduler.key'),
+    kubeletClientCert: path('kubelet-client.crt'),
+    kubeletClientKey: path('kubelet-client.key'),
     serviceAccountKey: path('sa.key'),
     serviceAccountPub: path('sa.pub'),
   };
@@ -197,8 +234,9 @@ function kubeconfig(server: string, caCertPem: string, user: string, certPem: st
   ) + '\n';
 }
 
-interface Started {
-  name: ControlPlaneProcess['name'];
+/** A server process started by startProcess (test/helpers/node.ts starts containerd and the kubelet with it too). */
+export interface Started {
+  name: string;
   child: ChildProcess;
   port: number;
   logPath: string;
@@ -207,11 +245,11 @@ interface Started {
   exitStatus: string | undefined;
 }
 
-function startProcess(name: Started['name'], binary: string, args: string[], port: number, dir: string): Started {
+export function startProcess(name: string, binary: string, args: string[], port: number, dir: string, env?: NodeJS.ProcessEnv): Started {
   const logPath = join(dir, `${name}.log`);
   const log = openSync(logPath, 'a');
   // detached: its own process group, so stop() can end it and anything it forks.
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log], ...(env ? { env } : {}) });
   closeSync(log);
   // A test file that forgets stop() must still end: then the exit handler kills the servers.
   child.unref();
@@ -230,7 +268,7 @@ function startProcess(name: Started['name'], binary: string, args: string[], por
   return started;
 }
 
-function logTail(started: Started, lines = 30): string {
+export function logTail(started: Started, lines = 30): string {
   try {
     return readFileSync(started.logPath, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {
@@ -247,7 +285,7 @@ function groupAlive(pid: number): boolean {
   }
 }
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, signal);
@@ -257,7 +295,7 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 /** Stops one process group: SIGTERM, and SIGKILL if it has not exited after graceMs. */
-async function stopProcess(started: Started, graceMs = 5000): Promise<void> {
+export async function stopProcess(started: Started, graceMs = 5000): Promise<void> {
   const pid = started.child.pid;
   if (pid === undefined || started.exitStatus !== undefined) {
     killGroup(pid, 'SIGKILL');
@@ -320,14 +358,14 @@ function apiRequest(server: string, tls: Tls, method: string, path: string, body
   });
 }
 
-class StartupError extends Error {
+export class StartupError extends Error {
   constructor(message: string, readonly portRace: boolean) {
     super(message);
   }
 }
 
 /** Waits until check() is true, failing early when one of the processes exits. */
-async function waitFor(what: string, processes: Started[], timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+export async function waitFor(what: string, processes: Started[], timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = processes.find((p) => p.exitStatus !== undefined);
@@ -417,7 +455,18 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       `--tls-cert-file=${certs.servingCert}`,
       `--tls-private-key-file=${certs.servingKey}`,
       `--client-ca-file=${certs.caCert}`,
-      '--authorization-mode=RBAC',
+      ...(options.forNode
+        ? [
+            // The Node authorizer and NodeRestriction limit a kubelet to its own Node and its Pods, as in a real cluster.
+            '--authorization-mode=Node,RBAC',
+            '--enable-admission-plugins=NodeRestriction',
+            `--kubelet-client-certificate=${certs.kubeletClientCert}`,
+            `--kubelet-client-key=${certs.kubeletClientKey}`,
+            `--kubelet-certificate-authority=${certs.caCert}`,
+            // The test node is called localhost and serves on 127.0.0.1 only: its Hostname address is the one to dial.
+            '--kubelet-preferred-address-types=Hostname,InternalIP',
+          ]
+        : ['--authorization-mode=RBAC']),
       `--service-account-issuer=${server}/`,
       `--service-account-key-file=${certs.serviceAccountPub}`,
       `--service-account-signing-key-file=${certs.serviceAccountKey}`,
@@ -465,14 +514,50 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       return res.status === 200;
     });
 
+    if (options.forNode) {
+      const binding = await apiRequest(server, tls, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'rootlock-test:kube-apiserver-kubelet-client' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'kube-apiserver-kubelet-client' }],
+      });
+      if (binding.status !== 201) throw new Error(`creating the kubelet client's ClusterRoleBinding: HTTP ${binding.status} ${JSON.stringify(binding.body)}`);
+      const schedulerKubeconfig = join(dir, 'scheduler.kubeconfig');
+      writeFileSync(
+        schedulerKubeconfig,
+        kubeconfig(server, caCertPem, 'system:kube-scheduler', readFileSync(certs.schedulerCert, 'utf8'), readFileSync(certs.schedulerKey, 'utf8')),
+        { mode: 0o600 },
+      );
+      const schedulerPort = await freePort();
+      processes.push(startProcess('kube-scheduler', binaries.kubeScheduler, [
+        `--kubeconfig=${schedulerKubeconfig}`,
+        // As for the controller manager: no delegated authentication, so the port serves only the health endpoints.
+        `--secure-port=${schedulerPort}`,
+        '--bind-address=127.0.0.1',
+        `--tls-cert-file=${certs.servingCert}`,
+        `--tls-private-key-file=${certs.servingKey}`,
+        '--leader-elect=false',
+        '--v=1',
+      ], schedulerPort, dir));
+      await waitFor('kube-scheduler /healthz', processes, timeoutMs, async () => {
+        const res = await apiRequest(`https://127.0.0.1:${schedulerPort}`, tls, 'GET', '/healthz');
+        return res.status === 200;
+      });
+    }
+
     const controlPlane: ControlPlane = {
       kubeconfigPath,
       server,
       caCertPem,
       adminCertPem,
       adminKeyPem,
-      processes: processes.map((p) => ({ name: p.name, pid: p.child.pid ?? -1, port: p.port })),
+      processes: processes.map((p) => ({ name: p.name as ControlPlaneProcess['name'], pid: p.child.pid ?? -1, port: p.port })),
       binaries,
+      issueCertificate: (certDir, name, subject, extensions) => {
+        issueLeaf(certDir, certs.caCert, certs.caKey, name, subject, extensions);
+        return { certPath: join(certDir, `${name}.crt`), keyPath: join(certDir, `${name}.key`) };
+      },
       request: (method, path, body) => apiRequest(server, tls, method, path, body),
       stop,
     };
@@ -484,7 +569,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
   }
 }
 
-/** Starts etcd, kube-apiserver and kube-controller-manager; retries when another process took a chosen port first. */
+/** Starts etcd, kube-apiserver and kube-controller-manager (and kube-scheduler with forNode); retries when another process took a chosen port first. */
 export async function startControlPlane(options: StartOptions = {}): Promise<ControlPlane> {
   const binaries = controlPlaneBinaries();
   for (let attempt = 1; ; attempt++) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the real Kubernetes control plane that rootlock's cluster tests run
-# against: etcd, kube-apiserver and kube-controller-manager, compiled from the
-# Go module proxy (no Docker, no downloads of prebuilt binaries).
+# Builds the real Kubernetes that rootlock's cluster tests run against: etcd,
+# kube-apiserver, kube-controller-manager, kube-scheduler and kubelet, compiled
+# from the Go module proxy (no Docker, no downloads of prebuilt binaries).
+# The node's container runtime is built by test/node/build.sh.
 #
 # Binaries are cached outside the repository, keyed by version:
-#   $ROOTLOCK_K8S_CACHE/<k8s-version>/{kube-apiserver,kube-controller-manager}
+#   $ROOTLOCK_K8S_CACHE/<k8s-version>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet}
 #   $ROOTLOCK_K8S_CACHE/etcd-<etcd-version>/etcd
 # (ROOTLOCK_K8S_CACHE defaults to $HOME/.cache/rootlock/k8s). A binary that
 # exists is not rebuilt, so running this again is cheap.
@@ -28,7 +29,11 @@ K8S_DIR=$CACHE/$K8S_VERSION
 ETCD_DIR=$CACHE/etcd-$ETCD_VERSION
 APISERVER=$K8S_DIR/kube-apiserver
 CONTROLLER_MANAGER=$K8S_DIR/kube-controller-manager
+SCHEDULER=$K8S_DIR/kube-scheduler
+KUBELET=$K8S_DIR/kubelet
 ETCD=$ETCD_DIR/etcd
+# The k8s.io/kubernetes commands, each built into $K8S_DIR/<name>.
+K8S_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet)
 
 if [[ ${1:-} == --print-paths ]]; then
   echo "K8S_VERSION=$K8S_VERSION"
@@ -36,6 +41,8 @@ if [[ ${1:-} == --print-paths ]]; then
   echo "ETCD=$ETCD"
   echo "KUBE_APISERVER=$APISERVER"
   echo "KUBE_CONTROLLER_MANAGER=$CONTROLLER_MANAGER"
+  echo "KUBE_SCHEDULER=$SCHEDULER"
+  echo "KUBELET=$KUBELET"
   exit 0
 elif [[ $# -gt 0 ]]; then
   echo "usage: $0 [--print-paths]" >&2
@@ -44,8 +51,17 @@ fi
 
 log() { echo "[k8s-build] $*" >&2; }
 
-if [[ -x $ETCD && -x $APISERVER && -x $CONTROLLER_MANAGER ]]; then
-  log "cached: $ETCD, $APISERVER, $CONTROLLER_MANAGER"
+# The k8s commands not built yet: only these are built, so adding a command
+# to the list does not rebuild the ones already cached.
+missing_k8s_commands() {
+  local name
+  for name in "${K8S_COMMANDS[@]}"; do
+    [[ -x $K8S_DIR/$name ]] || echo "$name"
+  done
+}
+
+if [[ -x $ETCD && -z $(missing_k8s_commands) ]]; then
+  log "cached: $ETCD, ${K8S_COMMANDS[*]/#/$K8S_DIR/}"
   exit 0
 fi
 
@@ -113,9 +129,10 @@ if [[ ! -x $ETCD ]]; then
   log "etcd built in $(elapsed "$START"): $("$ETCD" --version | head -n1)"
 fi
 
-if [[ ! -x $APISERVER || ! -x $CONTROLLER_MANAGER ]]; then
+mapfile -t MISSING < <(missing_k8s_commands)
+if [[ ${#MISSING[@]} -gt 0 ]]; then
   START=$(date +%s)
-  log "building kube-apiserver and kube-controller-manager $K8S_VERSION (k8s.io/kubernetes)"
+  log "building ${MISSING[*]} $K8S_VERSION (k8s.io/kubernetes)"
   MOD_DIR=$K8S_DIR/build-module
   rm -rf "$MOD_DIR" && mkdir -p "$MOD_DIR"
   K8S_GOMOD=$(module_gomod "k8s.io/kubernetes@$K8S_VERSION")
@@ -152,16 +169,16 @@ if [[ ! -x $APISERVER || ! -x $CONTROLLER_MANAGER ]]; then
   LDFLAGS+=" -X k8s.io/component-base/version.gitTreeState=clean"
   (
     cd "$MOD_DIR"
-    go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" \
-      "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION"
+    PACKAGES=("${MISSING[@]/#/k8s.io/kubernetes/cmd/}")
+    go get "${PACKAGES[@]/%/@$K8S_VERSION}"
     log "modules resolved in $(elapsed "$START")"
     mkdir -p "$MOD_DIR/out"
-    "${GO_BUILD[@]}" -ldflags "$LDFLAGS" -o "$MOD_DIR/out/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+    "${GO_BUILD[@]}" -ldflags "$LDFLAGS" -o "$MOD_DIR/out/" "${PACKAGES[@]}"
   )
-  mv "$MOD_DIR/out/kube-apiserver" "$APISERVER"
-  mv "$MOD_DIR/out/kube-controller-manager" "$CONTROLLER_MANAGER"
-  log "kube-apiserver and kube-controller-manager built in $(elapsed "$START"): $("$APISERVER" --version)"
+  for name in "${MISSING[@]}"; do
+    mv "$MOD_DIR/out/$name" "$K8S_DIR/$name"
+  done
+  log "${MISSING[*]} built in $(elapsed "$START"): $("$K8S_DIR/${MISSING[0]}" --version)"
 fi
 
 log "done in $(elapsed "$TOTAL_START")"
