@@ -3,7 +3,7 @@
 // into the layer cache, run in the namespace sandbox on a real overlay.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -146,6 +146,20 @@ spec:
     assert.match(fixed.stdout + fixed.stderr, /\/var\/cache\/app \(rootlock profile saw 1 path written, 4096 bytes\)/);
     const unprofiled = await runCli(['fix', '--profile', 'deploy.yaml', 'deploy.yaml'], { cwd: work });
     assert.equal(unprofiled.code, 2);
+  });
+
+  it('fix --profile does not drop ALL capabilities of an image the profile saw run as root: a person decides', async () => {
+    // The result of the test above, as a profile of a root image: a profile sees writes, not the capabilities used.
+    const result = JSON.parse(readFileSync(join(work, 'result.json'), 'utf8')) as ProfileResult;
+    writeFileSync(join(work, 'root.json'), JSON.stringify({ ...result, user: { ...result.user, uid: 0 } }));
+    const asRoot = await runCli(['fix', '--no-config', '--profile', 'root.json', 'deploy.yaml'], { cwd: work });
+    assert.equal(asRoot.code, 0, asRoot.stderr);
+    assert.doesNotMatch(asRoot.stdout, /drop:\n\+? *- ALL/);
+    assert.match(asRoot.stdout + asRoot.stderr, /human +drop-all-capabilities \[app\]: .*\n +why: image registry.example\/app:1.0 runs as root and its knowledge entry \(profile:registry.example\/app:1.0\) does not say which capabilities it needs/);
+    writeFileSync(join(work, 'nonroot.json'), JSON.stringify({ ...result, user: { ...result.user, uid: 1000 } }));
+    const asUser = await runCli(['fix', '--no-config', '--profile', 'nonroot.json', 'deploy.yaml'], { cwd: work });
+    assert.equal(asUser.code, 0, asUser.stderr);
+    assert.match(asUser.stdout + asUser.stderr, /fixed +drop-all-capabilities \[app\]/);
   });
 
   const verifyPod = (mounts: string[]): string => `apiVersion: apps/v1

@@ -58,9 +58,16 @@ function runsAsNonRoot(target: FixTarget): boolean {
 
 function dropAllRisk(target: FixTarget, context: FixSafetyContext): string | undefined {
   const image = target.container?.image;
-  const known = image !== undefined && context.knowledge.lookup(image) !== undefined;
-  if (known || runsAsNonRoot(target)) return undefined;
-  return `image ${image ?? '(none)'} is not in the knowledge base and may run as root; dropping ALL capabilities can stop it from starting (chown or setuid at start): confirm what it needs, add that back, then drop ALL`;
+  if (runsAsNonRoot(target)) return undefined;
+  const entry = image !== undefined ? context.knowledge.lookup(image) : undefined;
+  if (entry === undefined) {
+    return `image ${image ?? '(none)'} is not in the knowledge base and may run as root; dropping ALL capabilities can stop it from starting (chown or setuid at start): confirm what it needs, add that back, then drop ALL`;
+  }
+  // A root image whose entry lists no capabilities (a profile sees writes, not capabilities) may chown or setuid at start.
+  if (entry.capabilities === undefined && entry.runsAsUser === 0) {
+    return `image ${image ?? '(none)'} runs as root and its knowledge entry (${entry.id}) does not say which capabilities it needs; dropping ALL capabilities can stop it from starting (chown or setuid at start): confirm what it needs, add that back, then drop ALL`;
+  }
+  return undefined;
 }
 
 export default defineRule({
