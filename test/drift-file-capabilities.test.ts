@@ -6,7 +6,7 @@
 // layer directory is root-only (0700), as containerd, CRI-O and Docker keep
 // theirs. It must read the upper layer and the running process exactly as
 // root does. The setups that cannot are checked too: the node binary without
-// file capabilities (the image before deploy/drift/Dockerfile), and the capped
+// file capabilities (the image's plain node), and the capped
 // binary started through a shell under no_new_privs.
 //
 // setpriv leaves the capabilities it kept across the uid change in the
@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { installBinary, placeInCgroup, startOverlayContainer, writeFiles } from './helpers/overlay.js';
 import type { OverlayContainer } from './helpers/overlay.js';
 import { driftManifests } from '../src/drift/manifests.js';
+import { DRIFT_FILE_CAPABILITIES, fileCapabilityText } from '../src/image/rootlock-image.js';
 import type { DriftReport } from '../src/drift/report.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,7 +39,8 @@ const NAMESPACE = 'drift-caps';
 const ID = 'caf'.padEnd(56, 'e') + `${process.pid}`.padStart(8, '0');
 
 // What is run comes from what ships: the DaemonSet's user, added capabilities and
-// allowPrivilegeEscalation, and the file capabilities deploy/drift/Dockerfile sets.
+// allowPrivilegeEscalation, and the file capabilities the image's drift node carries (deploy/image;
+// test/rootlock-image.test.ts checks them on the built image with getcap).
 interface DriftPodSpec {
   securityContext: { runAsUser: number; runAsGroup: number };
   containers: { securityContext: { allowPrivilegeEscalation: boolean; capabilities: { add: string[] } } }[];
@@ -49,7 +51,7 @@ const UID = podSpec.securityContext.runAsUser;
 const GID = podSpec.securityContext.runAsGroup;
 const { allowPrivilegeEscalation, capabilities } = podSpec.containers[0]!.securityContext;
 const BOUNDING = ['-all', ...capabilities.add.map((c) => `+${c.toLowerCase()}`)].join(',');
-const FILE_CAPS = /"(cap_[a-z_,]+=ep)"/.exec(readFileSync(join(REPO, 'deploy/drift/Dockerfile'), 'utf8'))?.[1];
+const FILE_CAPS = fileCapabilityText(DRIFT_FILE_CAPABILITIES);
 
 interface ScanRun {
   code: number | null;
@@ -67,7 +69,6 @@ interface ScanRun {
  * `shell`: node is started by /bin/sh instead of directly.
  */
 function scanAs(host: string, options: { fileCaps: boolean; noNewPrivs: boolean; shell?: boolean }): ScanRun {
-  assert.ok(FILE_CAPS, 'deploy/drift/Dockerfile sets file capabilities with setcap');
   const work = mkdtempSync(join(tmpdir(), 'rootlock-caps-'));
   chmodSync(work, 0o755);
   try {

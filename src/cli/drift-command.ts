@@ -8,6 +8,7 @@ import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { defaultImageReference } from '../image/rootlock-image.js';
 import type { DriftBaseline } from '../drift/allow.js';
 import type { DriftPriority } from '../drift/classify.js';
 import type { AcceptedDrift, DriftReport } from '../drift/report.js';
@@ -253,7 +254,7 @@ Examples:
   program.command('manifests')
     .description('print the DaemonSet, ServiceAccount and RBAC that run `drift watch` on every node')
     .option('-n, --namespace <namespace>', 'namespace to install into', 'rootlock-system')
-    .option('--image <image>', 'rootlock image', 'ghcr.io/rootlock/rootlock:0.1.0')
+    .option('--image <image>', 'rootlock image (build it with npm run image and push it to your registry)', defaultImageReference(packageVersion()))
     .option('--interval <duration>', 'scan interval', '30s')
     .action(async (flags: { namespace: string; image: string; interval: string }) => {
       parseInterval(flags.interval);

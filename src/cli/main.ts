@@ -160,7 +160,7 @@ Examples:
     .description('print everything to install the webhook (namespace, Deployment, Service, webhook configurations)')
     .option('-n, --namespace <ns>', 'namespace to install into', 'rootlock-system')
     .option('--name <name>', 'name of the Deployment, Service and webhook configurations', 'rootlock-webhook')
-    .option('--image <image>', 'rootlock image (pin it by digest)')
+    .option('--image <image>', 'rootlock image (pin it by digest; build it with npm run image and push it to your registry)')
     .addOption(new Option('--mode <mode>', 'webhook mode').choices(['enforce', 'warn', 'audit']).default('enforce'))
     .option('--mutate', 'also install the MutatingWebhookConfiguration')
     .addOption(new Option('--validate-failure-policy <policy>', 'failurePolicy of the validating webhook').choices(['Fail', 'Ignore']).default('Fail'))

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { CliIO } from './io.js';
 import { EXIT_OK, EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
+import { defaultImageReference } from '../image/rootlock-image.js';
 import type { Severity } from '../core/types.js';
 import type { WebhookMode, WebhookSettings } from '../webhook/settings.js';
 import type { FailurePolicy } from '../webhook/manifests.js';
@@ -210,7 +211,7 @@ export async function runWebhookManifests(flags: ManifestsFlags, io: CliIO): Pro
   const objects = installManifests({
     namespace: flags.namespace,
     name: flags.name,
-    image: flags.image ?? `ghcr.io/rootlock/rootlock:${packageVersion()}`,
+    image: flags.image ?? defaultImageReference(packageVersion()),
     mode: flags.mode,
     mutate: flags.mutate === true,
     validateFailurePolicy: flags.validateFailurePolicy,

@@ -3,12 +3,13 @@
 // an immutable container of its own.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../test/helpers/cli.js';
 import { HOST_READ_PATHS } from './manifests.js';
+import { DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, fileCapabilityText } from '../image/rootlock-image.js';
 
 interface AuditJson {
   summary: { bySeverity: Record<string, number>; exempted: number; errors: number };
@@ -56,22 +57,17 @@ describe('rootlock drift manifests', () => {
     assert.deepEqual(docs[2]!['rules'], [], 'the service account may do nothing');
   });
 
-  it('matches its image (deploy/drift/Dockerfile): node carries exactly the added capabilities, is the entrypoint, runs as the pod\'s user', async () => {
+  it('runs the image\'s capped node as its command, which carries exactly the added capabilities, as the image\'s drift user', async () => {
     const printed = await runCli(['drift', 'manifests'], { cwd: tmpdir() });
     const docs = parseAllDocuments(printed.stdout).map((d) => d.toJS() as Record<string, any>); // `any`: the test walks arbitrary manifest fields
     const pod = docs[4]!['spec']['template']['spec'];
     const container = pod['containers'][0];
-    const dockerfile = readFileSync(new URL('../../../deploy/drift/Dockerfile', import.meta.url), 'utf8');
-    const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-    // The file capabilities are set in the stage that ships, and verified there.
-    const setcap = [...runtimeStage.matchAll(/"\/opt\/setcap\/setcap", (?:"-v", )?"(cap_[a-z_,]+)=ep", "([^"]+)"/g)].map((m) => [m[1], m[2]]);
-    const added = container['securityContext']['capabilities']['add'].map((c: string) => `cap_${c.toLowerCase()}`).join(',');
-    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(runtimeStage)![1]!) as string[];
-    assert.deepEqual(setcap, [[added, entrypoint[0]], [added, entrypoint[0]]]);
-    assert.equal(entrypoint[0], '/nodejs/bin/node');
-    assert.equal(container['command'], undefined, 'no command: the entrypoint execs the capped node, no shell in between');
-    assert.equal(/^USER (.*)$/m.exec(runtimeStage)![1], `${pod['securityContext']['runAsUser']}:${pod['securityContext']['runAsGroup']}`);
-    assert.equal(/^WORKDIR (.*)$/m.exec(runtimeStage)![1], container['workingDir']);
+    // The runtime execs the capped node itself: no shell, no entrypoint (the image's is the plain node) in between.
+    assert.deepEqual(container['command'], [IMAGE_DRIFT_NODE, IMAGE_CLI]);
+    assert.deepEqual(container['args'].slice(0, 2), ['drift', 'watch']);
+    assert.deepEqual(container['securityContext']['capabilities']['add'], [...DRIFT_FILE_CAPABILITIES]);
+    assert.equal(fileCapabilityText(container['securityContext']['capabilities']['add']), 'cap_dac_read_search,cap_sys_ptrace=ep');
+    assert.deepEqual([pod['securityContext']['runAsUser'], pod['securityContext']['runAsGroup']], [IMAGE_DRIFT_USER.uid, IMAGE_DRIFT_USER.gid]);
     assert.equal(container['securityContext']['allowPrivilegeEscalation'], false);
   });
 });

@@ -2,10 +2,12 @@
 // Host access is read-only: /proc and the runtimes' state and layer
 // directories, mounted under /host at their host paths. Nothing on the host
 // is writable, and rootlock's own root filesystem is read-only.
-// The image is deploy/drift/Dockerfile's: its node binary carries the two file
-// capabilities the container adds, which is how a non-root process keeps them
-// (docs/drift.md, "Privileges"; test/drift-file-capabilities.test.ts).
+// The image is rootlock's own (deploy/image/): the container's command is its
+// second node binary, which carries the two file capabilities the container
+// adds, which is how a non-root process keeps them (docs/drift.md,
+// "Privileges"; test/drift-file-capabilities.test.ts).
 import { stringify } from 'yaml';
+import { DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, defaultImageReference } from '../image/rootlock-image.js';
 
 export interface DriftManifestOptions {
   namespace: string;
@@ -16,7 +18,7 @@ export interface DriftManifestOptions {
 
 export const DRIFT_MANIFEST_DEFAULTS: DriftManifestOptions = {
   namespace: 'rootlock-system',
-  image: 'ghcr.io/rootlock/rootlock:0.1.0',
+  image: defaultImageReference('0.1.0'),
   interval: '30s',
   port: 9847,
 };
@@ -62,8 +64,8 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             'rootlock.dev/ignore.drift': 'no-added-capabilities,no-writable-host-path',
             'rootlock.dev/ignore-reason':
               'drift scanner: DAC_READ_SEARCH reads upper layers owned by any user, SYS_PTRACE reads /proc/<pid>/exe and /proc/<pid>/root ' +
-              'of other users\' processes; uid 65533 holds them only through the image\'s file capabilities on its node binary ' +
-              '(deploy/drift/Dockerfile), which allowPrivilegeEscalation: false leaves in effect because the runtime already grants them; ' +
+              `of other users' processes; uid ${IMAGE_DRIFT_USER.uid} holds them only through the file capabilities of the image's ${IMAGE_DRIFT_NODE} ` +
+              '(deploy/image), which allowPrivilegeEscalation: false leaves in effect because the runtime already grants them; ' +
               'every host mount is readOnly (not recursively), and the containerd mount is the task-bundle directory, ' +
               'which does not hold the containerd socket',
           },
@@ -72,15 +74,17 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
           serviceAccountName: 'rootlock-drift',
           automountServiceAccountToken: false,
           // Host PIDs are read through the host's /proc mounted at /host/proc; the pod stays in its own PID namespace.
-          securityContext: { runAsNonRoot: true, runAsUser: 65533, runAsGroup: 65533, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: { runAsNonRoot: true, runAsUser: IMAGE_DRIFT_USER.uid, runAsGroup: IMAGE_DRIFT_USER.gid, seccompProfile: { type: 'RuntimeDefault' } },
           tolerations: [{ operator: 'Exists' }],
           containers: [{
             name: 'drift',
             image: options.image,
             // .rootlock.yaml (drift.allow) is found upward from the working directory: the optional ConfigMap.
             workingDir: '/etc/rootlock',
-            // No `command`: the image's entrypoint execs the capped node binary itself. A shell in between would
-            // hold no capabilities, and under no_new_privs node would then start without them.
+            // The capped node, exec'd by the runtime itself: a shell in between would hold no capabilities, and under
+            // no_new_privs node would then start without them. The image's entrypoint is its plain node, which the
+            // webhook and the audit run with ALL capabilities dropped (the kernel refuses to exec the capped one there).
+            command: [IMAGE_DRIFT_NODE, IMAGE_CLI],
             args: ['drift', 'watch', '--root', '/host', '--interval', options.interval, '--listen', `0.0.0.0:${options.port}`],
             env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
             ports: [{ name: 'metrics', containerPort: options.port }],
@@ -95,7 +99,7 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
               // them in the bounding, permitted and effective sets; uid 65533 keeps them across its exec of node only because
               // node carries them as file capabilities (no ambient capabilities in Kubernetes). no_new_privs stays on: an exec
               // that gains nothing beyond what the caller holds is not an escalation.
-              capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH', 'SYS_PTRACE'] },
+              capabilities: { drop: ['ALL'], add: [...DRIFT_FILE_CAPABILITIES] },
             },
             volumeMounts: [
               ...HOST_READ_PATHS.map((p) => ({ name: p.name, mountPath: `/host${p.path}`, readOnly: true, mountPropagation: 'HostToContainer' })),

@@ -55,7 +55,7 @@ async function existingTarget(path: string, create: boolean): Promise<{ target: 
  * `create` is set. Content given as pieces is written as it comes, so a large
  * report is never one string (pass pieces of a useful size: each is a write).
  */
-export async function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string>, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, options: AtomicWriteOptions = {}): Promise<void> {
   const { target, info } = await existingTarget(path, options.create === true);
   const directory = dirname(target);
   const temporary = join(directory, `.${basename(target)}.rootlock-${randomBytes(6).toString('hex')}.tmp`);

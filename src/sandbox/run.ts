@@ -134,7 +134,9 @@ function setupScript(spec: SandboxSpec, dirs: { dir: string; upper: string; work
     `cp -a ${DEVICES.filter((d) => existsSync(`/dev/${d}`)).map((d) => `/dev/${d}`).join(' ')} ${quote(`${dirs.devTemplate}/.`)} ${quote(at('/dev/'))}`,
     'wait $lo',
     'printf rootlock-sandbox > /proc/sys/kernel/hostname',
-    `exec env -i ${spec.env.map(quote).join(' ')} unshare --root=${quote(dirs.merged)} --wd=${quote(spec.workingDir || '/')} --setgid ${spec.gid} --setuid ${spec.uid} -- ${spec.argv.map(quote).join(' ')}`,
+    // unshare by its host path: env looks a bare name up in the image's PATH (a builtin, no process).
+    'unshare=$(command -v unshare)',
+    `exec env -i ${spec.env.map(quote).join(' ')} "$unshare" --root=${quote(dirs.merged)} --wd=${quote(spec.workingDir || '/')} --setgid ${spec.gid} --setuid ${spec.uid} -- ${spec.argv.map(quote).join(' ')}`,
   ];
   return lines.join('\n');
 }

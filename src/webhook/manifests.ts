@@ -7,6 +7,7 @@ import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION } from '../core/exemptions.
 import configmapSecretImmutable from '../rules/configmap-secret-immutable/rule.js';
 import type { JsonObject } from '../core/types.js';
 import type { WebhookMode } from './settings.js';
+import { IMAGE_USER } from '../image/rootlock-image.js';
 
 export type FailurePolicy = 'Fail' | 'Ignore';
 
@@ -32,7 +33,7 @@ export const DEFAULT_NAMESPACE = 'rootlock-system';
 export const DEFAULT_NAME = 'rootlock-webhook';
 /** Timeout the API server waits for an answer: far above the webhook's latency, well below the API server's own. */
 export const WEBHOOK_TIMEOUT_SECONDS = 5;
-const UID = 65532;
+const UID = IMAGE_USER.uid;
 const PORT = 8443;
 
 /** Object kinds with a pod template, by API group, as the webhook rules list them. */
