@@ -137,7 +137,7 @@ export async function verifyInCluster(options: ClusterVerifyOptions): Promise<Cl
   try {
     const pathOf = (kind: string) => `${KINDS[kind]!.prefix}/namespaces/${namespace}/${KINDS[kind]!.plural}`;
     for (const { source, kind } of sendable) {
-      const res = await connection.send('POST', pathOf(kind), { dryRun: 'All' }, placed(source.value, namespace));
+      const res = await sendOnceReady(connection, pathOf(kind), { dryRun: 'All' }, placed(source.value, namespace), pollMs);
       if (!ok(res)) result.rejected.push({ file: source.file, line: source.line, object: `${kind}/${nameOf(source.value)}`, message: apiMessage(res) });
     }
     if (result.rejected.length || signal?.aborted) {
@@ -146,7 +146,7 @@ export async function verifyInCluster(options: ClusterVerifyOptions): Promise<Cl
     }
     const created: Created[] = [];
     for (const { source, kind } of sendable) {
-      const res = await connection.send('POST', pathOf(kind), {}, placed(source.value, namespace));
+      const res = await sendOnceReady(connection, pathOf(kind), {}, placed(source.value, namespace), pollMs);
       if (!ok(res)) {
         result.errors.push(`${source.file}:${source.line}: ${kind}/${nameOf(source.value)}: ${apiMessage(res)}`);
         return result;
@@ -172,6 +172,20 @@ export async function verifyInCluster(options: ClusterVerifyOptions): Promise<Cl
       result.cleanedUp = false;
       result.errors.push(problem);
     }
+  }
+}
+
+/** A new namespace's default ServiceAccount: the controller manager adds it a moment after the namespace. */
+const NO_DEFAULT_ACCOUNT = /serviceaccounts? "default" not found/;
+const ACCOUNT_WAIT_MS = 15_000;
+
+/** POSTs an object; while the namespace's default ServiceAccount is not there yet, asks again (no other refusal is retried). */
+async function sendOnceReady(connection: ClusterConnection, path: string, query: Record<string, string>, body: unknown, pollMs: number): Promise<ApiResponse> {
+  const deadline = Date.now() + ACCOUNT_WAIT_MS;
+  for (;;) {
+    const res = await connection.send('POST', path, query, body);
+    if (ok(res) || !NO_DEFAULT_ACCOUNT.test(apiMessage(res)) || Date.now() >= deadline) return res;
+    await sleep(Math.min(pollMs, 250));
   }
 }
 
