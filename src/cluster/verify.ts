@@ -154,10 +154,16 @@ export async function verifyInCluster(options: ClusterVerifyOptions): Promise<Cl
       const metadata = (res.body as { metadata: { name: string; uid: string } }).metadata;
       if (KINDS[kind]!.workload) created.push({ source, kind, name: metadata.name, uid: metadata.uid, path: `${pathOf(kind)}/${metadata.name}` });
     }
-    const judged = await waitForWorkloads(connection, namespace, created, options.timeoutMs, pollMs, signal, result.errors);
-    for (const { workload, judgement, pods } of judged) {
+    const judged = await waitForWorkloads(connection, namespace, created, options.timeoutMs, pollMs, signal);
+    const warnings = judged.some((j) => j.judgement.verdict === undefined) ? await warningEvents(connection, namespace, result.errors) : [];
+    for (const { workload, judgement, pods, replicaSets } of judged) {
       const verdict: Verdict = judgement.verdict ?? 'unknown';
-      const reason = judgement.verdict ? judgement.reason : `${signal?.aborted ? 'interrupted' : `not Ready within ${options.timeoutMs / 1000} s`}; last state: ${judgement.reason}`;
+      let reason = judgement.verdict ? judgement.reason : `${signal?.aborted ? 'interrupted' : `not Ready within ${options.timeoutMs / 1000} s`}; last state: ${judgement.reason}`;
+      if (!judgement.verdict) {
+        const mine = new Set([workload.uid, ...replicaSets, ...pods.map((pod) => pod.metadata?.uid)]);
+        const last = warnings.filter((e) => mine.has(e.involvedObject?.uid)).at(-1);
+        if (last) reason += `; last warning: ${last.reason ?? '?'}: ${last.message ?? ''}`.trimEnd();
+      }
       const mounts = verdict === 'fail' ? await mountsFromLogs(connection, namespace, pods, result.errors) : [];
       result.workloads.push({ file: workload.source.file, line: workload.source.line, kind: workload.kind, name: workload.name, verdict, reason, mounts });
     }
@@ -193,12 +199,14 @@ interface Judged {
   workload: Created;
   judgement: Judgement;
   pods: PodJson[];
+  /** UIDs of the ReplicaSets a Deployment made: a controller's warnings (FailedCreate) are about them. */
+  replicaSets: string[];
 }
 
 /** Polls the workloads and their pods until each has a verdict, the time is up, or the signal fires. */
-async function waitForWorkloads(connection: ClusterConnection, namespace: string, created: readonly Created[], timeoutMs: number, pollMs: number, signal: AbortSignal | undefined, errors: string[]): Promise<Judged[]> {
+async function waitForWorkloads(connection: ClusterConnection, namespace: string, created: readonly Created[], timeoutMs: number, pollMs: number, signal: AbortSignal | undefined): Promise<Judged[]> {
   const deadline = Date.now() + timeoutMs;
-  let last: Judged[] = created.map((workload) => ({ workload, judgement: { reason: 'not read yet' }, pods: [] }));
+  let last: Judged[] = created.map((workload) => ({ workload, judgement: { reason: 'not read yet' }, pods: [], replicaSets: [] }));
   for (;;) {
     const pods = await connection.get(`/api/v1/namespaces/${namespace}/pods`);
     const replicaSets = created.some((c) => c.kind === 'Deployment') ? await connection.get(`/apis/apps/v1/namespaces/${namespace}/replicasets`) : undefined;
@@ -220,7 +228,8 @@ async function waitForWorkloads(connection: ClusterConnection, namespace: string
       if (!ok(res)) throw new Error(`cannot read ${workload.kind}/${workload.name}: ${apiMessage(res)}`);
       const object = res.body as WorkloadJson & PodJson;
       const own = workload.kind === 'Pod' ? [object] : podsOf(workload.uid);
-      next.push({ workload, judgement: judgeWorkload({ ...object, kind: workload.kind }, own), pods: own });
+      const replicaSets = [...ownerOf].filter(([, owner]) => owner === workload.uid).map(([rs]) => rs);
+      next.push({ workload, judgement: judgeWorkload({ ...object, kind: workload.kind }, own), pods: own, replicaSets });
     }
     last = next;
     if (last.every((j) => j.judgement.verdict !== undefined) || signal?.aborted) return last;
@@ -232,6 +241,27 @@ async function waitForWorkloads(connection: ClusterConnection, namespace: string
       // Aborted: the loop reads once more and returns.
     }
   }
+}
+
+interface EventJson {
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: { uid?: string };
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  metadata?: { creationTimestamp?: string };
+}
+
+/** The namespace's Warning events, oldest first: what the scheduler or a controller said about a workload that did not come up (FailedScheduling, FailedCreate). */
+async function warningEvents(connection: ClusterConnection, namespace: string, errors: string[]): Promise<EventJson[]> {
+  const res = await connection.get(`/api/v1/namespaces/${namespace}/events`, { fieldSelector: 'type=Warning' });
+  if (!ok(res)) {
+    errors.push(`cannot list the events of namespace ${namespace}: ${apiMessage(res)}`);
+    return [];
+  }
+  const when = (e: EventJson) => e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '';
+  return ((res.body as { items?: EventJson[] }).items ?? []).sort((a, b) => when(a).localeCompare(when(b)));
 }
 
 /** Reads the current and previous logs of every container of the failing pods and asks the suggest engine for mounts. */

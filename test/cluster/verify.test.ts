@@ -112,6 +112,15 @@ describe('verify --cluster (real API server and controller manager)', () => {
     assert.match(text.stderr, /^verifying in namespace rootlock-verify-\w+ \(context [^)]+\); it is deleted at the end\n$/);
   });
 
+  it('adds the controller\'s last warning when a Deployment gets no pod (FailedCreate)', async () => {
+    // The dry run accepts the Deployment; only the pods its ReplicaSet makes are refused.
+    const file = write('no-account.yaml', DEPLOYMENT.replace('    spec:\n      containers:', '    spec:\n      serviceAccountName: missing\n      containers:'));
+    const run = await runCli(['verify', '--cluster', '--kubeconfig', cluster().kubeconfigPath, '--timeout', '5s', file], dir);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stdout, /^could not judge {2}Deployment\/web \(no-account\.yaml:1\): not Ready within 5 s; last state: 0\/1 pods Ready; no pod created yet; last warning: FailedCreate: Error creating: pods "web-\w+-\w+" is forbidden: error looking up service account rootlock-verify-\w+\/missing: serviceaccount "missing" not found\n$/);
+    assert.deepEqual(await verifyNamespaces(), []);
+  });
+
   it('deletes the namespace when the process gets SIGINT while waiting', async () => {
     const file = write('interrupted.yaml', `${POD}---\n${DEPLOYMENT}`);
     const started = Date.now();
