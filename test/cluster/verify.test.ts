@@ -117,7 +117,7 @@ describe('verify --cluster (real API server and controller manager)', () => {
     const file = write('no-account.yaml', DEPLOYMENT.replace('    spec:\n      containers:', '    spec:\n      serviceAccountName: missing\n      containers:'));
     const run = await runCli(['verify', '--cluster', '--kubeconfig', cluster().kubeconfigPath, '--timeout', '5s', file], dir);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, /^could not judge {2}Deployment\/web \(no-account\.yaml:1\): not Ready within 5 s; last state: 0\/1 pods Ready; no pod created yet; last warning: FailedCreate: Error creating: pods "web-\w+-\w+" is forbidden: error looking up service account rootlock-verify-\w+\/missing: serviceaccount "missing" not found\n$/);
+    assert.match(run.stdout, /^could not judge {2}Deployment\/web \(no-account\.yaml:1\): not Ready within 5 s; last state: 0\/1 pods Ready; no pod created yet; last warning: FailedCreate: Error creating: pods "web-\w+-\w*" is forbidden: error looking up service account rootlock-verify-\w+\/missing: serviceaccount "missing" not found\n$/);
     assert.deepEqual(await verifyNamespaces(), []);
   });
 
