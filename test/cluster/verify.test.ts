@@ -192,6 +192,26 @@ describe('verify --cluster (real API server and controller manager)', () => {
       assert.deepEqual(await verifyNamespaces(), []);
     });
 
+    it('reports a namespace it may not delete, with the command to delete it, and exits 2', async () => {
+      const role = parse(readFileSync(join(repoRoot(), 'deploy', 'rbac', 'verify-clusterrole.yaml'), 'utf8')) as { metadata: { name: string }; rules: Array<{ resources: string[]; verbs: string[] }> };
+      role.metadata.name = 'rootlock-verify-no-delete';
+      role.rules = role.rules.map((rule) => (rule.resources.includes('namespaces') ? { ...rule, verbs: rule.verbs.filter((verb) => verb !== 'delete') } : rule));
+      expectStatus(await cluster().request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role), 201, 'create the role without delete');
+      const kubeconfig = await kubeconfigFor('keeper');
+      expectStatus(await cluster().request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'rootlock-verify-keeper' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
+        subjects: [{ kind: 'ServiceAccount', name: 'keeper', namespace: NAMESPACE }],
+      }), 201, 'bind the role');
+      const run = await runCli(['verify', '--cluster', '--kubeconfig', kubeconfig, '--timeout', '2s', write('kept.yaml', POD)], dir);
+      assert.equal(run.code, 2);
+      const [left] = await verifyNamespaces();
+      assert.ok(left, 'the namespace is still there');
+      assert.match(run.stderr, new RegExp(`^error: namespace ${left} could not be deleted \\(namespaces "${left}" is forbidden: User "system:serviceaccount:ci:keeper" cannot delete resource "namespaces".*\\); delete it with: kubectl delete namespace ${left}$`, 'm'));
+      expectStatus(await cluster().request('DELETE', `/api/v1/namespaces/${left}`), 200, 'delete it as the administrator');
+      for (let i = 0; (await verifyNamespaces()).length && i < 600; i++) await sleep(100);
+    });
+
     it('without it, fails clearly: the API server\'s refusal and nothing left behind', async () => {
       const kubeconfig = await kubeconfigFor('nobody');
       const run = await runCli(['verify', '--cluster', '--kubeconfig', kubeconfig, '--timeout', '3s', write('norole.yaml', POD)], dir);
