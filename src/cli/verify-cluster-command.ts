@@ -67,7 +67,7 @@ export function formatText(result: ClusterVerifyResult): { out: string; err: str
   const out: string[] = [];
   const err: string[] = [];
   for (const r of result.rejected) err.push(`${r.file}:${r.line}: ${r.object}: ${r.message}`);
-  if (result.rejected.length) err.push(`nothing was created: the API server (context ${result.context}) refused ${result.rejected.length === 1 ? 'this object' : 'these objects'}`);
+  if (result.rejected.length) err.push(`nothing was created (context ${result.context}): ${result.rejected.length === 1 ? 'this object was' : 'these objects were'} refused`);
   for (const w of result.workloads) {
     out.push(`${WORD[w.verdict]}  ${w.kind}/${w.name} (${w.file}:${w.line}): ${w.reason}`);
     for (const m of w.mounts) {
