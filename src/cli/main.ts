@@ -191,17 +191,46 @@ Examples:
 
   program
     .command('verify')
-    .description('run a container the way its manifest says (read-only root, its volumes, its user) and check it stays up (docs/profile.md)')
-    .argument('<manifest>', 'manifest with the workload')
-    .requiredOption('--image-source <image>', 'the container\'s image: OCI image layout directory, docker save or OCI archive file, root filesystem directory, or an image reference to pull')
+    .description('check that workloads stay up the way their manifests say (read-only root, their volumes, their user): in a local sandbox, or with --cluster in a throwaway namespace of your cluster (docs/profile.md)')
+    .argument('<manifests...>', 'manifest with the workload (with --cluster: files, directories, globs, or - for standard input)')
+    .option('--image-source <image>', 'without --cluster, required: the container\'s image: OCI image layout directory, docker save or OCI archive file, root filesystem directory, or an image reference to pull')
     .option('--container <name>', 'the container to run (default: the first)')
     .option('--settle <time>', 'how long the container must stay up', '5s')
     .option('--probe <probe>', 'the probe to make after the settle time instead of the manifest\'s readinessProbe/livenessProbe: http://:PORT/PATH, https://:PORT/PATH, tcp://:PORT, exec:COMMAND')
     .option('--probe-wait <time>', 'how long the probe may take to succeed after the settle time', '10s')
+    .option('--cluster', 'create the manifests in a throwaway namespace of the cluster and wait for every workload to be Ready or Complete')
+    .option('--kubeconfig <file>', 'with --cluster: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'with --cluster: kubeconfig context to use')
+    .option('--timeout <time>', 'with --cluster: how long the workloads may take to come up', '120s')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (manifest: string, options) => {
+    .addHelpText('after', `
+With --cluster every object is first sent as a server-side dry run; if the API server refuses one,
+nothing is created. The namespace (rootlock-verify-*) is deleted at the end, on Ctrl-C too.
+Least privilege for it: deploy/rbac/verify-clusterrole.yaml.
+Exit codes: 0 every workload passed, 1 a workload failed, 2 could not judge (image not pulled, no node,
+timeout), usage or API errors.
+Examples:
+  ${name} verify pod.yaml --image-source ./nginx-layout:nginx
+  ${name} verify --cluster k8s/ --timeout 3m`)
+    .action(async (manifests: string[], options, command: Command) => {
+      if (options.cluster) {
+        const { runVerifyClusterCommand } = await import('./verify-cluster-command.js');
+        exitCode = await runVerifyClusterCommand(manifests, options, io);
+        return;
+      }
+      const clusterOnly = (['kubeconfig', 'context'] as const).filter((key) => options[key] !== undefined);
+      if (command.getOptionValueSource('timeout') === 'cli') clusterOnly.push('timeout' as never);
+      const problem = clusterOnly.length ? `${clusterOnly.map((key) => `--${key}`).join(', ')} ${clusterOnly.length === 1 ? 'needs' : 'need'} --cluster`
+        : options.imageSource === undefined ? "required option '--image-source <image>' not specified (or give --cluster)"
+        : manifests.length !== 1 ? 'verify without --cluster takes one manifest'
+        : undefined;
+      if (problem) {
+        io.stderr(`error: ${problem}\n`);
+        exitCode = EXIT_USAGE;
+        return;
+      }
       const { runVerifyCommand } = await import('./profile-command.js');
-      exitCode = await runVerifyCommand(manifest, options, io);
+      exitCode = await runVerifyCommand(manifests[0]!, options, io);
     });
 
   program

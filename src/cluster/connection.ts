@@ -32,6 +32,8 @@ export interface ClusterConnection {
   server: string;
   /** GET a path such as /api/v1/pods with query parameters; rejects only when no HTTP response arrives. */
   get(path: string, query?: Record<string, string | undefined>): Promise<ApiResponse>;
+  /** Any other method (POST, DELETE) with an optional JSON body; `verify --cluster` creates and deletes with it. */
+  send(method: string, path: string, query?: Record<string, string | undefined>, body?: unknown): Promise<ApiResponse>;
 }
 
 export interface ConnectOptions {
@@ -127,12 +129,15 @@ export async function connect(options: ConnectOptions): Promise<ConnectResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const userAgent = options.userAgent ?? 'rootlock';
 
-  const get = async (path: string, query: Record<string, string | undefined> = {}): Promise<ApiResponse> => {
+  const send = async (method: string, path: string, query: Record<string, string | undefined> = {}, body?: unknown): Promise<ApiResponse> => {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, value);
     // Appended, not resolved: a server URL may carry a path prefix (a proxy such as Rancher's).
     const url = new URL(`${server}${path}${search.size ? `?${search}` : ''}`);
-    const requestOptions: RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': userAgent } };
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': userAgent };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    const requestOptions: RequestOptions = { method, headers };
     await kc.applyToHTTPSOptions(requestOptions);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise<ApiResponse>((resolve, reject) => {
@@ -153,8 +158,9 @@ export async function connect(options: ConnectOptions): Promise<ConnectResult> {
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${server} within ${timeoutMs / 1000} s`)));
       req.on('error', reject);
-      req.end();
+      req.end(payload);
     });
   };
-  return { connection: { context, server, get } };
+  const get = (path: string, query: Record<string, string | undefined> = {}) => send('GET', path, query);
+  return { connection: { context, server, get, send } };
 }

@@ -26,6 +26,8 @@ function scripted(answers: Array<{ status: number; body: unknown }>): { connecti
       const text = answer.body === undefined ? 'upstream connect error' : JSON.stringify(answer.body);
       return { status: answer.status, body: answer.body, text } satisfies ApiResponse;
     },
+    // Listing only ever reads.
+    send: async (method, path) => assert.fail(`unexpected ${method} ${path}`),
   };
   return { connection, calls };
 }
