@@ -329,7 +329,11 @@ function apiRequest(server: string, tls: Tls, method: string, path: string, body
         key: tls.key,
         headers: {
           accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          // A PATCH with a list body is a JSON patch (RFC 6902); any other body is JSON.
+          ...(payload === undefined ? {} : {
+            'content-type': method === 'PATCH' && Array.isArray(body) ? 'application/json-patch+json' : 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          }),
         },
         timeout: 10_000,
       },
@@ -465,6 +469,8 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
             `--kubelet-certificate-authority=${certs.caCert}`,
             // The test node is called localhost and serves on 127.0.0.1 only: its Hostname address is the one to dial.
             '--kubelet-preferred-address-types=Hostname,InternalIP',
+            // There is no kube-proxy: the API server calls webhook Services at their endpoints' pod IPs, on the node's bridge.
+            '--enable-aggregator-routing=true',
           ]
         : ['--authorization-mode=RBAC']),
       `--service-account-issuer=${server}/`,
