@@ -195,7 +195,7 @@ Examples:
     .argument('<manifests...>', 'manifest with the workload (with --cluster: files, directories, globs, or - for standard input)')
     .option('--image-source <image>', 'without --cluster, required: the container\'s image: OCI image layout directory, docker save or OCI archive file, root filesystem directory, or an image reference to pull')
     .option('--container <name>', 'the container to run (default: the first)')
-    .option('--settle <time>', 'how long the container must stay up', '5s')
+    .option('--settle <time>', 'how long the container (with --cluster: each workload, no container restarting) must stay up', '5s')
     .option('--probe <probe>', 'the probe to make after the settle time instead of the manifest\'s readinessProbe/livenessProbe: http://:PORT/PATH, https://:PORT/PATH, tcp://:PORT, exec:COMMAND')
     .option('--probe-wait <time>', 'how long the probe may take to succeed after the settle time', '10s')
     .option('--cluster', 'create the manifests in a throwaway namespace of the cluster and wait for every workload to be Ready or Complete')

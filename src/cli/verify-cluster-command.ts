@@ -13,6 +13,8 @@ export interface VerifyClusterFlags {
   kubeconfig?: string;
   context?: string;
   timeout: string;
+  /** How long each workload must stay Ready with no container restarting. */
+  settle: string;
   format: 'text' | 'json';
 }
 
@@ -88,6 +90,8 @@ export async function runVerifyClusterCommand(paths: readonly string[], flags: V
   if (!paths.length) return usage('verify --cluster needs at least one manifest');
   const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0) return usage(`--timeout ${flags.timeout}: expected a duration such as 120s`);
+  const settleMs = parseDuration(flags.settle);
+  if (settleMs === undefined || settleMs < 0) return usage(`--settle ${flags.settle}: expected a duration such as 5s`);
   const { objects, errors } = await readObjects(paths, io);
   if (errors.length) return usage(`cannot read the manifests:\n${errors.join('\n')}`);
   if (!objects.length) return usage('the manifests hold no objects');
@@ -114,6 +118,7 @@ export async function runVerifyClusterCommand(paths: readonly string[], flags: V
       connection: connected.connection,
       objects,
       timeoutMs,
+      settleMs,
       signal: abort.signal,
       onNamespace: (name) => {
         if (flags.format === 'text') io.stderr(`verifying in namespace ${name} (context ${connected.connection.context}); it is deleted at the end\n`);

@@ -68,6 +68,11 @@ export interface ClusterVerifyOptions {
   connection: ClusterConnection;
   objects: readonly ManifestObject[];
   timeoutMs: number;
+  /**
+   * How long a workload must stay Ready, its containers not restarting, to pass: a container
+   * without a readiness probe is Ready the moment it starts, before a read-only root can stop it.
+   */
+  settleMs?: number;
   /** How long to wait for the namespace to be gone. */
   deleteTimeoutMs?: number;
   pollMs?: number;
@@ -154,7 +159,7 @@ export async function verifyInCluster(options: ClusterVerifyOptions): Promise<Cl
       const metadata = (res.body as { metadata: { name: string; uid: string } }).metadata;
       if (KINDS[kind]!.workload) created.push({ source, kind, name: metadata.name, uid: metadata.uid, path: `${pathOf(kind)}/${metadata.name}` });
     }
-    const judged = await waitForWorkloads(connection, namespace, created, options.timeoutMs, pollMs, signal);
+    const judged = await waitForWorkloads(connection, namespace, created, options.timeoutMs, options.settleMs ?? 0, pollMs, signal);
     const warnings = judged.some((j) => j.judgement.verdict === undefined) ? await warningEvents(connection, namespace, result.errors) : [];
     for (const { workload, judgement, pods, replicaSets } of judged) {
       const verdict: Verdict = judgement.verdict ?? 'unknown';
@@ -204,8 +209,10 @@ interface Judged {
 }
 
 /** Polls the workloads and their pods until each has a verdict, the time is up, or the signal fires. */
-async function waitForWorkloads(connection: ClusterConnection, namespace: string, created: readonly Created[], timeoutMs: number, pollMs: number, signal: AbortSignal | undefined): Promise<Judged[]> {
+async function waitForWorkloads(connection: ClusterConnection, namespace: string, created: readonly Created[], timeoutMs: number, settleMs: number, pollMs: number, signal: AbortSignal | undefined): Promise<Judged[]> {
   const deadline = Date.now() + timeoutMs;
+  // When each workload was first seen passing, and its containers' restarts then: a restart starts the wait again.
+  const passing = new Map<Created, { since: number; restarts: number }>();
   let last: Judged[] = created.map((workload) => ({ workload, judgement: { reason: 'not read yet' }, pods: [], replicaSets: [] }));
   for (;;) {
     const pods = await connection.get(`/api/v1/namespaces/${namespace}/pods`);
@@ -229,7 +236,7 @@ async function waitForWorkloads(connection: ClusterConnection, namespace: string
       const object = res.body as WorkloadJson & PodJson;
       const own = workload.kind === 'Pod' ? [object] : podsOf(workload.uid);
       const replicaSets = [...ownerOf].filter(([, owner]) => owner === workload.uid).map(([rs]) => rs);
-      next.push({ workload, judgement: judgeWorkload({ ...object, kind: workload.kind }, own), pods: own, replicaSets });
+      next.push({ workload, judgement: settled(judgeWorkload({ ...object, kind: workload.kind }, own), workload, own, passing, settleMs), pods: own, replicaSets });
     }
     last = next;
     if (last.every((j) => j.judgement.verdict !== undefined) || signal?.aborted) return last;
@@ -241,6 +248,31 @@ async function waitForWorkloads(connection: ClusterConnection, namespace: string
       // Aborted: the loop reads once more and returns.
     }
   }
+}
+
+/** The sum of the pods' container restarts. */
+function restarts(pods: readonly PodJson[]): number {
+  let count = 0;
+  for (const pod of pods) for (const status of pod.status?.containerStatuses ?? []) count += status.restartCount ?? 0;
+  return count;
+}
+
+/** A pass counts once it has held for the settle time with no restart; until then the workload is still being watched. */
+function settled(judgement: Judgement, workload: Created, pods: readonly PodJson[], passing: Map<Created, { since: number; restarts: number }>, settleMs: number): Judgement {
+  if (judgement.verdict !== 'pass') {
+    passing.delete(workload);
+    return judgement;
+  }
+  const now = Date.now();
+  const count = restarts(pods);
+  const seen = passing.get(workload);
+  if (!seen || seen.restarts !== count) {
+    passing.set(workload, { since: now, restarts: count });
+    if (settleMs > 0) return { reason: `${judgement.reason}; watching it stay up for ${settleMs / 1000} s` };
+    return judgement;
+  }
+  if (now - seen.since >= settleMs) return { ...judgement, reason: `${judgement.reason} for ${Math.round((now - seen.since) / 100) / 10} s` };
+  return { reason: `${judgement.reason}; watching it stay up for ${settleMs / 1000} s` };
 }
 
 interface EventJson {
