@@ -1,9 +1,9 @@
 // `rootlock audit --cluster`: the manifest audit's config, rules, formats and
 // exit codes, with objects read from a live cluster.
-import { resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import { EXIT_USAGE } from './io.js';
 import { todayString } from './audit-command.js';
+import { connectFromFlags } from './cluster-connect.js';
 import { packageVersion } from './version.js';
 import type { AuditCommandFlags } from './emit-report.js';
 
@@ -47,7 +47,6 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   // The API server checks the selector's syntax; an empty one would silently select everything.
   if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
 
-  const { connect } = await import('../cluster/connection.js');
   const { auditCluster } = await import('../cluster/audit.js');
   const { setupRules } = await import('./rule-setup.js');
   const { emitReport } = await import('./emit-report.js');
@@ -55,12 +54,7 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   const setup = await setupRules(flags, io);
   if (!setup) return EXIT_USAGE;
 
-  const connected = await connect({
-    ...(flags.kubeconfig !== undefined ? { kubeconfig: resolve(cwd, flags.kubeconfig) } : {}),
-    ...(flags.context !== undefined ? { context: flags.context } : {}),
-    env: process.env,
-    userAgent: `rootlock/${packageVersion()}`,
-  });
+  const connected = await connectFromFlags(flags, cwd);
   if ('problem' in connected) return usage(connected.problem);
 
   const failOn = flags.failOn ?? setup.config.failOn ?? 'error';

@@ -2,10 +2,10 @@
 // namespace of the user's cluster (src/cluster/verify.ts); this module reads
 // them, connects as `audit --cluster` does, deletes the namespace on
 // SIGINT/SIGTERM too, and prints the verdicts.
-import { resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import { parseDuration } from './profile-command.js';
+import { connectFromFlags } from './cluster-connect.js';
 import { packageVersion } from './version.js';
 import type { ClusterVerifyResult, ManifestObject } from '../cluster/verify.js';
 
@@ -96,15 +96,9 @@ export async function runVerifyClusterCommand(paths: readonly string[], flags: V
   if (errors.length) return usage(`cannot read the manifests:\n${errors.join('\n')}`);
   if (!objects.length) return usage('the manifests hold no objects');
 
-  const { connect } = await import('../cluster/connection.js');
   const { verifyInCluster } = await import('../cluster/verify.js');
   const cwd = io.cwd ?? process.cwd();
-  const connected = await connect({
-    ...(flags.kubeconfig !== undefined ? { kubeconfig: resolve(cwd, flags.kubeconfig) } : {}),
-    ...(flags.context !== undefined ? { context: flags.context } : {}),
-    env: process.env,
-    userAgent: `rootlock/${packageVersion()}`,
-  });
+  const connected = await connectFromFlags(flags, cwd);
   if ('problem' in connected) return usage(connected.problem);
 
   // An interrupted verify still deletes its namespace: the signal only stops the waiting.
