@@ -139,6 +139,29 @@ describe('the webhook installed from rootlock\'s image on a real node', () => {
     const deniedAgain = await n.request('POST', `/apis/apps/v1/namespaces/${APPS}/deployments`, pythonDeployment('after', python));
     assert.equal(deniedAgain.status, 403, JSON.stringify(deniedAgain.body));
   });
+
+  it('installed with --mutate, it makes a mutable Deployment immutable on the way in; the pods its ReplicaSet creates run read-only', async () => {
+    const n = started();
+    const image = await rootlockImage();
+    // A second installation beside the first, as its own release: the mutating webhook runs before every validating one.
+    const certs = await runCli(['webhook', 'certs', '-o', 'certs-mutate', '--service', 'rootlock-mutate', '-n', 'rootlock-mutate'], { cwd: work });
+    assert.equal(certs.code, 0, certs.stderr);
+    const rendered = await runCli(['webhook', 'manifests', '--image', image.reference, '--certs', 'certs-mutate', '--replicas', '1', '--mutate',
+      '--namespace', 'rootlock-mutate', '--name', 'rootlock-mutate'], { cwd: work });
+    assert.equal(rendered.code, 0, rendered.stderr);
+    await createAll(n, rendered.stdout);
+    await readyPod(n, 'rootlock-mutate', 'app.kubernetes.io/name=rootlock-mutate');
+
+    const res = await n.request('POST', `/apis/apps/v1/namespaces/${APPS}/deployments`, pythonDeployment('mutated', python));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const stored = res.body as { spec: { template: { spec: { containers: { securityContext?: Record<string, unknown> }[] } } } };
+    assert.equal(stored.spec.template.spec.containers[0]!.securityContext?.['readOnlyRootFilesystem'], true, JSON.stringify(stored.spec.template.spec));
+    const pod = await readyPod(n, APPS, 'app=mutated');
+    const touch = await n.exec(APPS, pod.metadata.name, 'app', ['touch', '/x']);
+    assert.match(touch.stderr, /Read-only file system/);
+    const tmp = await n.exec(APPS, pod.metadata.name, 'app', ['touch', '/tmp/x']);
+    assert.equal(tmp.exitCode, 0, tmp.stderr);
+  });
 });
 
 async function waitForNoPods(node: Node, namespace: string, selector: string, timeoutMs = 60_000): Promise<void> {
