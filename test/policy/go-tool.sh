@@ -1,6 +1,7 @@
 # Builds one Go command from the Go module proxy into the tools cache, for the
-# policy tests' real engines (opa, the Kyverno CLI, Gatekeeper's gator).
-# Sourced by build-opa.sh, build-kyverno.sh and build-gator.sh, which set:
+# tests' real tools (opa, the Kyverno CLI, Gatekeeper's gator, helm, kustomize).
+# Sourced by build-opa.sh, build-kyverno.sh, build-gator.sh and
+# ../render/build-helm.sh, ../render/build-kustomize.sh, which set:
 #   TOOL           binary name and cache folder prefix (opa, kyverno, gator)
 #   TOOL_VERSION   module version
 #   MODULE         module path to require
