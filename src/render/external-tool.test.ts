@@ -19,7 +19,7 @@ describe('external rendering tools', () => {
 
   it('names the tool and its flag when it is missing', () => {
     assert.throws(() => resolveTool('helm', undefined, { PATH: dir }), (error: unknown) =>
-      error instanceof ToolError && /helm was not found on PATH/.test(error.message) && error.message.includes('--helm <path>'));
+      error instanceof ToolError && /helm was not found on PATH/.test(error.message) && error.message.includes('--helm-bin <path>'));
     assert.throws(() => resolveTool('kustomize', join(dir, 'nope'), { PATH: dir }), /--kustomize-bin .*nope: not an executable file/);
     assert.throws(() => resolveTool('kustomize', dir, { PATH: '' }), /not an executable file/);
   });

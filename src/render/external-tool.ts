@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 export type RenderTool = 'helm' | 'kustomize';
 
 /** The flag that names each tool's binary when it is not on PATH. */
-export const TOOL_FLAGS: Record<RenderTool, string> = { helm: '--helm', kustomize: '--kustomize-bin' };
+export const TOOL_FLAGS: Record<RenderTool, string> = { helm: '--helm-bin', kustomize: '--kustomize-bin' };
 
 /** A tool that could not be found or run, or that exited with an error; the message is for the user. */
 export class ToolError extends Error {
