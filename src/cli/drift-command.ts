@@ -9,6 +9,7 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { defaultImageReference } from '../image/rootlock-image.js';
+import { DEFAULT_RUNTIME_LOCATIONS } from '../drift/runtime-metadata.js';
 import type { DriftBaseline } from '../drift/allow.js';
 import type { DriftPriority } from '../drift/classify.js';
 import type { AcceptedDrift, DriftReport } from '../drift/report.js';
@@ -16,11 +17,14 @@ import type { DriftFormat } from '../drift/render.js';
 
 interface CommonFlags {
   root: string;
+  containerdState: string;
   config?: string | false;
   baseline?: string;
 }
 
 class UsageError extends Error {}
+
+const DEFAULT_CONTAINERD_STATE = DEFAULT_RUNTIME_LOCATIONS.containerdState;
 
 async function loadAccepted(flags: CommonFlags, io: CliIO): Promise<AcceptedDrift> {
   const accepted: AcceptedDrift = { allow: [] };
@@ -68,7 +72,7 @@ function nodeName(): string {
 async function scanReport(flags: CommonFlags & { namespace?: string[] }, accepted: AcceptedDrift): Promise<DriftReport> {
   const { scanNode } = await import('../drift/fs/scan-node.js');
   const namespaces = flags.namespace;
-  const result = scanNode({ root: flags.root, accepted, ...(namespaces ? { filter: (c) => namespaces.includes(c.identity.podNamespace ?? '') } : {}) });
+  const result = scanNode({ root: flags.root, accepted, runtime: { containerdState: flags.containerdState }, ...(namespaces ? { filter: (c) => namespaces.includes(c.identity.podNamespace ?? '') } : {}) });
   if (result.unreadable) throw new UsageError(`${result.unreadable} (is --root right?)`);
   return {
     tool: { name: 'rootlock', version: packageVersion() },
@@ -111,6 +115,13 @@ function parseListen(text: string): { host: string; port: number } {
   return { host, port };
 }
 
+function absolutePath(flag: string): (value: string) => string {
+  return (value: string) => {
+    if (!value.startsWith('/')) throw new UsageError(`${flag}: "${value}" is not an absolute path on the node`);
+    return value;
+  };
+}
+
 const PRIORITY_CHOICES = ['critical', 'error', 'warning', 'notice', 'informational', 'none'];
 
 export async function runDrift(argv: readonly string[], io: CliIO, programName = 'rootlock', signal?: AbortSignal): Promise<number> {
@@ -121,10 +132,14 @@ export async function runDrift(argv: readonly string[], io: CliIO, programName =
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const rootOption = (): Option => new Option('--root <dir>', 'where the host\'s / is mounted (/host in the DaemonSet)').default('/');
+  // k3s and RKE2 keep containerd's state in /run/k3s/containerd; so can any node's config.toml.
+  const stateOption = (): Option => new Option('--containerd-state <dir>', 'containerd\'s state directory on the host (its config.toml `state`), e.g. /run/k3s/containerd')
+    .default(DEFAULT_CONTAINERD_STATE).argParser(absolutePath('--containerd-state'));
 
   program.command('scan')
     .description('scan every running overlay container once and report its drift')
     .addOption(rootOption())
+    .addOption(stateOption())
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'falco']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-c, --config <file>', 'config file with drift.allow (default: .rootlock.yaml found upward)')
@@ -158,6 +173,7 @@ Examples:
   program.command('baseline')
     .description('record the drift running containers have now as accepted, per image (digest when the runtime records it)')
     .addOption(rootOption())
+    .addOption(stateOption())
     .option('-o, --output <file>', 'baseline file to create or extend', 'rootlock-drift-baseline.json')
     .option('--include-touched', 'also record paths copied up without a change')
     .option('-n, --namespace <namespace>', 'only containers of pods in this namespace (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
@@ -185,8 +201,9 @@ Examples:
     });
 
   program.command('watch')
-    .description('rescan on an interval (only upper layers that changed), serve /metrics and /healthz, post new events')
+    .description('rescan on an interval (only upper layers that changed), print each new drift as a Falco JSON event, serve /metrics and /healthz')
     .addOption(rootOption())
+    .addOption(stateOption())
     .option('--interval <duration>', 'time between scans', '30s')
     .option('--listen <host:port>', 'address for /metrics and /healthz', '0.0.0.0:9847')
     .option('--full-rescan-every <n>', 'read every upper layer again every n-th scan (edits in place do not change directory mtimes)', (v) => Number(v), 10)
@@ -201,7 +218,7 @@ Examples:
       const accepted = await loadAccepted(flags, io);
       const { DriftWatcher, serveMetrics } = await import('../drift/fs/watch.js');
       const { falcoEvents } = await import('../drift/render.js');
-      const watcher = new DriftWatcher({ root: flags.root, accepted, fullEvery: flags.fullRescanEvery });
+      const watcher = new DriftWatcher({ root: flags.root, accepted, runtime: { containerdState: flags.containerdState }, fullEvery: flags.fullRescanEvery });
       const state: { last?: import('../drift/fs/watch.js').WatchRound; rounds: number; failures: number; lastSuccess?: number } = { rounds: 0, failures: 0 };
       const now = (): number => Date.now() / 1000;
       const server = await serveMetrics(listen, () => ({ ...state, healthyWithinSeconds: (3 * intervalMs) / 1000 + 5, now }));
@@ -214,15 +231,17 @@ Examples:
           const round = watcher.scan();
           state.last = round;
           state.lastSuccess = now();
+          const report: DriftReport = { tool: { name: 'rootlock', version: packageVersion() }, hostname: nodeName(), time: new Date().toISOString(), containers: round.containers, problems: round.problems };
+          // Each drift is reported once, when first seen: one JSON line per event on standard output (Falco's
+          // json_output, which log collectors already parse), and a POST to the webhook when one is set.
+          const fresh = falcoEvents(report).filter((e) => {
+            const key = `${e.output_fields['container.id'] ?? ''} ${e.output_fields['fd.name'] ?? e.output_fields['proc.pid'] ?? ''} ${e.rule} ${e.output_fields['rootlock.change'] ?? ''}`;
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          });
+          for (const event of fresh) io.stdout(`${JSON.stringify(event)}\n`);
           if (flags.webhook) {
-            const report: DriftReport = { tool: { name: 'rootlock', version: packageVersion() }, hostname: nodeName(), time: new Date().toISOString(), containers: round.containers, problems: round.problems };
-            // Each drift is posted once, when first seen.
-            const fresh = falcoEvents(report).filter((e) => {
-              const key = `${e.output_fields['container.id'] ?? ''} ${e.output_fields['fd.name'] ?? e.output_fields['proc.pid'] ?? ''} ${e.rule} ${e.output_fields['rootlock.change'] ?? ''}`;
-              if (seen.has(key)) return false;
-              seen.add(key);
-              return true;
-            });
             for (const failure of await postEvents(flags.webhook, fresh)) io.stderr(`rootlock: webhook: ${failure}\n`);
           }
         } catch (error) {
@@ -256,10 +275,15 @@ Examples:
     .option('-n, --namespace <namespace>', 'namespace to install into', 'rootlock-system')
     .option('--image <image>', 'rootlock image (build it with npm run image and push it to your registry)', defaultImageReference(packageVersion()))
     .option('--interval <duration>', 'scan interval', '30s')
-    .action(async (flags: { namespace: string; image: string; interval: string }) => {
+    .option('--containerd-root <dir>', 'containerd\'s root directory on the nodes (config.toml `root`; k3s: /var/lib/rancher/k3s/agent/containerd)', absolutePath('--containerd-root'), '/var/lib/containerd')
+    .option('--containerd-state <dir>', 'containerd\'s state directory on the nodes (config.toml `state`; k3s: /run/k3s/containerd)', absolutePath('--containerd-state'), DEFAULT_CONTAINERD_STATE)
+    .action(async (flags: { namespace: string; image: string; interval: string; containerdRoot: string; containerdState: string }) => {
       parseInterval(flags.interval);
       const { driftManifestsYaml, DRIFT_MANIFEST_DEFAULTS } = await import('../drift/manifests.js');
-      io.stdout(driftManifestsYaml({ ...DRIFT_MANIFEST_DEFAULTS, namespace: flags.namespace, image: flags.image, interval: flags.interval }));
+      io.stdout(driftManifestsYaml({
+        ...DRIFT_MANIFEST_DEFAULTS, namespace: flags.namespace, image: flags.image, interval: flags.interval,
+        containerdRoot: flags.containerdRoot, containerdState: flags.containerdState,
+      }));
     });
 
   try {

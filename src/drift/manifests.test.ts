@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../test/helpers/cli.js';
-import { HOST_READ_PATHS } from './manifests.js';
+import { hostReadPaths } from './manifests.js';
 import { DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, fileCapabilityText } from '../image/rootlock-image.js';
 
 interface AuditJson {
@@ -50,11 +50,27 @@ describe('rootlock drift manifests', () => {
     assert.equal(pod['hostPID'], undefined);
     assert.equal(pod['automountServiceAccountToken'], false);
     const hostVolumes = pod['volumes'].filter((v: { hostPath?: unknown }) => v.hostPath);
-    assert.deepEqual(hostVolumes.map((v: { hostPath: { path: string } }) => v.hostPath.path), HOST_READ_PATHS.map((p) => p.path));
+    assert.deepEqual(hostVolumes.map((v: { hostPath: { path: string } }) => v.hostPath.path), hostReadPaths().map((p) => p.path));
     for (const volume of hostVolumes) assert.ok(!/OrCreate$/.test(volume.hostPath.type ?? ''), `${volume.name} must not create host paths`);
     for (const mount of container['volumeMounts']) assert.equal(mount.readOnly, true, `${mount.name} is read-only`);
-    assert.ok(!HOST_READ_PATHS.some((p) => p.path === '/run/containerd' || p.path === '/run'), 'no mount holds the containerd socket');
+    assert.ok(!hostReadPaths().some((p) => p.path === '/run/containerd' || p.path === '/run'), 'no mount holds the containerd socket');
     assert.deepEqual(docs[2]!['rules'], [], 'the service account may do nothing');
+  });
+
+  it('reads a containerd kept elsewhere (k3s, a custom config) where --containerd-root and --containerd-state say', async () => {
+    const printed = await runCli(['drift', 'manifests', '--containerd-root', '/var/lib/rancher/k3s/agent/containerd', '--containerd-state', '/run/k3s/containerd/'], { cwd: tmpdir() });
+    assert.equal(printed.code, 0, printed.stderr);
+    const docs = parseAllDocuments(printed.stdout).map((d) => d.toJS() as Record<string, any>); // `any`: the test walks arbitrary manifest fields
+    const pod = docs[4]!['spec']['template']['spec'];
+    const hostPaths = Object.fromEntries(pod['volumes'].filter((v: { hostPath?: unknown }) => v.hostPath).map((v: { name: string; hostPath: { path: string } }) => [v.name, v.hostPath.path]));
+    assert.equal(hostPaths['containerd-layers'], '/var/lib/rancher/k3s/agent/containerd');
+    assert.equal(hostPaths['containerd-state'], '/run/k3s/containerd/io.containerd.runtime.v2.task');
+    const mounts = Object.fromEntries(pod['containers'][0]['volumeMounts'].map((m: { name: string; mountPath: string }) => [m.name, m.mountPath]));
+    assert.equal(mounts['containerd-layers'], '/host/var/lib/rancher/k3s/agent/containerd');
+    assert.deepEqual(pod['containers'][0]['args'].slice(-2), ['--containerd-state', '/run/k3s/containerd/']);
+    const relative = await runCli(['drift', 'manifests', '--containerd-root', 'var/lib/containerd'], { cwd: tmpdir() });
+    assert.equal(relative.code, 2);
+    assert.match(relative.stderr, /--containerd-root: "var\/lib\/containerd" is not an absolute path/);
   });
 
   it('runs the image\'s capped node as its command, which carries exactly the added capabilities, as the image\'s drift user', async () => {

@@ -8,12 +8,16 @@
 // "Privileges"; test/drift-file-capabilities.test.ts).
 import { stringify } from 'yaml';
 import { DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, defaultImageReference } from '../image/rootlock-image.js';
+import { DEFAULT_RUNTIME_LOCATIONS, containerdTaskDir } from './runtime-metadata.js';
 
 export interface DriftManifestOptions {
   namespace: string;
   image: string;
   interval: string;
   port: number;
+  /** containerd's `root` (its snapshots, where the upper layers are) and `state` (its task bundles) on the nodes. */
+  containerdRoot: string;
+  containerdState: string;
 }
 
 export const DRIFT_MANIFEST_DEFAULTS: DriftManifestOptions = {
@@ -21,20 +25,26 @@ export const DRIFT_MANIFEST_DEFAULTS: DriftManifestOptions = {
   image: defaultImageReference('0.1.0'),
   interval: '30s',
   port: 9847,
+  containerdRoot: '/var/lib/containerd',
+  containerdState: DEFAULT_RUNTIME_LOCATIONS.containerdState,
 };
 
 /** Host directories the scanner reads: /proc, runtime state (metadata), and the overlay layer stores. */
-export const HOST_READ_PATHS = [
-  { name: 'proc', path: '/proc' },
-  // Only the task bundles (config.json with the CRI annotations), not /run/containerd with its socket.
-  { name: 'containerd-state', path: '/run/containerd/io.containerd.runtime.v2.task' },
-  { name: 'containerd-layers', path: '/var/lib/containerd' },
-  { name: 'crio-state', path: '/run/containers' },
-  { name: 'crio-layers', path: '/var/lib/containers' },
-  { name: 'docker', path: '/var/lib/docker' },
-];
+export function hostReadPaths(options: Pick<DriftManifestOptions, 'containerdRoot' | 'containerdState'> = DRIFT_MANIFEST_DEFAULTS): { name: string; path: string }[] {
+  return [
+    { name: 'proc', path: '/proc' },
+    // Only the task bundles (config.json with the CRI annotations), not containerd's state directory with its socket.
+    { name: 'containerd-state', path: containerdTaskDir(options.containerdState) },
+    { name: 'containerd-layers', path: options.containerdRoot },
+    { name: 'crio-state', path: '/run/containers' },
+    { name: 'crio-layers', path: '/var/lib/containers' },
+    { name: 'docker', path: '/var/lib/docker' },
+  ];
+}
 
 export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DEFAULTS): Record<string, unknown>[] {
+  const hostPaths = hostReadPaths(options);
+  const stateArgs = options.containerdState === DRIFT_MANIFEST_DEFAULTS.containerdState ? [] : ['--containerd-state', options.containerdState];
   const labels = { 'app.kubernetes.io/name': 'rootlock-drift', 'app.kubernetes.io/part-of': 'rootlock' };
   const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: options.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } };
   const serviceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rootlock-drift', namespace: options.namespace, labels }, automountServiceAccountToken: false };
@@ -85,7 +95,7 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             // no_new_privs node would then start without them. The image's entrypoint is its plain node, which the
             // webhook and the audit run with ALL capabilities dropped (the kernel refuses to exec the capped one there).
             command: [IMAGE_DRIFT_NODE, IMAGE_CLI],
-            args: ['drift', 'watch', '--root', '/host', '--interval', options.interval, '--listen', `0.0.0.0:${options.port}`],
+            args: ['drift', 'watch', '--root', '/host', '--interval', options.interval, '--listen', `0.0.0.0:${options.port}`, ...stateArgs],
             env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
             ports: [{ name: 'metrics', containerPort: options.port }],
             readinessProbe: { httpGet: { path: '/healthz', port: 'metrics' } },
@@ -102,13 +112,13 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
               capabilities: { drop: ['ALL'], add: [...DRIFT_FILE_CAPABILITIES] },
             },
             volumeMounts: [
-              ...HOST_READ_PATHS.map((p) => ({ name: p.name, mountPath: `/host${p.path}`, readOnly: true, mountPropagation: 'HostToContainer' })),
+              ...hostPaths.map((p) => ({ name: p.name, mountPath: `/host${p.path}`, readOnly: true, mountPropagation: 'HostToContainer' })),
               { name: 'config', mountPath: '/etc/rootlock', readOnly: true },
             ],
           }],
           // No hostPath type that creates anything: a runtime a node does not have is simply an empty mount.
           volumes: [
-            ...HOST_READ_PATHS.map((p) => ({ name: p.name, hostPath: p.name === 'proc' ? { path: p.path, type: 'Directory' } : { path: p.path } })),
+            ...hostPaths.map((p) => ({ name: p.name, hostPath: p.name === 'proc' ? { path: p.path, type: 'Directory' } : { path: p.path } })),
             { name: 'config', configMap: { name: 'rootlock-drift', optional: true } },
           ],
         },

@@ -120,10 +120,24 @@ export function identityFromDockerConfig(ref: ContainerRef, config: unknown): Co
   });
 }
 
+/** Where a node's runtimes keep their state, when not where their packages put it (k3s, RKE2, a custom config). */
+export interface RuntimeLocations {
+  /** containerd's `state` directory (its config.toml); the task bundles are under it. */
+  containerdState: string;
+}
+
+export const DEFAULT_RUNTIME_LOCATIONS: RuntimeLocations = { containerdState: '/run/containerd' };
+
+/** containerd's directory of task bundles (one config.json per container) under its state directory. */
+export function containerdTaskDir(containerdState: string): string {
+  return `${containerdState.replace(/\/+$/, '')}/io.containerd.runtime.v2.task`;
+}
+
 /** Where each runtime keeps a container's metadata, relative to the host root. */
-export function metadataCandidates(ref: ContainerRef): { runtime: Runtime; path: string }[] {
+export function metadataCandidates(ref: ContainerRef, locations: RuntimeLocations = DEFAULT_RUNTIME_LOCATIONS): { runtime: Runtime; path: string }[] {
   const id = ref.containerId;
-  const containerd = ['k8s.io', 'moby', 'default'].map((ns) => ({ runtime: 'containerd' as const, path: `/run/containerd/io.containerd.runtime.v2.task/${ns}/${id}/config.json` }));
+  const tasks = containerdTaskDir(locations.containerdState);
+  const containerd = ['k8s.io', 'moby', 'default'].map((ns) => ({ runtime: 'containerd' as const, path: `${tasks}/${ns}/${id}/config.json` }));
   const crio = [
     { runtime: 'cri-o' as const, path: `/run/containers/storage/overlay-containers/${id}/userdata/config.json` },
     { runtime: 'cri-o' as const, path: `/var/lib/containers/storage/overlay-containers/${id}/userdata/config.json` },

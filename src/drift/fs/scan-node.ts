@@ -11,7 +11,7 @@ import type { OverlayLayers } from '../mountinfo.js';
 import { buildContainerDrift } from '../report.js';
 import type { AcceptedDrift, ContainerDrift } from '../report.js';
 import { containerFromCgroup, identityFromMetadata, metadataCandidates } from '../runtime-metadata.js';
-import type { ContainerIdentity } from '../runtime-metadata.js';
+import type { ContainerIdentity, RuntimeLocations } from '../runtime-metadata.js';
 import { readUpperLayer } from './upper-facts.js';
 
 export interface DiscoveredContainer {
@@ -26,6 +26,8 @@ export interface ScanOptions {
   accepted: AcceptedDrift;
   /** Only containers whose upperdir passes this test (tests scope a scan to their own overlays). */
   filter?: (container: DiscoveredContainer) => boolean;
+  /** Runtime state directories, when the node's runtime does not keep them in the default places. */
+  runtime?: RuntimeLocations;
 }
 
 /** A host path as readable under `root`. */
@@ -49,11 +51,11 @@ function readLink(path: string): string | undefined {
   }
 }
 
-function identify(root: string, pid: number): ContainerIdentity {
+function identify(root: string, pid: number, locations?: RuntimeLocations): ContainerIdentity {
   const cgroup = readText(hostPath(root, `/proc/${pid}/cgroup`));
   const ref = cgroup ? containerFromCgroup(cgroup) : undefined;
   if (!ref) return {};
-  for (const candidate of metadataCandidates(ref)) {
+  for (const candidate of metadataCandidates(ref, locations)) {
     const text = readText(hostPath(root, candidate.path));
     if (text === undefined) continue;
     try {
@@ -66,7 +68,7 @@ function identify(root: string, pid: number): ContainerIdentity {
 }
 
 /** Every process whose root is an overlay with an upper layer, grouped by that upper layer. */
-export function discoverContainers(root: string): { containers: DiscoveredContainer[]; problems: string[]; unreadable?: string } {
+export function discoverContainers(root: string, locations?: RuntimeLocations): { containers: DiscoveredContainer[]; problems: string[]; unreadable?: string } {
   const problems: string[] = [];
   const byUpper = new Map<string, DiscoveredContainer>();
   const layersByNamespace = new Map<string, OverlayLayers | undefined>();
@@ -99,7 +101,7 @@ export function discoverContainers(root: string): { containers: DiscoveredContai
     if (!layers) continue;
     const existing = byUpper.get(layers.upperdir);
     if (existing) existing.pids.push(pid);
-    else byUpper.set(layers.upperdir, { layers, pids: [pid], identity: identify(root, pid) });
+    else byUpper.set(layers.upperdir, { layers, pids: [pid], identity: identify(root, pid, locations) });
   }
   return { containers: [...byUpper.values()], problems };
 }
@@ -146,7 +148,7 @@ export function scanContainer(root: string, container: DiscoveredContainer, acce
 }
 
 export function scanNode(options: ScanOptions): { containers: ScannedContainer[]; problems: string[]; unreadable?: string } {
-  const discovered = discoverContainers(options.root);
+  const discovered = discoverContainers(options.root, options.runtime);
   const wanted = options.filter ? discovered.containers.filter(options.filter) : discovered.containers;
   const containers = wanted.map((container) => scanContainer(options.root, container, options.accepted));
   containers.sort((a, b) => (a.drift.upperdir < b.drift.upperdir ? -1 : 1));

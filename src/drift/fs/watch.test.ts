@@ -44,10 +44,14 @@ describe('drift watch', () => {
     assert.equal(full.rescanned, 1, 'round 4 of fullEvery 3 is a full rescan');
   });
 
-  it('serves /metrics and /healthz while it runs, and stops on abort', async () => {
+  it('serves /metrics and /healthz while it runs, prints each new drift once as a Falco JSON line, and stops on abort', async () => {
     let stderr = '';
+    let stdout = '';
+    // A path no other container on this machine has, so the test finds its own event among the node's.
+    const marker = `/etc/watched-${process.pid}-${Date.now()}.conf`;
+    writeFileSync(`/proc/${container.pid}/root${marker}`, 'x\n');
     const abort = new AbortController();
-    const running = runDrift(['watch', '--interval', '200ms', '--listen', '127.0.0.1:0', '--no-config'], { stdout: () => {}, stderr: (t) => (stderr += t) }, 'rootlock', abort.signal);
+    const running = runDrift(['watch', '--interval', '200ms', '--listen', '127.0.0.1:0', '--no-config'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, 'rootlock', abort.signal);
     const started = Date.now();
     while (!/metrics on /.test(stderr) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
     const port = /metrics on [\d.]+:(\d+)/.exec(stderr)?.[1];
@@ -66,7 +70,16 @@ describe('drift watch', () => {
     assert.match(metrics, /^rootlock_drift_containers [1-9]\d*$/m, 'the test container is running');
     assert.match(metrics, /^rootlock_drift_changes\{namespace="",pod="",container="",image="",class="config"\} [1-9]\d*$/m);
     assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
+    // Several more rounds see the same drift again: it is printed once.
+    const scans = (text: string): number => Number(/^rootlock_drift_scans_total (\d+)$/m.exec(text)?.[1] ?? 0);
+    const firstRounds = scans(metrics);
+    while (scans(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()) < firstRounds + 3 && Date.now() - started < 15000) await new Promise((r) => setTimeout(r, 100));
     abort.abort();
     assert.equal(await running, 0);
+    const events = stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { rule: string; source: string; output_fields: Record<string, unknown> });
+    const mine = events.filter((e) => e.output_fields['fd.name'] === marker);
+    assert.equal(mine.length, 1, stdout);
+    assert.equal(mine[0]!.source, 'rootlock');
+    assert.equal(mine[0]!.output_fields['rootlock.change'], 'added');
   });
 });

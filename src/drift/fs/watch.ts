@@ -49,7 +49,7 @@ export class DriftWatcher {
   scan(): WatchRound {
     const started = process.hrtime.bigint();
     const full = this.round++ % this.options.fullEvery === 0;
-    const discovered = discoverContainers(this.options.root);
+    const discovered = discoverContainers(this.options.root, this.options.runtime);
     const wanted = this.options.filter ? discovered.containers.filter(this.options.filter) : discovered.containers;
     const next = new Map<string, CachedContainer>();
     let rescanned = 0;
