@@ -111,8 +111,10 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
               // that gains nothing beyond what the caller holds is not an escalation.
               capabilities: { drop: ['ALL'], add: [...DRIFT_FILE_CAPABILITIES] },
             },
+            // No mount propagation: what the scanner reads (processes, upper-layer directories, bundle files) is there
+            // without it, and HostToContainer is refused on hosts whose mounts are private rather than shared.
             volumeMounts: [
-              ...hostPaths.map((p) => ({ name: p.name, mountPath: `/host${p.path}`, readOnly: true, mountPropagation: 'HostToContainer' })),
+              ...hostPaths.map((p) => ({ name: p.name, mountPath: `/host${p.path}`, readOnly: true })),
               { name: 'config', mountPath: '/etc/rootlock', readOnly: true },
             ],
           }],

@@ -94,6 +94,8 @@ export interface Node {
   host: NodeHost;
   /** containerd's and the kubelet's process ids. */
   pids: { containerd: number; kubelet: number };
+  /** containerd's `root` (snapshots: the containers' overlay layers) and `state` (task bundles) directories. */
+  containerdDirs: { root: string; state: string };
   /**
    * Deletes the pods, stops the kubelet, removes every sandbox and container,
    * stops containerd, kills what is left (shims, container processes), unmounts
@@ -439,6 +441,7 @@ export async function startNode(options: NodeOptions = {}): Promise<Node> {
       crictlConfigPath,
       host,
       pids: { containerd: containerd.child.pid ?? -1, kubelet: kubelet.child.pid ?? -1 },
+      containerdDirs: { root: join(dir, 'containerd', 'root'), state: join(dir, 'containerd', 'state') },
       stop,
     };
     options.t?.after(stop);

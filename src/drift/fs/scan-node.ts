@@ -13,11 +13,14 @@ import type { AcceptedDrift, ContainerDrift } from '../report.js';
 import { containerFromCgroup, identityFromMetadata, metadataCandidates } from '../runtime-metadata.js';
 import type { ContainerIdentity, RuntimeLocations } from '../runtime-metadata.js';
 import { readUpperLayer } from './upper-facts.js';
+import { withoutMountTargets } from '../mount-points.js';
 
 export interface DiscoveredContainer {
   layers: OverlayLayers;
   pids: number[];
   identity: ContainerIdentity;
+  /** The container's mount points (container paths), whose empty targets in the upper layer are the runtime's. */
+  mountPoints: string[];
 }
 
 export interface ScanOptions {
@@ -71,7 +74,7 @@ function identify(root: string, pid: number, locations?: RuntimeLocations): Cont
 export function discoverContainers(root: string, locations?: RuntimeLocations): { containers: DiscoveredContainer[]; problems: string[]; unreadable?: string } {
   const problems: string[] = [];
   const byUpper = new Map<string, DiscoveredContainer>();
-  const layersByNamespace = new Map<string, OverlayLayers | undefined>();
+  const layersByNamespace = new Map<string, { layers: OverlayLayers; mountPoints: string[] } | undefined>();
   let pids: number[];
   try {
     pids = readdirSync(hostPath(root, '/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
@@ -85,23 +88,24 @@ export function discoverContainers(root: string, locations?: RuntimeLocations): 
     const namespace = readLink(`${procDir}/ns/mnt`);
     const rootLink = readLink(`${procDir}/root`);
     const cacheKey = namespace === undefined ? undefined : `${namespace} ${rootLink ?? ''}`;
-    let layers: OverlayLayers | undefined;
-    if (cacheKey !== undefined && layersByNamespace.has(cacheKey)) layers = layersByNamespace.get(cacheKey);
+    let found: { layers: OverlayLayers; mountPoints: string[] } | undefined;
+    if (cacheKey !== undefined && layersByNamespace.has(cacheKey)) found = layersByNamespace.get(cacheKey);
     else {
       const text = readText(`${procDir}/mountinfo`);
       if (text === undefined) continue; // exited, or a kernel thread we may not read
-      const mount = rootMount(parseMountinfo(text).mounts);
+      const mounts = parseMountinfo(text).mounts;
+      const mount = rootMount(mounts);
       if (mount?.fsType === 'overlay') {
         const parsed = parseOverlayOptions(mount.superOptions);
         // An overlay without an upper layer is read-only: nothing in it can drift.
-        if (!('error' in parsed)) layers = parsed;
+        if (!('error' in parsed)) found = { layers: parsed, mountPoints: mounts.map((m) => m.mountPoint) };
       }
-      if (cacheKey !== undefined) layersByNamespace.set(cacheKey, layers);
+      if (cacheKey !== undefined) layersByNamespace.set(cacheKey, found);
     }
-    if (!layers) continue;
-    const existing = byUpper.get(layers.upperdir);
+    if (!found) continue;
+    const existing = byUpper.get(found.layers.upperdir);
     if (existing) existing.pids.push(pid);
-    else byUpper.set(layers.upperdir, { layers, pids: [pid], identity: identify(root, pid, locations) });
+    else byUpper.set(found.layers.upperdir, { layers: found.layers, pids: [pid], identity: identify(root, pid, locations), mountPoints: found.mountPoints });
   }
   return { containers: [...byUpper.values()], problems };
 }
@@ -139,7 +143,7 @@ export function scanContainer(root: string, container: DiscoveredContainer, acce
     identity: container.identity,
     upperdir: container.layers.upperdir,
     lowerdirs: container.layers.lowerdirs,
-    changes: diffUpperLayer(upper.entries),
+    changes: withoutMountTargets(diffUpperLayer(upper.entries), container.mountPoints),
     processes,
     problems: upper.problems,
     accepted,

@@ -26,7 +26,7 @@ describe('drift watch', () => {
   });
 
   it('rescans an upper layer only when one of its directories changed, and fully every n-th round', () => {
-    const watcher = new DriftWatcher({ root: '/', accepted: { allow: [] }, fullEvery: 3, filter: (c) => c.layers.upperdir === container.upper });
+    const watcher = new DriftWatcher({ root: '/', accepted: { allow: [] }, fullEvery: 4, filter: (c) => c.layers.upperdir === container.upper });
     const paths = (round: ReturnType<DriftWatcher['scan']>): string[] => round.containers[0]!.changes.map((c) => `${c.kind} ${c.path}`);
     const first = watcher.scan();
     assert.equal(first.rescanned, 1);
@@ -38,10 +38,15 @@ describe('drift watch', () => {
     const changed = watcher.scan();
     assert.equal(changed.rescanned, 1);
     assert.deepEqual(paths(changed), ['changed /etc/app.conf', 'added /etc/new.conf']);
+    // A copy-up makes a directory in the upper layer without changing its parent's mtime (overlayfs restores it).
+    writeFileSync(`/proc/${container.pid}/root/usr/bin/copied`, 'x\n');
+    const copiedUp = watcher.scan();
+    assert.equal(copiedUp.rescanned, 1, 'a directory copied up into the upper layer is a change');
+    assert.deepEqual(paths(copiedUp), ['changed /etc/app.conf', 'added /etc/new.conf', 'added /usr/bin/copied']);
     // Editing a file already in the upper layer changes no directory: only the periodic full rescan sees it.
     appendFileSync(`/proc/${container.pid}/root/etc/app.conf`, 'b=2\n');
     const full = watcher.scan();
-    assert.equal(full.rescanned, 1, 'round 4 of fullEvery 3 is a full rescan');
+    assert.equal(full.rescanned, 1, 'round 4 of fullEvery 4 is a full rescan');
   });
 
   it('serves /metrics and /healthz while it runs, prints each new drift once as a Falco JSON line, and stops on abort', async () => {

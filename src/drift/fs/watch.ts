@@ -32,7 +32,9 @@ function signature(root: string, container: DiscoveredContainer, directories: re
   for (const dir of directories) {
     try {
       const stats = statSync(dir === '/' ? upper : `${upper}${dir}`, { bigint: true });
-      parts.push(`${stats.mtimeNs}:${stats.ino}`);
+      // ctime, not only mtime: a copy-up puts the parent directory's mtime back (overlayfs keeps it equal to the
+      // lower one), but the change time it cannot put back.
+      parts.push(`${stats.ctimeNs}:${stats.mtimeNs}:${stats.ino}`);
     } catch {
       parts.push('-');
     }
