@@ -58,6 +58,8 @@ export interface HelmFixRun {
   patchFile?: { file: string; before: string; after: string };
   /** The values found, as merged into the chart (for the proof in tests). */
   override: JsonObject;
+  /** Values that were tried and kept out, and why: what they changed that the fix did not plan. */
+  rejected: Array<{ values: string; value: unknown; why: string }>;
   errors: InputError[];
   measurements: { renders: number; probeRenders: number; candidateRenders: number; seconds: number };
 }
@@ -72,7 +74,7 @@ async function* textStream(text: string): AsyncGenerator<Buffer> {
 }
 
 function failure(errors: InputError[], file: string): HelmFixRun {
-  return { objects: [], valuesFile: { file, before: '', after: '' }, override: {}, errors, measurements: { renders: 0, probeRenders: 0, candidateRenders: 0, seconds: 0 } };
+  return { objects: [], valuesFile: { file, before: '', after: '' }, override: {}, rejected: [], errors, measurements: { renders: 0, probeRenders: 0, candidateRenders: 0, seconds: 0 } };
 }
 
 function errorOf(error: unknown, chart: string): InputError {
@@ -211,6 +213,7 @@ export async function fixHelmChart(options: HelmFixOptions): Promise<HelmFixRun>
       objects,
       valuesFile: { file: outFile, before, after },
       override: search.override,
+      rejected: search.rejected.map(({ candidate, why }) => ({ values: candidate.path.join('.'), value: candidate.kind === 'append' ? { append: candidate.value } : candidate.value, why })),
       errors: [],
       measurements: { renders, probeRenders: search.probeRenders, candidateRenders: search.candidateRenders, seconds: (Date.now() - started) / 1000 },
     };

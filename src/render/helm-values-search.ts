@@ -69,6 +69,8 @@ export interface SearchResult {
   reached: Set<number>;
   /** The chart rendered with the user's values and the override. */
   final: Map<string, RenderedObject>;
+  /** Candidates that were tried alone and changed the output the wrong way, with the first difference. */
+  rejected: Array<{ candidate: ValueCandidate; why: string }>;
   probeRenders: number;
   candidateRenders: number;
 }
@@ -346,6 +348,7 @@ export async function searchValues(input: SearchInput): Promise<SearchResult> {
     queues.set(wanted.id, candidatesFor(wanted, input, sightings).filter((c) => !seen.has(c.key) && seen.add(c.key)));
   }
   const accepted: AcceptedValue[] = [];
+  const rejected: Array<{ candidate: ValueCandidate; why: string }> = [];
   let reached = new Set<number>();
 
   const evaluate = async (batch: ValueCandidate[]): Promise<void> => {
@@ -354,13 +357,17 @@ export async function searchValues(input: SearchInput): Promise<SearchResult> {
     const verdict = rendered ? judgeRender(rendered, input) : undefined;
     if (verdict && verdict.problems.length === 0) {
       for (const candidate of batch) {
-        const carries = candidate.targets.filter((id) => verdict.reached.has(id) && !reached.has(id));
+        // Alone in its render, a candidate carries every edit that render newly reaches.
+        const carries = [...verdict.reached].filter((id) => !reached.has(id) && (batch.length === 1 || candidate.targets.includes(id)));
         if (carries.length) accepted.push({ candidate, carries });
       }
       reached = verdict.reached;
       return;
     }
-    if (batch.length === 1) return;
+    if (batch.length === 1) {
+      rejected.push({ candidate: batch[0] as ValueCandidate, why: verdict ? (verdict.problems[0] as string) : 'helm could not render the chart with it' });
+      return;
+    }
     const half = Math.ceil(batch.length / 2);
     await evaluate(batch.slice(0, half));
     await evaluate(batch.slice(half));
@@ -395,9 +402,9 @@ export async function searchValues(input: SearchInput): Promise<SearchResult> {
   }
 
   const override = buildOverride(accepted.map((a) => a.candidate));
-  candidateRenders++;
+  if (Object.keys(override).length) candidateRenders++;
   const final = Object.keys(override).length ? await input.render(override) : new Map(input.baseline);
   const verdict = judgeRender(final, input);
   if (verdict.problems.length) throw new Error(`the values found change the output in a way the fix did not plan: ${verdict.problems.slice(0, 3).join('; ')}`);
-  return { accepted, override, reached: verdict.reached, final, probeRenders, candidateRenders };
+  return { accepted, override, reached: verdict.reached, final, rejected, probeRenders, candidateRenders };
 }

@@ -24,7 +24,8 @@ export function flattenObject(value: unknown): Map<string, string> {
   const leaves = new Map<string, string>();
   const walk = (node: unknown, prefix: string): void => {
     if (isObject(node)) {
-      const keys = Object.keys(node);
+      // A field set to null is a field not set: the API server drops it, and templates often render `key: null`.
+      const keys = Object.keys(node).filter((key) => node[key] !== null);
       if (keys.length === 0) leaves.set(prefix, '{}');
       for (const key of keys) walk(node[key], prefix === '' ? key : `${prefix}${SEPARATOR}${key}`);
       return;
