@@ -79,7 +79,11 @@ function failure(errors: InputError[], file: string): HelmFixRun {
 
 function errorOf(error: unknown, chart: string): InputError {
   if (error instanceof ValuesFileError) return { file: error.file, ...(error.line !== undefined ? { line: error.line, column: error.column ?? 1 } : {}), code: 'values-invalid', message: error.message.replace(/^.*?: /, '') };
-  if (error instanceof ToolError) return { file: chart, code: 'helm-failed', message: `helm could not render the chart: ${error.stderr || error.message}` };
+  if (error instanceof ToolError) {
+    // helm's own hint about --debug is for helm's command line, not rootlock's.
+    const said = (error.stderr || error.message).split('\n').filter((line) => line.trim() !== '' && !line.startsWith('Use --debug')).join('\n').replace(/^Error: /, '');
+    return { file: chart, code: 'helm-failed', message: `helm could not render the chart: ${said}` };
+  }
   return { file: chart, code: 'helm-fix-failed', message: (error as Error).message };
 }
 
@@ -159,7 +163,7 @@ export async function fixHelmChart(options: HelmFixOptions): Promise<HelmFixRun>
       });
     }
 
-    const search = await searchValues({ baseline, target, volatile, wanted, values, render: async (override) => renderedObjects(await render(override), 'helm template') });
+    const search = await searchValues({ baseline, target, volatile, wanted, values, fixes: [...changeEdits.values()].map((items) => items.map((item) => item.id)), render: async (override) => renderedObjects(await render(override), 'helm template') });
     const carriedBy = new Map<number, string[]>();
     for (const { candidate, carries } of search.accepted) for (const id of carries) carriedBy.set(id, [...(carriedBy.get(id) ?? []), candidate.path.join('.')]);
 
@@ -175,7 +179,7 @@ export async function fixHelmChart(options: HelmFixOptions): Promise<HelmFixRun>
         const result: HelmChange = { rule: change.rule, ...(change.container ? { container: change.container } : {}), message: change.message, edits: change.edits, values: valuesPaths };
         if (left.length) {
           const first = left[0] as WantedEdit;
-          const template = locateInTemplate(chartDir, plan.helmSource, first.edit.path, cwd);
+          const template = locateInTemplate(chartDir, plan.helmSource, first.edit.path, cwd, change.container);
           result.needsTemplate = { edits: left.map((item) => item.edit), ...(template ? { template } : {}) };
         }
         return result;

@@ -45,8 +45,8 @@ export function parseValuesText(text: string, file: string): JsonObject {
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const error = document.errors[0];
   if (error) {
-    const at = error.linePos?.[0];
-    throw new ValuesFileError(file, `not valid YAML: ${error.message.split('\n')[0] ?? error.message}`, at?.line, at?.col);
+    const at = lineColumn(text, error.pos[0]);
+    throw new ValuesFileError(file, `not valid YAML: ${error.message.split('\n')[0] ?? error.message}`, at.line, at.column);
   }
   const value: unknown = document.toJS({ maxAliasCount: 1000 });
   if (value === null || value === undefined) return {};
@@ -58,7 +58,7 @@ export function parseValuesText(text: string, file: string): JsonObject {
   return value;
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };

@@ -60,6 +60,11 @@ export interface SearchInput {
   render: (override: JsonObject) => Promise<Map<string, RenderedObject>>;
   /** Most candidates tried per edit from name matches alone. */
   maxNameCandidates?: number;
+  /**
+   * The wanted edits of each finding's fix: values are kept only for fixes they carry whole. Half a fix
+   * (a volume without its mount) fixes nothing, and the planner would plan the rest differently next time.
+   */
+  fixes?: readonly (readonly number[])[];
 }
 
 export interface SearchResult {
@@ -349,7 +354,8 @@ export async function searchValues(input: SearchInput): Promise<SearchResult> {
   }
   const accepted: AcceptedValue[] = [];
   const rejected: Array<{ candidate: ValueCandidate; why: string }> = [];
-  let reached = new Set<number>();
+  // Edits the output already has (an append of a volume the user's values already add) need no value.
+  let reached = judgeRender(input.baseline, input).reached;
 
   const evaluate = async (batch: ValueCandidate[]): Promise<void> => {
     candidateRenders++;
@@ -401,10 +407,21 @@ export async function searchValues(input: SearchInput): Promise<SearchResult> {
     await evaluate(batch);
   }
 
-  const override = buildOverride(accepted.map((a) => a.candidate));
-  if (Object.keys(override).length) candidateRenders++;
-  const final = Object.keys(override).length ? await input.render(override) : new Map(input.baseline);
-  const verdict = judgeRender(final, input);
-  if (verdict.problems.length) throw new Error(`the values found change the output in a way the fix did not plan: ${verdict.problems.slice(0, 3).join('; ')}`);
-  return { accepted, override, reached: verdict.reached, final, rejected, probeRenders, candidateRenders };
+  // The final render, without the values whose fixes stay incomplete; dropping one may leave another fix
+  // incomplete, so this repeats until nothing more is dropped.
+  let kept = accepted;
+  for (;;) {
+    const override = buildOverride(kept.map((a) => a.candidate));
+    if (Object.keys(override).length) candidateRenders++;
+    const final = Object.keys(override).length ? await input.render(override) : new Map(input.baseline);
+    const verdict = judgeRender(final, input);
+    if (verdict.problems.length) throw new Error(`the values found change the output in a way the fix did not plan: ${verdict.problems.slice(0, 3).join('; ')}`);
+    const incomplete = new Set((input.fixes ?? []).filter((ids) => ids.some((id) => !verdict.reached.has(id))).flat());
+    const next = kept.filter((a) => !a.carries.every((id) => incomplete.has(id)));
+    if (next.length === kept.length) {
+      const whole = new Set([...verdict.reached].filter((id) => !incomplete.has(id)));
+      return { accepted: kept, override, reached: whole, final, rejected, probeRenders, candidateRenders };
+    }
+    kept = next;
+  }
 }

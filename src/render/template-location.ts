@@ -36,7 +36,7 @@ function firstMention(file: string, fields: readonly string[]): { line: number; 
  * The template line for a change: the first mention of the field in the template, innermost field first;
  * failing that, in the helper templates (`_*.tpl`) beside it, where charts often keep the pod spec.
  */
-export function locateInTemplate(chartDir: string | undefined, helmSource: string | undefined, path: Path, cwd: string): TemplateLocation | undefined {
+export function locateInTemplate(chartDir: string | undefined, helmSource: string | undefined, path: Path, cwd: string, container?: string): TemplateLocation | undefined {
   if (helmSource === undefined) return undefined;
   if (chartDir === undefined) return { file: helmSource };
   const shown = templateFile(chartDir, helmSource);
@@ -52,6 +52,12 @@ export function locateInTemplate(chartDir: string | undefined, helmSource: strin
       const found = firstMention(join(dir, name), fields);
       if (found) return { file: join(dirname(shown), name), ...found };
     }
+  }
+  // No mention of the field anywhere: the container it belongs to is where it would be added.
+  if (container !== undefined) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const index = lines.findIndex((line) => new RegExp(`name:\\s*["']?${container.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*$`).test(line));
+    if (index >= 0) return { file: shown, line: index + 1, field: `container ${container}` };
   }
   return { file: shown };
 }

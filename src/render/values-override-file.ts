@@ -8,7 +8,7 @@ import type { Pair, YAMLMap } from 'yaml';
 import { isObject } from '../core/path.js';
 import type { JsonObject } from '../core/types.js';
 import { deepEqual } from '../fix/edit-semantics.js';
-import { ValuesFileError } from './helm-chart.js';
+import { lineColumn, ValuesFileError } from './helm-chart.js';
 
 export interface OverrideEntry {
   path: string[];
@@ -52,19 +52,21 @@ export function renderOverrideFile(existing: string | undefined, file: string, e
   const document = existing !== undefined && existing.trim() !== '' ? parseDocument(existing) : new Document({});
   const error = document.errors[0];
   if (error) {
-    const at = error.linePos?.[0];
-    throw new ValuesFileError(file, `not valid YAML: ${error.message.split('\n')[0] ?? error.message}`, at?.line, at?.col);
+    const at = lineColumn(existing ?? '', error.pos[0]);
+    throw new ValuesFileError(file, `not valid YAML: ${error.message.split('\n')[0] ?? error.message}`, at.line, at.column);
   }
   if (!isMap(document.contents)) {
     if (document.contents !== null && !(isScalar(document.contents) && document.contents.value === null)) throw new ValuesFileError(file, 'a values file must be a mapping of keys to values', 1, 1);
     document.contents = document.createNode({}) as YAMLMap;
   }
   if (existing === undefined || existing.trim() === '') document.commentBefore = header;
+  let changed = false;
   for (const entry of entries) {
     const current: unknown = document.getIn(entry.path);
     const currentValue = isObject(current) || Array.isArray(current) ? (document.getIn(entry.path, true) as { toJSON(): unknown }).toJSON() : current;
     if (currentValue !== undefined && deepEqual(currentValue, entry.value) && pairAt(document, entry.path)) continue;
     setThrough(document, entry.path, entry.value);
+    changed = true;
     const pair = pairAt(document, entry.path);
     if (!pair) continue;
     if (!isScalar(pair.key)) pair.key = document.createNode(pair.key);
@@ -73,5 +75,7 @@ export function renderOverrideFile(existing: string | undefined, file: string, e
     const before = key.commentBefore ?? '';
     if (!before.includes(comment.trim())) key.commentBefore = before ? `${before}\n${comment}` : comment;
   }
+  // Nothing new: the file is returned as it was, byte for byte.
+  if (!changed && existing !== undefined) return existing;
   return document.toString();
 }
