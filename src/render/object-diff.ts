@@ -19,6 +19,16 @@ function listKey(list: readonly unknown[]): 'mountPath' | 'name' | undefined {
   return undefined;
 }
 
+/** JSON with keys sorted and null fields left out: two renderings of one value give one text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).filter((key) => value[key] !== null).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Leaves of `value`, keyed by normalized path: scalars, empty maps, and lists that are not keyed. */
 export function flattenObject(value: unknown): Map<string, string> {
   const leaves = new Map<string, string>();
@@ -37,7 +47,7 @@ export function flattenObject(value: unknown): Map<string, string> {
         return;
       }
     }
-    leaves.set(prefix, JSON.stringify(node ?? null));
+    leaves.set(prefix, canonicalJson(node ?? null));
   };
   walk(value, '');
   return leaves;

@@ -77,8 +77,12 @@ export async function proveHelmFix(c: HelmCase): Promise<HelmRunJson> {
 
   // 1. audit clean of every finding the values fix.
   const audit = await runCli(['audit', '-', '--format', 'json', '--fail-on', 'none'], { cwd: c.cwd, stdin: finalText, allRules: true });
+  // A finding the planned output has too (an info the planner leaves alone) is not one the values were to fix.
+  const plannedAudit = await runCli(['audit', '-', '--format', 'json', '--fail-on', 'none'], { cwd: c.cwd, stdin: planned.stdout, allRules: true });
+  const findingKey = (f: AuditReport['findings'][number]): string => `${f.rule}|${f.object.kind}/${f.object.name}|${f.container ?? ''}|${f.message}`;
+  const stays = new Set((JSON.parse(plannedAudit.stdout) as AuditReport).findings.map(findingKey));
   const report = JSON.parse(audit.stdout) as AuditReport;
-  const left = new Set(report.findings.map((f) => `${f.rule}|${f.object.kind}/${f.object.name}|${f.container ?? ''}`));
+  const left = new Set(report.findings.filter((f) => !stays.has(findingKey(f))).map((f) => `${f.rule}|${f.object.kind}/${f.object.name}|${f.container ?? ''}`));
   for (const object of first.json.objects) for (const change of object.changes) {
     if (change.needsTemplate) continue;
     assert.ok(!left.has(`${change.rule}|${label(object.object)}|${change.container ?? ''}`), `${change.rule} on ${label(object.object)} [${change.container ?? ''}] is still found with the override`);
