@@ -14,7 +14,7 @@ import { fixManifests } from './fix.js';
 import { chartDefaultValues, helmTemplate, mergeValues, readValuesFile, ValuesFileError } from '../render/helm-chart.js';
 import type { HelmChartInput } from '../render/helm-chart.js';
 import { ToolError } from '../render/external-tool.js';
-import { normalizedPrefix } from '../render/object-diff.js';
+import { editPrefix } from '../render/object-diff.js';
 import { objectKeyOf, renderedObjects, volatileLeaves } from '../render/rendered-objects.js';
 import type { RenderedObject } from '../render/rendered-objects.js';
 import { buildOverride, searchValues } from '../render/helm-values-search.js';
@@ -155,7 +155,7 @@ export async function fixHelmChart(options: HelmFixOptions): Promise<HelmFixRun>
       plan.changes.forEach((change, index) => {
         const list: WantedEdit[] = [];
         for (const edit of change.edits) {
-          const item: WantedEdit = { id: wanted.length, objectKey, ref: plan.object, ...(plan.helmSource ? { helmSource: plan.helmSource } : {}), rule: change.rule, ...(change.container ? { container: change.container } : {}), message: change.message, edit, prefix: normalizedPrefix(planned?.object, edit.path) };
+          const item: WantedEdit = { id: wanted.length, objectKey, ref: plan.object, ...(plan.helmSource ? { helmSource: plan.helmSource } : {}), rule: change.rule, ...(change.container ? { container: change.container } : {}), message: change.message, edit, prefix: editPrefix(planned?.object, edit) };
           wanted.push(item);
           list.push(item);
         }

@@ -3,8 +3,9 @@
 // items (containers, volumes, env) and of mounts are compared by name or mount
 // path, because Kubernetes treats them as maps: a chart that puts an extra
 // volume first instead of last produces the same pod.
-import { isObject } from '../core/path.js';
-import type { JsonObject, Path } from '../core/types.js';
+import { getAt, isObject } from '../core/path.js';
+import type { Edit, JsonObject, Path } from '../core/types.js';
+import { deepEqual } from '../fix/edit-semantics.js';
 
 /** A segment of a normalized path: a map key, or `\u0001key` for an item of a keyed list. */
 const ITEM = '\u0001';
@@ -97,4 +98,17 @@ export function describeLeaf(key: string): string {
     .map((part) => (part.startsWith(ITEM) ? `[${part.slice(1)}]` : part))
     .join('.')
     .replace(/\.\[/g, '[');
+}
+
+/**
+ * The normalized prefix an edit changes in the planned object: for an append to a keyed list, the item it
+ * adds (so two fixes that each add a volume are told apart); otherwise the edit's path.
+ */
+export function editPrefix(planned: unknown, edit: Edit): string {
+  if (edit.op === 'append') {
+    const list = getAt(planned, edit.path);
+    const index = Array.isArray(list) ? list.findIndex((item) => deepEqual(item, edit.value)) : -1;
+    if (index >= 0) return normalizedPrefix(planned, [...edit.path, index]);
+  }
+  return normalizedPrefix(planned, edit.path);
 }

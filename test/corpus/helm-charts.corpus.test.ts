@@ -21,14 +21,14 @@ const helm = renderTool('helm');
 const kustomize = renderTool('kustomize');
 const charts = readdirSync(chartsDir).filter((name) => statSync(join(chartsDir, name)).isDirectory() && existsSync(join(chartsDir, name, 'Chart.yaml'))).sort();
 const scratch = mkdtempSync(join(tmpdir(), 'rootlock-helm-corpus-'));
-const table: Array<{ chart: string; limits: boolean; json: HelmRunJson }> = [];
+const table: Array<{ chart: string; limits: boolean; set?: string; json: HelmRunJson }> = [];
 
 after(() => {
   rmSync(scratch, { recursive: true, force: true });
   const lines = ['| chart | --default-limits | fixed by values | need a patch or template change | need a human decision | helm renders | seconds |', '|---|---|---|---|---|---|---|'];
-  for (const { chart, limits, json } of table) {
+  for (const { chart, limits, set, json } of table) {
     const s = json.summary;
-    lines.push(`| ${chart} | ${limits ? 'yes' : 'no'} | ${s.byValues} | ${s.needTemplate} | ${s.needsHuman} | ${s.renders} (${s.probeRenders} probe) | ${s.seconds.toFixed(1)} |`);
+    lines.push(`| ${chart}${set ? ` --set ${set}` : ''} | ${limits ? 'yes' : 'no'} | ${s.byValues} | ${s.needTemplate} | ${s.needsHuman} | ${s.renders} (${s.probeRenders} probe) | ${s.seconds.toFixed(1)} |`);
   }
   console.log(lines.join('\n'));
 });
@@ -46,4 +46,11 @@ describe('fix --helm over the real charts', () => {
       });
     }
   }
+  // argo-cd's redis-ha subchart is off by default; its values live under redis-ha.*.
+  it('argo-cd --set redis-ha.enabled=true: subchart values carry fixes too', async () => {
+    const cwd = mkdtempSync(join(scratch, 'argo-cd-redis-ha-'));
+    const json = await proveHelmFix({ chart: join(chartsDir, 'argo-cd'), releaseName: 'rel', set: ['redis-ha.enabled=true'], cwd, helm, kustomize });
+    table.push({ chart: 'argo-cd', limits: false, set: 'redis-ha.enabled=true', json });
+    assert.ok(JSON.stringify(json.values).includes('redis-ha'), 'a redis-ha value is used');
+  });
 });

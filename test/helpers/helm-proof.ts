@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
-import { flattenObject, normalizedPrefix, underPrefix, describeLeaf } from '../../src/render/object-diff.js';
+import { editPrefix, flattenObject, underPrefix, describeLeaf } from '../../src/render/object-diff.js';
 import { renderedObjects, volatileLeaves, objectKeyOf } from '../../src/render/rendered-objects.js';
 import type { RenderedObject } from '../../src/render/rendered-objects.js';
 import type { Edit, ObjectReference } from '../../src/core/types.js';
@@ -102,7 +102,7 @@ export async function proveHelmFix(c: HelmCase): Promise<HelmRunJson> {
     for (const change of object.changes) {
       const reached = change.edits.filter((edit) => !change.needsTemplate?.edits.some((e) => JSON.stringify(e) === JSON.stringify(edit)));
       for (const edit of reached) {
-        const diff = same(got, planned, key, normalizedPrefix(planned.object, edit.path));
+        const diff = same(got, planned, key, editPrefix(planned.object, edit));
         assert.deepEqual(diff, [], `${label(object.object)}: ${change.rule} ${edit.path.join('.')} differs from the planned result`);
       }
     }
