@@ -30,14 +30,14 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Leaves of `value`, keyed by normalized path: scalars, empty maps, and lists that are not keyed. */
+/** Leaves of `value`, keyed by normalized path: scalars and lists that are not keyed. */
 export function flattenObject(value: unknown): Map<string, string> {
   const leaves = new Map<string, string>();
   const walk = (node: unknown, prefix: string): void => {
     if (isObject(node)) {
-      // A field set to null is a field not set: the API server drops it, and templates often render `key: null`.
+      // A field set to null or to an empty mapping is a field not set: templates often render `key: null` or
+      // `annotations: {}`, and kustomize drops them. (A volume with no source is an emptyDir to the API server.)
       const keys = Object.keys(node).filter((key) => node[key] !== null);
-      if (keys.length === 0) leaves.set(prefix, '{}');
       for (const key of keys) walk(node[key], prefix === '' ? key : `${prefix}${SEPARATOR}${key}`);
       return;
     }
