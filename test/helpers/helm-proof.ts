@@ -128,7 +128,7 @@ export async function proveHelmFix(c: HelmCase): Promise<HelmRunJson> {
 
   // 4. fixing twice changes nothing: with the override applied there is nothing to add, and without it the same file comes out.
   const before = existsSync(valuesFile) ? readFileSync(valuesFile, 'utf8') : undefined;
-  const again = await runHelmFix({ ...c, values: [...(c.values ?? []), ...(before !== undefined ? ['rootlock-values.yaml'] : [])] }, ['--check']);
+  const again = await runHelmFix({ ...c, values: [...(c.values ?? []), ...(before !== undefined ? ['rootlock-values.yaml'] : [])] }, ['--check', '--post-render-patch']);
   assert.equal(again.code, 0, `a second run with the override applied would still change something: ${again.stderr}`);
   if (before !== undefined) {
     const rerun = await runHelmFix(c, ['--check']);
