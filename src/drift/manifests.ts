@@ -8,6 +8,8 @@
 // "Privileges"; test/drift-file-capabilities.test.ts).
 import { stringify } from 'yaml';
 import { DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, defaultImageReference } from '../image/rootlock-image.js';
+import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION } from '../core/exemptions.js';
+import namespacePodSecurity from '../rules/namespace-pod-security/rule.js';
 import { DEFAULT_RUNTIME_LOCATIONS, containerdTaskDir } from './runtime-metadata.js';
 
 export interface DriftManifestOptions {
@@ -52,8 +54,8 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
       name: options.namespace,
       labels: { 'pod-security.kubernetes.io/enforce': 'privileged' },
       annotations: {
-        'rootlock.dev/ignore': 'namespace-pod-security',
-        'rootlock.dev/ignore-reason': 'the drift scanner\'s host mounts and two capabilities need the privileged level; the namespace holds nothing else',
+        [IGNORE_ANNOTATION]: namespacePodSecurity.id,
+        [IGNORE_REASON_ANNOTATION]: 'the drift scanner\'s host mounts and two capabilities need the privileged level; the namespace holds nothing else',
       },
     },
   };
