@@ -1,56 +1,21 @@
 // Builds real OCI image layouts with several layers for the sandbox and
-// profile tests: a ustar writer for files (with modes), directories and
-// symlinks, whiteouts as OCI writes them, and a config with the run fields.
+// profile tests: files (with modes), directories and symlinks written by
+// the product's tar writer, whiteouts as OCI writes them, and a config with
+// the run fields.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { writeTar } from '../../src/image/tar-writer.js';
 
 export type LayerEntry =
   | { path: string; type: 'file'; content: Buffer | string; mode?: number; uid?: number; gid?: number }
   | { path: string; type: 'dir'; mode?: number }
   | { path: string; type: 'symlink'; target: string };
 
-function header(name: string, typeFlag: string, size: number, mode: number, linkName = '', uid = 0, gid = 0): Buffer {
-  const block = Buffer.alloc(512);
-  const put = (offset: number, length: number, value: string): number => block.write(value, offset, length, 'utf8');
-  const octal = (value: number, length: number): string => `${value.toString(8).padStart(length - 1, '0')}\0`;
-  let prefix = '';
-  if (Buffer.byteLength(name) > 100) {
-    const cut = name.lastIndexOf('/', 154);
-    prefix = name.slice(0, cut);
-    name = name.slice(cut + 1);
-  }
-  put(0, 100, name);
-  put(100, 8, octal(mode, 8));
-  put(108, 8, octal(uid, 8));
-  put(116, 8, octal(gid, 8));
-  put(124, 12, octal(size, 12));
-  put(136, 12, octal(1_700_000_000, 12));
-  put(148, 8, '        ');
-  put(156, 1, typeFlag);
-  put(157, 100, linkName);
-  put(257, 6, 'ustar\0');
-  put(263, 2, '00');
-  put(345, 155, prefix);
-  let checksum = 0;
-  for (const byte of block) checksum += byte;
-  put(148, 8, `${checksum.toString(8).padStart(6, '0')}\0 `);
-  return block;
-}
-
+/** A layer in the product's deterministic tar format (every entry dated 2023-11-14, as image builders fix mtimes). */
 export function tarLayer(entries: LayerEntry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const entry of entries) {
-    if (entry.type === 'dir') blocks.push(header(`${entry.path}/`, '5', 0, entry.mode ?? 0o755));
-    else if (entry.type === 'symlink') blocks.push(header(entry.path, '2', 0, 0o777, entry.target));
-    else {
-      const content = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
-      blocks.push(header(entry.path, '0', content.length, entry.mode ?? 0o644, '', entry.uid, entry.gid), content, Buffer.alloc((512 - (content.length % 512)) % 512));
-    }
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
+  return writeTar(entries.map((entry) => (entry.type === 'file' ? { ...entry, content: Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content) } : entry)), { mtime: 1_700_000_000 });
 }
 
 function writeBlob(dir: string, bytes: Buffer): string {
