@@ -65,6 +65,8 @@ export interface ControlPlane {
   request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Stops every process (SIGTERM, then SIGKILL) and removes the temporary directory. Safe to call twice. */
   stop(): Promise<void>;
+  /** Stops kube-apiserver and starts it again on the same port with the same flags (etcd keeps the data); resolves when it is ready. */
+  restartApiServer(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -447,7 +449,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
 
     const apiPort = await freePort();
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess('kube-apiserver', binaries.kubeApiserver, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       `--secure-port=${apiPort}`,
       '--bind-address=127.0.0.1',
@@ -479,7 +481,8 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
       '--v=1',
-    ], apiPort, dir);
+    ];
+    const apiserver = startProcess('kube-apiserver', binaries.kubeApiserver, apiserverArgs, apiPort, dir);
     processes.push(apiserver);
     await waitFor('kube-apiserver /readyz', processes, timeoutMs, async () => {
       const res = await apiRequest(server, tls, 'GET', '/readyz');
@@ -566,6 +569,18 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       },
       request: (method, path, body) => apiRequest(server, tls, method, path, body),
       stop,
+      restartApiServer: async () => {
+        const index = processes.findIndex((p) => p.name === 'kube-apiserver');
+        const old = processes[index];
+        if (!old) throw new Error('kube-apiserver is not running');
+        await stopProcess(old);
+        const again = startProcess('kube-apiserver', binaries.kubeApiserver, apiserverArgs, apiPort, dir);
+        processes[index] = again;
+        await waitFor('kube-apiserver /readyz after a restart', processes, timeoutMs, async () => {
+          const res = await apiRequest(server, tls, 'GET', '/readyz').catch(() => ({ status: 0 }));
+          return res.status === 200;
+        });
+      },
     };
     options.t?.after(stop);
     return controlPlane;

@@ -1,0 +1,379 @@
+// What the continuous audit (`audit --cluster --watch`) remembers: for each
+// object a small record (its reference, owner, a fingerprint of what the rules
+// read) and its findings, never the object itself. Controllers keep a skeleton
+// (the object without its pod template), because a Pod is audited as its
+// top-level controller with the Pod's spec in place of the template, as the
+// one-shot audit does. Findings are grouped the one-shot way when a scope (a
+// namespace, or the cluster) is viewed: one per workload, rule, container and
+// field, with the number of Pods that have it. Pure: the informers hand the
+// objects over and the caller passes the time.
+import { createHash } from 'node:crypto';
+import { Engine } from '../core/engine.js';
+import type { RootlockConfig } from '../core/config.js';
+import { isObject } from '../core/path.js';
+import type { InputIndex, RuleDefinition } from '../core/rule.js';
+import type { Finding, InputError, JsonObject, ObjectReference } from '../core/types.js';
+import { BUILTIN_POD_SPEC_LOCATIONS, findPodSpecPath } from '../core/workloads.js';
+import { controllerAsPod, findingKey, withValueAt } from './live-audit.js';
+import { controllerReference } from './owners.js';
+import { apiVersionOf, objectApiReference, WORKLOAD_CONTROLLERS } from './resources.js';
+import type { ResourceType } from './resources.js';
+
+/** The scope of cluster-scoped findings (Namespaces); every other scope is a namespace's name. */
+export const CLUSTER_SCOPE = '';
+
+/** How a report names the object a result is about. */
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid: string;
+}
+
+interface Deferred {
+  finding: Finding;
+  unlessInInput: (index: InputIndex) => boolean;
+}
+
+/** The rules' verdict on one object, with the time each finding was first seen. */
+interface Judged {
+  findings: Finding[];
+  deferred: Deferred[];
+  errors: InputError[];
+  /** findingKey -> seconds since the epoch when it was first seen. */
+  since: Map<string, number>;
+}
+
+type Role = 'standalone' | 'controller' | 'pod';
+
+interface ObjectRecord {
+  role: Role;
+  ref: ResourceRef;
+  /** Hash of what the rules read (everything but status): a MODIFIED event that changes only status is not re-audited. */
+  fingerprint: string;
+  /** Controllers and Pods: the controller that owns this object. */
+  owner?: { uid: string; kind: string; reference: ObjectReference };
+  /** Controllers: the object without its pod template, to audit its Pods with. */
+  skeleton?: JsonObject;
+  /** Controllers: hash of the skeleton's metadata, whose exemptions and names its Pods' findings use. */
+  metadataFingerprint?: string;
+  judged: Judged;
+}
+
+/** One result in a scope's view: a finding on a workload (merged over its Pods), an error, or a clean workload. */
+export interface ViewEntry {
+  resource: ResourceRef;
+  /** The controller that owns the resource when it is not itself audited (a Pod of an unknown controller kind). */
+  owner?: ObjectReference;
+  findings: Array<{ finding: Finding; pods?: number; since: number }>;
+  errors: InputError[];
+}
+
+export interface ChangeEffect {
+  /** Scopes whose view may have changed. */
+  scopes: Set<string>;
+  /** Pods to read again: their controller's metadata changed, and their findings were judged under the old one. */
+  refetch: ResourceRef[];
+}
+
+export interface WatchStateOptions {
+  rules: readonly RuleDefinition[];
+  config: RootlockConfig;
+  today: string;
+}
+
+const CONTROLLER_KINDS = new Set(WORKLOAD_CONTROLLERS.map((type) => `${apiVersionOf(type)}/${type.kind}`));
+
+function metadataOf(object: JsonObject): JsonObject {
+  return isObject(object['metadata']) ? object['metadata'] : {};
+}
+
+function stringField(object: JsonObject, key: string): string | undefined {
+  const value = object[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function hash(value: unknown): string {
+  return createHash('sha1').update(JSON.stringify(value) ?? '').digest('base64').slice(0, 16);
+}
+
+/** The fields of a live object the rules can read: status and managedFields never matter, resourceVersion changes every write. */
+function fingerprintOf(object: JsonObject): string {
+  const { status: _status, metadata, ...rest } = object;
+  const { resourceVersion: _rv, managedFields: _mf, generation: _generation, ...meta } = isObject(metadata) ? metadata : {};
+  return hash([rest, meta]);
+}
+
+export function resourceRefOf(object: JsonObject): ResourceRef | undefined {
+  const metadata = metadataOf(object);
+  const apiVersion = stringField(object, 'apiVersion');
+  const kind = stringField(object, 'kind');
+  const name = stringField(metadata, 'name');
+  const uid = stringField(metadata, 'uid');
+  if (!apiVersion || !kind || !name || !uid) return undefined;
+  const namespace = stringField(metadata, 'namespace');
+  return { apiVersion, kind, name, uid, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+function scopeOf(ref: ResourceRef): string {
+  return ref.namespace ?? CLUSTER_SCOPE;
+}
+
+/** A controller without its pod template: enough to audit its Pods as the controller. */
+function skeletonOf(controller: JsonObject): JsonObject {
+  const specPath = findPodSpecPath(controller, BUILTIN_POD_SPEC_LOCATIONS);
+  if (!specPath || specPath.length < 2) return controller;
+  return withValueAt(controller, specPath.slice(0, -1), { spec: {} });
+}
+
+export class WatchState {
+  private readonly engine: Engine;
+  private readonly records = new Map<string, ObjectRecord>();
+  /** scope -> uids of the records in it. */
+  private readonly byScope = new Map<string, Set<string>>();
+  /** `namespace/name` of ServiceAccounts -> their automountServiceAccountToken, for the rules' held-back findings. */
+  private readonly index: InputIndex = { serviceAccounts: new Map() };
+  /** Pods whose controller (a kind rootlock lists) has not arrived yet: kept whole until it does, or until expirePending. */
+  private readonly pending = new Map<string, { pod: JsonObject; since: number }>();
+  /** False while Pods cannot be listed: a pod count would then be a guess. */
+  podsListed = true;
+
+  constructor(options: WatchStateOptions) {
+    this.engine = new Engine({ rules: options.rules, config: options.config, today: options.today, keepEdits: false });
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  get pendingPods(): number {
+    return this.pending.size;
+  }
+
+  /** Audits an added or changed object; `now` is seconds since the epoch, the time a new finding is first seen. */
+  upsert(object: JsonObject, now: number): ChangeEffect {
+    const effect: ChangeEffect = { scopes: new Set(), refetch: [] };
+    const ref = resourceRefOf(object);
+    if (!ref) return effect;
+    const fingerprint = fingerprintOf(object);
+    const previous = this.records.get(ref.uid);
+    if (previous && previous.fingerprint === fingerprint) return effect;
+    const typeKey = `${ref.apiVersion}/${ref.kind}`;
+    if (ref.kind === 'Pod' && ref.apiVersion === 'v1') this.upsertPod(object, ref, fingerprint, now, effect);
+    else if (CONTROLLER_KINDS.has(typeKey)) this.upsertController(object, ref, fingerprint, now, effect, previous);
+    else this.upsertStandalone(object, ref, fingerprint, now, effect);
+    return effect;
+  }
+
+  /** Forgets a deleted object. */
+  remove(object: JsonObject): ChangeEffect {
+    const effect: ChangeEffect = { scopes: new Set(), refetch: [] };
+    const ref = resourceRefOf(object);
+    if (!ref) return effect;
+    this.pending.delete(ref.uid);
+    const record = this.records.get(ref.uid);
+    if (ref.kind === 'ServiceAccount' && ref.apiVersion === 'v1') {
+      this.index.serviceAccounts.delete(`${ref.namespace ?? ''}/${ref.name}`);
+      effect.scopes.add(scopeOf(ref));
+    }
+    if (!record) return effect;
+    this.records.delete(ref.uid);
+    const scope = scopeOf(record.ref);
+    this.byScope.get(scope)?.delete(ref.uid);
+    if (this.byScope.get(scope)?.size === 0) this.byScope.delete(scope);
+    effect.scopes.add(scope);
+    return effect;
+  }
+
+  /**
+   * After a re-list: forgets the objects of `type` (in `namespace`, or all)
+   * that the new list no longer has, since their DELETED events were missed.
+   */
+  retainOnly(type: ResourceType, uids: ReadonlySet<string>, namespace?: string): ChangeEffect {
+    const effect: ChangeEffect = { scopes: new Set(), refetch: [] };
+    const apiVersion = apiVersionOf(type);
+    const gone: ResourceRef[] = [];
+    for (const record of this.records.values()) {
+      const ref = record.ref;
+      if (ref.apiVersion !== apiVersion || ref.kind !== type.kind || uids.has(ref.uid)) continue;
+      if (namespace !== undefined && ref.namespace !== namespace) continue;
+      gone.push(ref);
+    }
+    for (const [uid, { pod }] of this.pending) {
+      if (type.kind === 'Pod' && !uids.has(uid) && (namespace === undefined || metadataOf(pod)['namespace'] === namespace)) this.pending.delete(uid);
+    }
+    for (const ref of gone) {
+      const removed = this.remove({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, uid: ref.uid, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) } });
+      for (const scope of removed.scopes) effect.scopes.add(scope);
+    }
+    return effect;
+  }
+
+  /** Audits Pods whose controller has not shown up within `maxAgeSeconds` as workloads of their own. */
+  expirePending(now: number, maxAgeSeconds: number): ChangeEffect {
+    const effect: ChangeEffect = { scopes: new Set(), refetch: [] };
+    for (const [uid, { pod, since }] of [...this.pending]) {
+      if (now - since < maxAgeSeconds) continue;
+      this.pending.delete(uid);
+      const ref = resourceRefOf(pod);
+      if (ref) this.auditPod(pod, ref, fingerprintOf(pod), now, effect, true);
+    }
+    return effect;
+  }
+
+  /** Scopes that hold anything. */
+  scopes(): string[] {
+    return [...this.byScope.keys()];
+  }
+
+  /** What a scope's report says: one entry per workload or standalone object, findings merged over a controller's Pods. */
+  view(scope: string): ViewEntry[] {
+    const uids = this.byScope.get(scope);
+    if (!uids) return [];
+    const entries = new Map<string, { entry: ViewEntry; merged: Map<string, { finding: Finding; pods: Set<string>; since: number; fromTemplate: boolean }> }>();
+    const entryFor = (record: ObjectRecord) => {
+      let slot = entries.get(record.ref.uid);
+      if (!slot) {
+        slot = { entry: { resource: record.ref, findings: [], errors: [] }, merged: new Map() };
+        if (record.role === 'pod' && record.owner) slot.entry.owner = record.owner.reference;
+        entries.set(record.ref.uid, slot);
+      }
+      return slot;
+    };
+    const visible = (judged: Judged): Finding[] => [
+      ...judged.findings,
+      ...judged.deferred.filter((d) => !d.unlessInInput(this.index)).map((d) => d.finding),
+    ];
+    for (const uid of uids) {
+      const record = this.records.get(uid);
+      if (!record) continue;
+      const root = this.rootOf(record);
+      if (record.role === 'controller' && root !== record) continue;
+      const slot = entryFor(root);
+      slot.entry.errors.push(...record.judged.errors);
+      const isPodOfController = record.role === 'pod' && root !== record;
+      for (const finding of visible(record.judged)) {
+        const key = findingKey(finding);
+        const since = record.judged.since.get(key) ?? 0;
+        const existing = slot.merged.get(key);
+        if (!existing) slot.merged.set(key, { finding, pods: new Set(isPodOfController ? [uid] : []), since, fromTemplate: !isPodOfController });
+        else {
+          if (isPodOfController) existing.pods.add(uid);
+          // The template's wording wins, as in the one-shot audit.
+          else if (!existing.fromTemplate) Object.assign(existing, { finding, fromTemplate: true });
+          existing.since = Math.min(existing.since, since);
+        }
+      }
+    }
+    const result: ViewEntry[] = [];
+    for (const { entry, merged } of entries.values()) {
+      const root = this.records.get(entry.resource.uid);
+      const counted = this.podsListed && root?.role === 'controller';
+      for (const { finding, pods, since } of merged.values()) entry.findings.push({ finding, since, ...(counted ? { pods: pods.size } : {}) });
+      result.push(entry);
+    }
+    return result;
+  }
+
+  private judge(value: JsonObject, now: number, previous: Judged | undefined): Judged {
+    const audited = this.engine.audit({ file: objectApiReference(value), value });
+    const deferred = this.engine.takeDeferred();
+    const since = new Map<string, number>();
+    for (const finding of [...audited.findings, ...deferred.map((d) => d.finding)]) {
+      const key = findingKey(finding);
+      since.set(key, previous?.since.get(key) ?? now);
+    }
+    return { findings: audited.findings, deferred, errors: audited.errors, since };
+  }
+
+  private store(record: ObjectRecord, effect: ChangeEffect): void {
+    const scope = scopeOf(record.ref);
+    this.records.set(record.ref.uid, record);
+    let uids = this.byScope.get(scope);
+    if (!uids) this.byScope.set(scope, (uids = new Set()));
+    uids.add(record.ref.uid);
+    effect.scopes.add(scope);
+  }
+
+  private upsertStandalone(object: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect): void {
+    if (ref.kind === 'ServiceAccount' && ref.apiVersion === 'v1') {
+      this.index.serviceAccounts.set(`${ref.namespace ?? ''}/${ref.name}`, object['automountServiceAccountToken']);
+    }
+    const previous = this.records.get(ref.uid);
+    this.store({ role: 'standalone', ref, fingerprint, judged: this.judge(object, now, previous?.judged) }, effect);
+  }
+
+  private ownerOf(object: JsonObject): ObjectRecord['owner'] {
+    const reference = controllerReference(object);
+    if (!reference) return undefined;
+    const namespace = stringField(metadataOf(object), 'namespace');
+    return {
+      uid: reference.uid,
+      kind: `${reference.apiVersion}/${reference.kind}`,
+      reference: { apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name, ...(namespace !== undefined ? { namespace } : {}) },
+    };
+  }
+
+  private upsertController(object: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect, previous: ObjectRecord | undefined): void {
+    const skeleton = skeletonOf(object);
+    const metadataFingerprint = hash(metadataOf(skeleton)['annotations'] ?? null) + hash(metadataOf(skeleton)['labels'] ?? null);
+    const owner = this.ownerOf(object);
+    this.store({
+      role: 'controller',
+      ref,
+      fingerprint,
+      skeleton,
+      metadataFingerprint,
+      ...(owner ? { owner } : {}),
+      judged: this.judge(object, now, previous?.judged),
+    }, effect);
+    if (previous?.metadataFingerprint !== undefined && previous.metadataFingerprint !== metadataFingerprint) {
+      // Annotations (exemptions) and labels of a controller are part of every Pod's audit under it.
+      const me = this.records.get(ref.uid);
+      for (const uid of this.byScope.get(scopeOf(ref)) ?? []) {
+        const record = this.records.get(uid);
+        if (record?.role === 'pod' && me && this.rootOf(record) === me) effect.refetch.push(record.ref);
+      }
+    }
+    // Pods that waited for this controller.
+    for (const [uid, { pod }] of [...this.pending]) {
+      if (this.ownerOf(pod)?.uid !== ref.uid) continue;
+      this.pending.delete(uid);
+      const podRef = resourceRefOf(pod);
+      if (podRef) this.auditPod(pod, podRef, fingerprintOf(pod), now, effect, false);
+    }
+  }
+
+  private upsertPod(pod: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect): void {
+    const owner = this.ownerOf(pod);
+    if (owner && CONTROLLER_KINDS.has(owner.kind) && !this.records.has(owner.uid) && !this.records.has(ref.uid)) {
+      // Its controller's event is on another watch and may come a moment later.
+      this.pending.set(ref.uid, { pod, since: now });
+      return;
+    }
+    this.auditPod(pod, ref, fingerprint, now, effect, false);
+  }
+
+  private auditPod(pod: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect, ownerMissing: boolean): void {
+    const owner = this.ownerOf(pod);
+    const previous = this.records.get(ref.uid);
+    const record: ObjectRecord = { role: 'pod', ref, fingerprint, ...(owner ? { owner } : {}), judged: { findings: [], deferred: [], errors: [], since: new Map() } };
+    const root = ownerMissing ? record : this.rootOf(record);
+    const asController = root.skeleton ? controllerAsPod(root.skeleton, pod) : undefined;
+    record.judged = this.judge(asController ?? pod, now, previous?.judged);
+    this.store(record, effect);
+  }
+
+  /** The top-level controller a record is reported under, following owners through the controllers that are known. */
+  private rootOf(record: ObjectRecord): ObjectRecord {
+    const seen = new Set<ObjectRecord>([record]);
+    let current = record;
+    for (;;) {
+      const owner = current.owner ? this.records.get(current.owner.uid) : undefined;
+      if (!owner || owner.role !== 'controller' || owner.ref.namespace !== current.ref.namespace || seen.has(owner)) return current;
+      seen.add(owner);
+      current = owner;
+    }
+  }
+}
