@@ -64,6 +64,8 @@ export class Informer {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private stopStream: (() => void) | undefined;
+  /** The last list failed with 401, 403 or 404. */
+  private refused = false;
   /** Set after the first full list: /readyz waits for every informer's. */
   synced = false;
 
@@ -97,7 +99,8 @@ export class Informer {
       if (resourceVersion === undefined) {
         resourceVersion = await this.list();
         if (resourceVersion === undefined) {
-          await sleep(this.options.retryMs ?? 30_000, this.abort.signal);
+          // RBAC and missing APIs change slowly; anything else (a server still starting) soon.
+          await sleep(this.refused ? this.options.retryMs ?? 30_000 : backoff.max / 2, this.abort.signal);
           continue;
         }
       }
@@ -134,6 +137,7 @@ export class Informer {
       return undefined;
     }
     if ('error' in result) {
+      this.refused = ['unauthorized', 'forbidden', 'resource-not-served'].includes(result.error.code);
       this.handler.failed(this.type, result.error);
       return undefined;
     }
