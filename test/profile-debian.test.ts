@@ -262,13 +262,28 @@ setTimeout(() => {}, 60_000);
       }));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-      const { dir, init } = await Promise.race([running, exited.then(() => assert.fail(`the script ended early: ${output}`))]);
+      // A hang here would stall the whole suite: fail with what the script said instead, and kill it.
+      const within = async <T>(promise: Promise<T>, what: string): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`${how}: ${what} within 60 s; the script said: ${output}`));
+          }, 60_000);
+        });
+        try {
+          return await Promise.race([promise, deadline]);
+        } finally {
+          clearTimeout(timer);
+        }
+      };
+      const { dir, init } = await within(Promise.race([running, exited.then(() => assert.fail(`the script ended early: ${output}`))]), 'the sandbox did not start');
       // The sandbox's init (nginx's master, pid 1 inside) and its workers.
       const sandboxed = [init, ...readFileSync(`/proc/${init}/task/${init}/children`, 'utf8').trim().split(/\s+/).map(Number)];
       assert.ok(sandboxed.length >= 2 && sandboxed.every(alive), `nginx and its workers run in the sandbox: ${sandboxed.join(' ')}`);
       if (how === 'SIGTERM') child.kill('SIGTERM');
       else child.stdin.write('die\n');
-      const code = await exited;
+      const code = await within(exited, 'the script did not exit');
       assert.notEqual(code, 0);
       for (let i = 0; i < 100 && sandboxed.some(alive); i++) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(sandboxed.filter(alive), [], `${how}: no process of the sandbox is left (${output})`);

@@ -25,6 +25,15 @@ export interface FixFlags {
   refreshDigests?: boolean;
   insecureRegistry?: string[];
   profile?: string[];
+  /** --helm CHART and its options: fix the chart through a values override file (helm-fix-command.ts). */
+  helm?: string;
+  values?: string[];
+  set?: string[];
+  valuesOut?: string;
+  postRenderPatch?: string | boolean;
+  helmBin?: string;
+  releaseName?: string;
+  namespace?: string;
 }
 
 /** `cpu=500m,memory=256Mi` -> { cpu, memory }; undefined when malformed. */
@@ -88,6 +97,17 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     } catch (error) {
       return usage(`--profile: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  if (flags.helm !== undefined) {
+    if (fromStdin || paths.length !== 1 || paths[0] !== '.') return usage('--helm renders the chart it names: give no manifest paths with it');
+    if (flags.pinDigests) return usage('--pin-digests does not apply with --helm');
+    const { runHelmFix } = await import('./helm-fix-command.js');
+    const fixOptions = { ...(memoryTmp ? { memoryTmp } : {}), ...(defaultLimits ? { defaultLimits } : {}) };
+    return runHelmFix({ ...flags, helm: flags.helm }, { rules, config, today: todayString(io), explicitRules: new Set(flags.rules ?? []), fixOptions }, io);
+  }
+  if (flags.values || flags.set || flags.valuesOut || flags.postRenderPatch !== undefined || flags.releaseName || flags.namespace) {
+    return usage('--values, --set, --values-out, --post-render-patch, --release-name and --namespace only apply with --helm CHART');
   }
 
   const pinImages = flags.pinDigests ? await digestPinner(paths, flags, cwd) : undefined;

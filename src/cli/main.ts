@@ -101,6 +101,15 @@ Examples:
     .option('--refresh-digests', 'with --pin-digests: ask the registry again even for images in the lock file')
     .option('--insecure-registry <hosts>', 'with --pin-digests: registries that may be reached over plain HTTP (comma-separated)', splitList)
     .option('--profile <file>', 'mount what this `rootlock profile --format json` result saw written, ahead of the knowledge base (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
+    // fix --helm: the chart is fixed through a values override file (docs/helm-values.md).
+    .option('--helm <chart>', 'fix this Helm chart (directory, package or repo/name) through a values override file instead of manifests')
+    .option('--values <file>', 'with --helm: a values file, as helm\'s --values (repeatable, in order)', (v: string, previous: string[] = []) => [...previous, v])
+    .option('--set <key=value>', 'with --helm: passed to helm template unchanged (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
+    .option('--values-out <file>', 'with --helm: the values override file to write (default rootlock-values.yaml)')
+    .option('--post-render-patch [file]', 'with --helm: write what no value reaches as strategic merge patches for a post-renderer (default rootlock-post-render-patch.yaml)')
+    .option('--release-name <name>', 'with --helm: the release name helm template renders with')
+    .option('--namespace <namespace>', 'with --helm: the release namespace (helm template --namespace)')
+    .option('--helm-bin <path>', 'the helm binary (default: helm on PATH)')
     .addHelpText('after', `
 What it changes: readOnlyRootFilesystem: true on every container, emptyDir volumes where the image
 writes (knowledge base; /tmp for unknown images, see fix.defaultWritablePaths), allowPrivilegeEscalation:
@@ -115,7 +124,8 @@ Examples:
   rootlock fix k8s/                 # show the diff
   rootlock fix --write k8s/         # apply it
   rootlock fix --check k8s/         # in CI: fail when a fix is missing
-  helm template ./chart | rootlock fix - > fixed.yaml`)
+  helm template ./chart | rootlock fix - > fixed.yaml
+  rootlock fix --helm ./chart --values my-values.yaml   # diff of rootlock-values.yaml; --write writes it`)
     .action(async (paths: string[], options) => {
       const { runFix } = await import('./fix-command.js');
       exitCode = await runFix(paths, options, io);

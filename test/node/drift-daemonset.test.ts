@@ -1,6 +1,7 @@
 // Drift detection installed as the README tells users to install it, on a real
-// node: `rootlock drift manifests --image` created through the API, the
-// DaemonSet's pod running from rootlock's own image, scanning containerd's real
+// node: rootlock's image pushed to a registry with `skopeo copy`, `rootlock
+// drift manifests --image <registry>/rootlock@<digest>` created through the
+// API, the kubelet pulling the image, the DaemonSet's pod scanning containerd's real
 // overlay snapshots. A container without a read-only root is changed through
 // exec; the DaemonSet's log (Falco JSON events) and its metrics name the pod,
 // the container and both paths. A read-only container's same attempt fails
@@ -15,6 +16,7 @@ import { runCli } from '../helpers/cli.js';
 import { startNode, type Node, type PodLike } from '../helpers/node.js';
 import { importDebianImages } from '../helpers/node-images.js';
 import { rootlockImage } from '../helpers/rootlock-image.js';
+import { assertToolsInstalled, run, startRegistry, type RunningRegistry } from '../registry/registry-server.js';
 
 const SYSTEM = 'rootlock-system';
 const APPS = 'apps';
@@ -53,19 +55,23 @@ describe('the drift DaemonSet from rootlock\'s image on a real node', () => {
   let driftPod: PodLike | undefined;
   const work = mkdtempSync(join(tmpdir(), 'rootlock-drift-node-'));
   let debian = '';
+  let registry: RunningRegistry | undefined;
   const started = (): { node: Node; driftPod: PodLike } => {
     assert.ok(node && driftPod, 'the node or the drift pod did not start');
     return { node, driftPod };
   };
 
   before(async () => {
+    assertToolsInstalled();
     const image = await rootlockImage();
+    // As the README says: push the archive to a registry with skopeo, and install with the image pinned by digest.
+    registry = await startRegistry({ dir: mkdtempSync(join(work, 'registry-')), auth: { kind: 'none' } });
+    const pushed = `${registry.host}/rootlock:${image.reference.split(':').pop()}`;
+    await run('skopeo', ['--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', `oci-archive:${image.archivePath}`, `docker://${pushed}`]);
     node = await startNode();
-    const names = await node.importImage(image.archivePath);
-    assert.ok(names.includes(image.reference), `imported ${names.join(', ')}; the image is ${image.reference}`);
     ({ python: debian } = await importDebianImages(node, join(work, 'images')));
     // This node's containerd keeps its root and state in the node's own directory, as k3s keeps them in its own.
-    const manifests = await runCli(['drift', 'manifests', '--image', image.reference, '--interval', `${INTERVAL_SECONDS}s`,
+    const manifests = await runCli(['drift', 'manifests', '--image', `${pushed}@${image.digest}`, '--interval', `${INTERVAL_SECONDS}s`,
       '--containerd-root', node.containerdDirs.root, '--containerd-state', node.containerdDirs.state], { cwd: work });
     assert.equal(manifests.code, 0, manifests.stderr);
     writeFileSync(join(work, 'drift.yaml'), manifests.stdout);
@@ -84,11 +90,15 @@ describe('the drift DaemonSet from rootlock\'s image on a real node', () => {
     }
     assert.ok(driftPod, 'the DaemonSet made no pod');
     driftPod = await node.waitForPod(SYSTEM, driftPod.metadata.name, 'Ready');
+    // The kubelet pulled it from the registry, by the digest the build printed.
+    const status = (driftPod.status?.containerStatuses ?? []) as { imageID?: string }[];
+    assert.match(status[0]?.imageID ?? '', new RegExp(`@${image.digest}$`), JSON.stringify(status));
     await node.waitForPod(APPS, 'mutable', 'Ready');
     await node.waitForPod(APPS, 'locked', 'Ready');
   });
   after(async () => {
     await node?.stop();
+    await registry?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
