@@ -25,6 +25,8 @@ interface CommonFlags {
 class UsageError extends Error {}
 
 const DEFAULT_CONTAINERD_STATE = DEFAULT_RUNTIME_LOCATIONS.containerdState;
+/** The same default as src/drift/manifests.ts, which this module does not load until `manifests` runs. */
+const DRIFT_MANIFEST_NAMESPACE = 'rootlock-drift';
 
 async function loadAccepted(flags: CommonFlags, io: CliIO): Promise<AcceptedDrift> {
   const accepted: AcceptedDrift = { allow: [] };
@@ -272,7 +274,7 @@ Examples:
 
   program.command('manifests')
     .description('print the DaemonSet, ServiceAccount and RBAC that run `drift watch` on every node')
-    .option('-n, --namespace <namespace>', 'namespace to install into', 'rootlock-system')
+    .option('-n, --namespace <namespace>', 'namespace to install into (Pod Security level privileged: keep it apart from the webhook\'s)', DRIFT_MANIFEST_NAMESPACE)
     .option('--image <image>', 'rootlock image (build it with npm run image and push it to your registry)', defaultImageReference(packageVersion()))
     .option('--interval <duration>', 'scan interval', '30s')
     .option('--containerd-root <dir>', 'containerd\'s root directory on the nodes (config.toml `root`; k3s: /var/lib/rancher/k3s/agent/containerd)', absolutePath('--containerd-root'), '/var/lib/containerd')

@@ -46,7 +46,17 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
   const hostPaths = hostReadPaths(options);
   const stateArgs = options.containerdState === DRIFT_MANIFEST_DEFAULTS.containerdState ? [] : ['--containerd-state', options.containerdState];
   const labels = { 'app.kubernetes.io/name': 'rootlock-drift', 'app.kubernetes.io/part-of': 'rootlock' };
-  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: options.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } };
+  const namespace = {
+    apiVersion: 'v1', kind: 'Namespace',
+    metadata: {
+      name: options.namespace,
+      labels: { 'pod-security.kubernetes.io/enforce': 'privileged' },
+      annotations: {
+        'rootlock.dev/ignore': 'namespace-pod-security',
+        'rootlock.dev/ignore-reason': 'the drift scanner\'s host mounts and two capabilities need the privileged level; the namespace holds nothing else',
+      },
+    },
+  };
   const serviceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rootlock-drift', namespace: options.namespace, labels }, automountServiceAccountToken: false };
   // The scanner needs no Kubernetes API access: pod names come from the runtime's files on the node,
   // and its .rootlock.yaml from a mounted ConfigMap. The Role grants nothing, so that stays explicit.

@@ -18,6 +18,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from './repo.js';
 
+/** The Services' range; the first address is the `kubernetes` Service's ClusterIP, which pods get as KUBERNETES_SERVICE_HOST. */
+export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
+export const KUBERNETES_SERVICE_IP = '10.0.0.1';
+
 export interface ControlPlaneBinaries {
   etcd: string;
   kubeApiserver: string;
@@ -189,7 +193,9 @@ function makeCertificates(dir: string): Certificates {
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const leaf = (name: string, subject: string, extensions: string[]): void => issueLeaf(dir, 'ca.crt', 'ca.key', name, subject, extensions);
-  leaf('serving', '/CN=kube-apiserver', ['extendedKeyUsage=serverAuth', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+  // Pods on a test node reach the API server as the `kubernetes` Service (test/helpers/node-api-route.ts), by its IP or names.
+  const serviceNames = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'].map((n) => `DNS:${n}`);
+  leaf('serving', '/CN=kube-apiserver', ['extendedKeyUsage=serverAuth', `subjectAltName=IP:127.0.0.1,DNS:localhost,IP:${KUBERNETES_SERVICE_IP},${serviceNames.join(',')}`]);
   leaf('admin', '/O=system:masters/CN=admin', ['extendedKeyUsage=clientAuth']);
   leaf('controller-manager', '/CN=system:kube-controller-manager', ['extendedKeyUsage=clientAuth']);
   // The built-in system:kube-scheduler ClusterRoleBinding names this user.
@@ -478,7 +484,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       `--service-account-issuer=${server}/`,
       `--service-account-key-file=${certs.serviceAccountPub}`,
       `--service-account-signing-key-file=${certs.serviceAccountKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       '--allow-privileged=true',
       '--v=1',
     ];

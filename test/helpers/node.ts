@@ -22,7 +22,8 @@
 // bridge and veth support; see docs/development.md, "A real node". Nodes are
 // independent: each has its own directory, bridge, pod subnet, cgroupRoot and
 // ports (test/helpers/node-host.ts), so test files may run nodes at once.
-// Pods reach each other and the host on their bridge; nothing is forwarded or
+// Pods reach each other and the host on their bridge, and the API server as
+// the `kubernetes` Service (node-api-route.ts); nothing is forwarded or
 // masqueraded, so pod traffic never leaves the machine.
 //
 // Binaries come from test/k8s/build.sh (kubelet, kube-scheduler, the control
@@ -36,10 +37,11 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
 import {
-  freePort, logTail, startControlPlane, startProcess, stopProcess, waitFor,
+  SERVICE_CLUSTER_IP_RANGE, freePort, logTail, startControlPlane, startProcess, stopProcess, waitFor,
   type ApiResponse, type ControlPlane, type Started,
 } from './control-plane.js';
 import { claimHost, releaseHost, type NodeHost } from './node-host.js';
+import { routeApiServerToPods, type ApiRoute } from './node-api-route.js';
 import { writePauseImage, PAUSE_IMAGE } from './node-images.js';
 import { repoRoot } from './repo.js';
 
@@ -229,6 +231,8 @@ function cniConfig(dir: string, host: NodeHost): string {
         ipam: {
           type: 'host-local',
           ranges: [[{ subnet: host.subnet, rangeStart: host.subnet.replace(/0\/24$/, '10'), rangeEnd: host.subnet.replace(/0\/24$/, '250') }]],
+          // Only the Services' range goes to the host, where the `kubernetes` Service is answered (node-api-route.ts); no default route.
+          routes: [{ dst: SERVICE_CLUSTER_IP_RANGE, gw: host.gateway }],
           dataDir: join(dir, 'cni', 'ipam'),
         },
       },
@@ -303,6 +307,7 @@ export async function startNode(options: NodeOptions = {}): Promise<Node> {
   const host = claimHost(dir);
   const processes: Started[] = [];
   let controlPlane: ControlPlane | undefined;
+  let apiRoute: ApiRoute | undefined;
   let stopped: Promise<void> | undefined;
 
   const onExit = (): void => {
@@ -348,6 +353,7 @@ export async function startNode(options: NodeOptions = {}): Promise<Node> {
         }
       }
       if (containerd) await stopProcess(containerd);
+      await apiRoute?.stop();
       // Shims, container processes, mounts, veths, bridge, iptables, cgroups, the directory.
       releaseHost(host);
       await cp?.stop();
@@ -363,6 +369,7 @@ export async function startNode(options: NodeOptions = {}): Promise<Node> {
     const timeoutMs = options.readyTimeoutMs ?? 120_000;
     controlPlane = await startControlPlane({ forNode: true, readyTimeoutMs: timeoutMs });
     const cp = controlPlane;
+    apiRoute = await routeApiServerToPods(host, cp.server);
     const pki = join(dir, 'pki');
     mkdirSync(pki);
     const caPath = join(pki, 'ca.crt');

@@ -97,6 +97,7 @@ describe('a real node', () => {
     assert.ok(processes.length > 4, 'shims and container processes are found too');
     assert.ok(mountsUnder(host.dir).length > 0);
     assert.ok(nodeCgroups(host).length > 0);
+    assert.ok(nodeIptablesLines(host).some((line) => line.includes('-d 10.0.0.1/32') && line.includes('-j DNAT')), 'the `kubernetes` Service rule is there while the node runs');
     await n.stop();
     assert.deepEqual(nodeProcesses(host), []);
     assert.deepEqual(processes.filter(alive).map(describeProcess), [], 'every process the node had is gone');
