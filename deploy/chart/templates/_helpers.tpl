@@ -18,7 +18,7 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 
 {{/* The .rootlock.yaml the parts read. */}}
 {{- define "rootlock.config" -}}
-# rootlock config: severities, disabled rules, exemptions (values: config)
+# rootlock config: severities, disabled rules, exemptions (see docs/webhook.md)
 {{ if .Values.config }}{{ toYaml .Values.config }}{{ else }}{}{{ end }}
 {{- end -}}
 
