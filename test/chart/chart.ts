@@ -23,13 +23,13 @@ export interface K8sObject {
   [key: string]: unknown;
 }
 
-/** One helm invocation with the values in a file (as users pass them); returns stdout, throws with stderr on failure. */
-export async function helm(args: string[], values: Values = {}, env: NodeJS.ProcessEnv = {}): Promise<string> {
+/** One helm invocation, with the values (when given) in a file as users pass them; returns stdout, throws with stderr on failure. */
+export async function helm(args: string[], values?: Values, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'rootlock-chart-'));
   try {
     const valuesFile = join(dir, 'values.json');
-    writeFileSync(valuesFile, JSON.stringify(values));
-    const { stdout } = await exec(renderTool('helm'), [...args, '--values', valuesFile], {
+    if (values) writeFileSync(valuesFile, JSON.stringify(values));
+    const { stdout } = await exec(renderTool('helm'), values ? [...args, '--values', valuesFile] : args, {
       maxBuffer: 64 * 1024 * 1024,
       // helm keeps its caches and config under HOME; a fresh one per run keeps runs independent.
       env: { PATH: process.env['PATH'] ?? '', HOME: dir, ...env },
