@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { Engine } from '../core/engine.js';
 import type { RootlockConfig } from '../core/config.js';
+import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 import { isObject } from '../core/path.js';
 import type { InputIndex, RuleDefinition } from '../core/rule.js';
 import type { Finding, InputError, JsonObject, ObjectReference } from '../core/types.js';
@@ -35,18 +36,33 @@ export interface ResourceRef {
   uid: string;
 }
 
+/**
+ * What a report says of a finding: the rule's verdict without the object it
+ * is about (the record knows that). Kept once for all the records that have
+ * the same one, which across a cluster's workloads is most of them.
+ */
+export type ReportedFinding = Pick<Finding, 'rule' | 'severity' | 'message' | 'hint' | 'path' | 'container' | 'containerType' | 'fixable' | 'exempted' | 'exemption'>;
+
+/** An interned finding: its key (rule, path, container) and how many verdicts hold it. */
+interface Held {
+  finding: ReportedFinding;
+  key: string;
+  json: string;
+  users: number;
+}
+
 interface Deferred {
-  finding: Finding;
+  held: Held;
   unlessInInput: (index: InputIndex) => boolean;
 }
 
-/** The rules' verdict on one object, with the time each finding was first seen. */
+/** The rules' verdict on one object, with the time (seconds since the epoch) each finding was first seen. */
 interface Judged {
-  findings: Finding[];
+  findings: Held[];
   deferred: Deferred[];
   errors: InputError[];
-  /** findingKey -> seconds since the epoch when it was first seen. */
-  since: Map<string, number>;
+  /** Parallel to findings, then deferred. */
+  since: number[];
 }
 
 type Role = 'standalone' | 'controller' | 'pod';
@@ -58,7 +74,7 @@ interface SharedVerdict {
   users: number;
 }
 
-const NOTHING_JUDGED: Judged = { findings: [], deferred: [], errors: [], since: new Map() };
+const NOTHING_JUDGED: Judged = { findings: [], deferred: [], errors: [], since: [] };
 
 interface ObjectRecord {
   role: Role;
@@ -69,7 +85,7 @@ interface ObjectRecord {
   owner?: { uid: string; kind: string; reference: ObjectReference };
   /** Controllers: the object without its pod template, to audit its Pods with. */
   skeleton?: JsonObject;
-  /** Controllers: hash of the skeleton's metadata, whose exemptions and names its Pods' findings use. */
+  /** Controllers: hash of its exemption annotations, which its Pods' findings use. */
   metadataFingerprint?: string;
   /** Controllers owned by a known controller: not audited (their owner is reported), judged when they become top-level. */
   unjudged?: boolean;
@@ -83,7 +99,7 @@ export interface ViewEntry {
   resource: ResourceRef;
   /** The controller that owns the resource when it is not itself audited (a Pod of an unknown controller kind). */
   owner?: ObjectReference;
-  findings: Array<{ finding: Finding; pods?: number; since: number }>;
+  findings: Array<{ finding: ReportedFinding; pods?: number; since: number }>;
   errors: InputError[];
 }
 
@@ -172,6 +188,17 @@ function scopeOf(ref: ResourceRef): string {
   return ref.namespace ?? CLUSTER_SCOPE;
 }
 
+/**
+ * What of a controller's own metadata its Pods' findings depend on: its
+ * exemption annotations (its name and namespace never change). Not the rest:
+ * a Deployment's revision annotation changes with every rollout.
+ */
+function exemptionFingerprint(controller: JsonObject): string {
+  const annotations = metadataOf(controller)['annotations'];
+  const exemptions = isObject(annotations) ? Object.entries(annotations).filter(([key]) => key.startsWith(IGNORE_ANNOTATION)).sort() : [];
+  return exemptions.length ? hash(exemptions) : '';
+}
+
 /** A controller without its pod template: enough to audit its Pods as the controller. */
 function skeletonOf(controller: JsonObject): JsonObject {
   const specPath = findPodSpecPath(controller, BUILTIN_POD_SPEC_LOCATIONS);
@@ -186,6 +213,8 @@ export class WatchState {
   private readonly byScope = new Map<string, Set<string>>();
   /** owner uid -> uids of the records it controls. */
   private readonly children = new Map<string, Set<string>>();
+  /** Interned findings, by their JSON. */
+  private readonly held = new Map<string, Held>();
   /** Verdicts shared by Pods: top-level controller uid, its metadata and the Pod's spec key -> the verdict. */
   private readonly shared = new Map<string, SharedVerdict>();
   /** `namespace/name` of ServiceAccounts -> their automountServiceAccountToken, for the rules' held-back findings. */
@@ -296,7 +325,7 @@ export class WatchState {
   view(scope: string): ViewEntry[] {
     const uids = this.byScope.get(scope);
     if (!uids) return [];
-    const entries = new Map<string, { entry: ViewEntry; merged: Map<string, { finding: Finding; pods: number; lastPod: string; since: number; fromTemplate: boolean }> }>();
+    const entries = new Map<string, { entry: ViewEntry; merged: Map<string, { finding: ReportedFinding; pods: number; lastPod: string; since: number; fromTemplate: boolean }> }>();
     const entryFor = (record: ObjectRecord) => {
       let slot = entries.get(record.ref.uid);
       if (!slot) {
@@ -306,23 +335,18 @@ export class WatchState {
       }
       return slot;
     };
-    const visible = (judged: Judged): Finding[] => judged.deferred.length === 0 ? judged.findings : [
-      ...judged.findings,
-      ...judged.deferred.filter((d) => !d.unlessInInput(this.index)).map((d) => d.finding),
-    ];
     for (const uid of uids) {
       const record = this.records.get(uid);
       if (!record) continue;
       const root = this.rootOf(record);
       if (record.role === 'controller' && root !== record) continue;
       const slot = entryFor(root);
-      if (record.judged.errors.length) slot.entry.errors.push(...record.judged.errors);
+      const judged = record.judged;
+      if (judged.errors.length) slot.entry.errors.push(...judged.errors);
       const isPodOfController = record.role === 'pod' && root !== record;
-      for (const finding of visible(record.judged)) {
-        const key = findingKey(finding);
-        const since = record.judged.since.get(key) ?? 0;
-        const existing = slot.merged.get(key);
-        if (!existing) slot.merged.set(key, { finding, pods: isPodOfController ? 1 : 0, lastPod: isPodOfController ? uid : '', since, fromTemplate: !isPodOfController });
+      const add = (held: Held, since: number) => {
+        const existing = slot.merged.get(held.key);
+        if (!existing) slot.merged.set(held.key, { finding: held.finding, pods: isPodOfController ? 1 : 0, lastPod: isPodOfController ? uid : '', since, fromTemplate: !isPodOfController });
         else {
           // A Pod counts once per key, even if a rule reported the same field twice.
           if (isPodOfController && existing.lastPod !== uid) {
@@ -330,10 +354,14 @@ export class WatchState {
             existing.lastPod = uid;
           }
           // The template's wording wins, as in the one-shot audit.
-          else if (!existing.fromTemplate) Object.assign(existing, { finding, fromTemplate: true });
+          else if (!isPodOfController && !existing.fromTemplate) Object.assign(existing, { finding: held.finding, fromTemplate: true });
           existing.since = Math.min(existing.since, since);
         }
-      }
+      };
+      judged.findings.forEach((held, i) => add(held, judged.since[i] ?? 0));
+      judged.deferred.forEach((d, i) => {
+        if (!d.unlessInInput(this.index)) add(d.held, judged.since[judged.findings.length + i] ?? 0);
+      });
     }
     const result: ViewEntry[] = [];
     for (const { entry, merged } of entries.values()) {
@@ -348,12 +376,36 @@ export class WatchState {
   private judge(value: JsonObject, now: number, previous: Judged | undefined): Judged {
     const audited = this.engine.audit({ file: objectApiReference(value), value });
     const deferred = this.engine.takeDeferred();
-    const since = new Map<string, number>();
-    for (const finding of [...audited.findings, ...deferred.map((d) => d.finding)]) {
-      const key = findingKey(finding);
-      since.set(key, previous?.since.get(key) ?? now);
+    const firstSeen = new Map<string, number>();
+    if (previous) [...previous.findings, ...previous.deferred.map((d) => d.held)].forEach((held, i) => firstSeen.set(held.key, previous.since[i] ?? now));
+    const findings = audited.findings.map((finding) => this.hold(finding));
+    const held = deferred.map((d) => ({ held: this.hold(d.finding), unlessInInput: d.unlessInInput }));
+    const since = [...findings, ...held.map((d) => d.held)].map((h) => firstSeen.get(h.key) ?? now);
+    return { findings, deferred: held, errors: audited.errors, since };
+  }
+
+  /** The one copy of this finding's report fields. */
+  private hold(finding: Finding): Held {
+    const reported: ReportedFinding = {
+      rule: finding.rule, severity: finding.severity, message: finding.message, hint: finding.hint, path: finding.path,
+      ...(finding.container !== undefined ? { container: finding.container } : {}),
+      ...(finding.containerType !== undefined ? { containerType: finding.containerType } : {}),
+      fixable: finding.fixable, exempted: finding.exempted,
+      ...(finding.exemption ? { exemption: finding.exemption } : {}),
+    };
+    const json = JSON.stringify(reported);
+    let held = this.held.get(json);
+    if (!held) this.held.set(json, (held = { finding: reported, key: findingKey(finding), json, users: 0 }));
+    held.users++;
+    return held;
+  }
+
+  /** Lets go of a verdict that no record uses any more. */
+  private release(judged: Judged): void {
+    if (judged === NOTHING_JUDGED) return;
+    for (const held of [...judged.findings, ...judged.deferred.map((d) => d.held)]) {
+      if (--held.users === 0) this.held.delete(held.json);
     }
-    return { findings: audited.findings, deferred, errors: audited.errors, since };
   }
 
   private store(record: ObjectRecord, effect: ChangeEffect): void {
@@ -384,7 +436,11 @@ export class WatchState {
       owned?.delete(uid);
       if (owned?.size === 0) this.children.delete(record.owner.uid);
     }
-    if (record.shared && --record.shared.users === 0) this.shared.delete(record.shared.key);
+    if (!record.shared) this.release(record.judged);
+    else if (--record.shared.users === 0) {
+      this.shared.delete(record.shared.key);
+      this.release(record.shared.judged);
+    }
   }
 
   /** Marks a record as judged under what has changed, so that reading it again re-audits it. */
@@ -422,7 +478,7 @@ export class WatchState {
 
   private upsertController(object: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect, previous: ObjectRecord | undefined): void {
     const skeleton = skeletonOf(object);
-    const metadataFingerprint = hash(metadataOf(skeleton)['annotations'] ?? null) + hash(metadataOf(skeleton)['labels'] ?? null);
+    const metadataFingerprint = exemptionFingerprint(object);
     const owner = this.ownerOf(object);
     // Its owner is reported with its own template; auditing this one too would only be thrown away.
     const unjudged = this.ownedByKnown(ref, owner);
@@ -440,6 +496,7 @@ export class WatchState {
     for (const uid of this.children.get(ref.uid) ?? []) {
       const child = this.records.get(uid);
       if (child?.role === 'controller' && !child.unjudged && child.ref.namespace === ref.namespace) {
+        this.release(child.judged);
         child.unjudged = true;
         child.judged = NOTHING_JUDGED;
       }
