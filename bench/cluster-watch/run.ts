@@ -1,159 +1,144 @@
 // bench/cluster-watch: the continuous audit against a real API server (the
-// test control plane; no kubelet: Pods are stored, not run). Deployments
-// (replicas 0, so the controller manager makes one empty ReplicaSet each) and
-// Pods owned by those ReplicaSets, across namespaces. Measured in one run:
+// test control plane; no kubelet or scheduler, so the Pods the ReplicaSets
+// create are stored and stay Pending). N Deployments of 3 replicas each across
+// N/50 namespaces; the controller manager makes their ReplicaSets and Pods.
+// Measured in one run, each side in a process of its own (measure.ts),
+// alternating, medians over the repetitions:
 //   - initial list-and-audit (start to ready) against a bare paginated list of the same resources
-//   - retained heap of the watch state against the same objects held as a bare informer cache keeps them
-//   - change -> PolicyReport latency (a Deployment's image changed; p50, p99)
-//   - API requests per change
-// Usage: node --expose-gc dist/bench/cluster-watch/run.js [workloads=1000] [podsPerWorkload=3] [namespaces=20] [changes=30]
+//   - retained heap and peak RSS against a bare informer cache holding the same objects
+//   - change -> PolicyReport latency (a Deployment made privileged; p50, p99) and API requests per change
+// Usage: npx tsc -p . && node dist/bench/cluster-watch/run.js [--size 10000] [--changes 50] [--reps 2] [--profile DIR]
+// (--profile: each side writes a V8 CPU profile into DIR, for `node --cpu-prof`'s viewers)
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '../../src/cluster/connection.js';
-import type { ClusterConnection } from '../../src/cluster/connection.js';
-import { listAll } from '../../src/cluster/list.js';
-import { AUDITED_RESOURCES } from '../../src/cluster/resources.js';
-import { startWatch } from '../../src/cluster/watch.js';
-import { emptyConfig } from '../../src/core/config.js';
-import { RULES } from '../../src/rules/index.js';
+import { parseArgs } from 'node:util';
 import { startControlPlane } from '../../test/helpers/control-plane.js';
 import type { ControlPlane } from '../../test/helpers/control-plane.js';
 import { installReportCrds } from '../../test/helpers/watcher.js';
+import { benchClient, inPool } from './client.js';
+import type { BenchClient } from './client.js';
 
-const workloads = Number(process.argv[2] ?? 1000);
-const podsPer = Number(process.argv[3] ?? 3);
-const namespaceCount = Number(process.argv[4] ?? 20);
-const changes = Number(process.argv[5] ?? 30);
+const { values } = parseArgs({ options: { size: { type: 'string', default: '10000' }, changes: { type: 'string', default: '50' }, reps: { type: 'string', default: '2' }, replicas: { type: 'string', default: '3' }, profile: { type: 'string' } } });
+const workloads = Number(values.size);
+const replicas = Number(values.replicas);
+const namespaceCount = Math.max(1, Math.round(workloads / 50));
+const changes = Number(values.changes);
+const reps = Number(values.reps);
 
-const gc = (globalThis as { gc?: () => void }).gc;
-function heap(): number {
-  gc?.();
-  gc?.();
-  return process.memoryUsage().heapUsed;
+function log(line: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
-async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
+async function count(client: BenchClient, path: string): Promise<number> {
+  let total = 0;
+  let token: string | undefined;
+  do {
+    const res = await client.send('GET', `${path}?limit=5000${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+    const body = res.body as { items: unknown[]; metadata: { continue?: string } };
+    total += body.items.length;
+    token = body.metadata.continue || undefined;
+  } while (token);
+  return total;
 }
 
-async function populate(cp: ControlPlane): Promise<void> {
+async function populate(cp: ControlPlane, client: BenchClient): Promise<void> {
   const namespaces = Array.from({ length: namespaceCount }, (_, i) => `bench-${i}`);
-  for (const name of namespaces) await cp.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  const indices = Array.from({ length: workloads }, (_, i) => i);
-  await inPool(indices, 16, async (i) => {
+  await inPool(namespaces, 16, async (name) => {
+    const res = await client.send('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    if (res.status !== 201) throw new Error(`create Namespace: ${res.status} ${JSON.stringify(res.body)}`);
+  });
+  // Pods are refused until the namespace's default ServiceAccount exists.
+  while ((await count(client, '/api/v1/serviceaccounts')) < namespaceCount) await sleep(500);
+  const started = Date.now();
+  await inPool(Array.from({ length: workloads }, (_, i) => i), 32, async (i) => {
     const namespace = namespaces[i % namespaceCount] as string;
-    const res = await cp.request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web-${i}`, namespace },
-      spec: { replicas: 0, selector: { matchLabels: { app: `web-${i}` } }, template: { metadata: { labels: { app: `web-${i}` } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } },
+    const res = await client.send('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web-${i}`, namespace, labels: { app: `web-${i}` } },
+      spec: { replicas, selector: { matchLabels: { app: `web-${i}` } }, template: { metadata: { labels: { app: `web-${i}` } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] } } },
     });
     if (res.status !== 201) throw new Error(`create Deployment: ${res.status} ${JSON.stringify(res.body)}`);
   });
-  // The ReplicaSets the controller manager makes; Pods are created as if they had made them.
-  const replicaSets = new Map<string, { namespace: string; name: string; uid: string }>();
+  log(`${workloads} Deployments created in ${((Date.now() - started) / 1000).toFixed(0)} s; waiting for the controller manager's ReplicaSets and Pods`);
+  let last = -1;
   for (;;) {
-    const res = await cp.request('GET', '/apis/apps/v1/replicasets');
-    for (const item of (res.body as { items: Array<{ metadata: { name: string; namespace: string; uid: string } }> }).items) replicaSets.set(item.metadata.uid, item.metadata);
-    if (replicaSets.size >= workloads) break;
-    await sleep(500);
+    const [replicaSets, pods] = [await count(client, '/apis/apps/v1/replicasets'), await count(client, '/api/v1/pods')];
+    if (replicaSets >= workloads && pods >= workloads * replicas) break;
+    if (pods !== last) log(`  ${replicaSets} ReplicaSets, ${pods} Pods`);
+    last = pods;
+    await sleep(10_000);
   }
-  const pods = [...replicaSets.values()].flatMap((rs) => Array.from({ length: podsPer }, (_, j) => ({ rs, j })));
-  await inPool(pods, 16, async ({ rs, j }) => {
-    const res = await cp.request('POST', `/api/v1/namespaces/${rs.namespace}/pods`, {
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: `${rs.name}-${j}`, namespace: rs.namespace, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.name, uid: rs.uid, controller: true }] },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+}
+
+interface Measured { [key: string]: number }
+
+function child(mode: 'bare' | 'watch', cp: ControlPlane, withChanges: number): Promise<Measured> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'measure.js');
+  return new Promise((resolve, reject) => {
+    const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+    const proc = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...profile, script, mode, cp.kubeconfigPath, String(withChanges), String(workloads), String(namespaceCount)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    proc.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`${mode} exited ${code}: ${err.slice(-2000)}`));
+      if (err.trim()) log(`  ${mode} said: ${err.trim().split('\n').slice(0, 5).join(' | ')}`);
+      resolve(JSON.parse(line.slice(7)) as Measured);
     });
-    if (res.status !== 201) throw new Error(`create Pod: ${res.status} ${JSON.stringify(res.body)}`);
   });
 }
 
-async function bareList(connection: ClusterConnection): Promise<{ ms: number; objects: unknown[] }> {
-  const started = performance.now();
-  const objects: unknown[] = [];
-  for (const type of AUDITED_RESOURCES) {
-    // Raw pages, as a bare informer cache stores them: whole objects, status and managedFields included.
-    let token: string | undefined;
-    do {
-      const res = await connection.get(`${type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`}/${type.plural}`, { limit: '500', continue: token });
-      const body = res.body as { items: unknown[]; metadata: { continue?: string } };
-      objects.push(...body.items);
-      token = body.metadata.continue || undefined;
-    } while (token);
-  }
-  return { ms: performance.now() - started, objects };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
-  if (!gc) console.error('run with node --expose-gc for the memory figures');
-  const cp = await startControlPlane();
+  log(`size: ${workloads} Deployments x ${replicas} replicas in ${namespaceCount} namespaces; ${changes} changes; ${reps} repetitions`);
+  const cp = await startControlPlane({ controllerManagerArgs: ['--kube-api-qps=2000', '--kube-api-burst=4000', '--concurrent-deployment-syncs=20', '--concurrent-replicaset-syncs=20'] });
+  const client = benchClient(cp.server, { ca: cp.caCertPem, cert: cp.adminCertPem, key: cp.adminKeyPem });
   try {
-    const t0 = performance.now();
-    await populate(cp);
+    const t0 = Date.now();
+    await populate(cp, client);
     await installReportCrds(cp);
-    console.log(`cluster: ${workloads} Deployments, ${workloads} ReplicaSets, ${workloads * podsPer} Pods in ${namespaceCount} namespaces (created in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    const connected = await connect({ kubeconfig: cp.kubeconfigPath, env: {} });
-    if ('problem' in connected) throw new Error(connected.problem);
-    const connection = connected.connection;
-    // Warm-up: the API server's watch cache and this process's JIT.
-    await bareList(connection);
-    await listAll(connection, AUDITED_RESOURCES[2] as (typeof AUDITED_RESOURCES)[number]);
-
-    const before = heap();
-    const bare = await bareList(connection);
-    const bareHeap = heap() - before;
-    const bareCount = bare.objects.length;
-    bare.objects.length = 0;
-
-    let requests = 0;
-    const base = heap();
-    const started = performance.now();
-    const result = await startWatch({
-      connection, rules: RULES, config: emptyConfig(), today: '2026-06-01', policyReports: true, reportIntervalMs: 200,
-      log: (line) => console.error(line), onRequest: () => requests++,
-    });
-    if ('problem' in result) throw new Error(result.problem);
-    const { watcher } = result;
-    await watcher.ready;
-    const syncMs = performance.now() - started;
-    await sleep(3000);
-    const watchHeap = heap() - base;
-    console.log(`objects: ${bareCount} listed bare, ${watcher.state.size} held by the watch state`);
-    console.log(`initial list: bare paginated list ${bare.ms.toFixed(0)} ms, list-and-audit ${syncMs.toFixed(0)} ms: ratio ${(syncMs / bare.ms).toFixed(2)}x`);
-    console.log(`retained heap: bare informer cache ${(bareHeap / 2 ** 20).toFixed(1)} MiB, watch state ${(watchHeap / 2 ** 20).toFixed(1)} MiB: ratio ${(watchHeap / bareHeap).toFixed(2)}x`);
-
-    // Change -> report latency: one Deployment at a time is made privileged, and the report is polled until it says so.
-    // (Removing a finding would not do: the Deployment's Pods, which no kubelet replaces here, still have it.)
-    const latencies: number[] = [];
-    const requestsBefore = requests;
-    for (let c = 0; c < changes; c++) {
-      const i = c * Math.floor(workloads / changes);
-      const namespace = `bench-${i % namespaceCount}`;
-      const patched = performance.now();
-      const res = await cp.request('GET', `/apis/apps/v1/namespaces/${namespace}/deployments/web-${i}`);
-      const deployment = res.body as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
-      (deployment.spec.template.spec.containers[0] as Record<string, unknown>)['securityContext'] = { privileged: true };
-      await cp.request('PUT', `/apis/apps/v1/namespaces/${namespace}/deployments/web-${i}`, deployment);
-      for (;;) {
-        const report = await cp.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${namespace}/policyreports/rootlock`);
-        const results = (report.body as { results?: Array<{ rule?: string; resources: Array<{ name: string }> }> }).results ?? [];
-        if (results.some((r) => r.rule === 'no-privileged' && r.resources[0]?.name === `web-${i}`)) break;
-        await sleep(10);
-      }
-      latencies.push(performance.now() - patched);
-      await sleep(250);
+    const objects = { replicaSets: await count(client, '/apis/apps/v1/replicasets'), pods: await count(client, '/api/v1/pods') };
+    log(`cluster: ${workloads} Deployments, ${objects.replicaSets} ReplicaSets, ${objects.pods} Pods in ${namespaceCount} namespaces (filled in ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    // The reports of a previous repetition are deleted so each watch run writes them all again.
+    const clearReports = async () => {
+      for (const ns of Array.from({ length: namespaceCount }, (_, i) => `bench-${i}`)) await client.send('DELETE', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns}/policyreports/rootlock`);
+      await client.send('DELETE', '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/rootlock');
+    };
+    await child('bare', cp, 0); // warms the API server's watch cache and the page cache; not counted
+    const bare: Measured[] = [];
+    const watch: Measured[] = [];
+    for (let r = 0; r < reps; r++) {
+      bare.push(await child('bare', cp, 0));
+      await clearReports();
+      watch.push(await child('watch', cp, r === reps - 1 ? changes : 0));
+      log(`  repetition ${r + 1}: bare ${JSON.stringify(bare[r])}`);
+      log(`  repetition ${r + 1}: watch ${JSON.stringify(watch[r])}`);
     }
-    const perChange = (requests - requestsBefore) / changes;
-    console.log(`change -> PolicyReport: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms over ${changes} changes (report interval 0.2 s)`);
-    console.log(`API requests by the auditor per change: ${perChange.toFixed(2)} (list, watch and write requests; ${requests} in all)`);
-    await watcher.stop();
+    const m = (rows: Measured[], key: string) => median(rows.map((row) => row[key] as number));
+    const last = watch[watch.length - 1] as Measured;
+    const lines = [
+      `objects: ${m(bare, 'objects')} in the bare cache, ${m(watch, 'objects')} records in the watch state (${m(watch, 'sharedVerdicts')} verdicts shared by the Pods)`,
+      `initial list: bare paginated list ${m(bare, 'ms').toFixed(0)} ms, list-and-audit ${m(watch, 'ms').toFixed(0)} ms: ratio ${(m(watch, 'ms') / m(bare, 'ms')).toFixed(2)}x`,
+      `retained heap: bare informer cache ${mib(m(bare, 'retained'))} (${mib(m(bare, 'trimmed'))} without managedFields), watch state ${mib(m(watch, 'retained'))}: ratio ${(m(watch, 'retained') / m(bare, 'retained')).toFixed(3)}x (${(m(watch, 'retained') / m(bare, 'trimmed')).toFixed(3)}x against the trimmed cache)`,
+      `peak RSS growth: bare ${mib(m(bare, 'peakRss'))}, watch ${mib(m(watch, 'peakRss'))}: ratio ${(m(watch, 'peakRss') / m(bare, 'peakRss')).toFixed(2)}x`,
+      `first sync requests: ${m(watch, 'firstListRequests')} for the lists and watches, ${m(watch, 'firstReportRequests')} for the first reports`,
+      ...(changes > 0 ? [
+        `change -> PolicyReport: p50 ${last['p50']?.toFixed(0)} ms, p99 ${last['p99']?.toFixed(0)} ms, max ${last['max']?.toFixed(0)} ms over ${changes} changes (report interval 2 s)`,
+        `API requests by the auditor per change: ${last['requestsPerChange']?.toFixed(2)} (${last['writesPerChange']?.toFixed(2)} writes, ${last['getsPerChange']?.toFixed(2)} GETs, ${last['watchesPerChange']?.toFixed(2)} watch (re)opens)`,
+      ] : []),
+    ];
+    for (const line of lines) console.log(line);
   } finally {
+    client.close();
     await cp.stop();
   }
 }

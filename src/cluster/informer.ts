@@ -12,8 +12,10 @@ import { listPath, listReference, qualifiedResource } from './resources.js';
 import type { ResourceType } from './resources.js';
 
 export interface InformerHandler {
-  /** A full list arrived (the first one, or after a 410): these are all the objects there are. */
-  listed(type: ResourceType, items: readonly JsonObject[]): void;
+  /** One page of a full list (the first one, or after a 410). */
+  page(type: ResourceType, items: readonly JsonObject[]): void;
+  /** A full list ended: `uids` are all the objects there are, its pages had them all. */
+  listed(type: ResourceType, uids: ReadonlySet<string>): void;
   added(type: ResourceType, object: JsonObject): void;
   modified(type: ResourceType, object: JsonObject): void;
   deleted(type: ResourceType, object: JsonObject): void;
@@ -35,6 +37,8 @@ export interface InformerOptions {
   retryMs?: number;
   /** Called with each request the informer makes: the benchmark counts them. */
   onRequest?: (kind: 'list' | 'watch') => void;
+  /** The first list waits for this (another informer's first list), so that owners are known before what they own. */
+  startAfter?: Promise<void>;
 }
 
 interface WatchEvent {
@@ -60,6 +64,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Waits for `promise`, or less when `signal` aborts first. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void promise.then(done);
+  });
+}
+
 export class Informer {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
@@ -68,13 +85,18 @@ export class Informer {
   private refused = false;
   /** Set after the first full list: /readyz waits for every informer's. */
   synced = false;
+  /** Resolves when the first list has ended, read or refused. */
+  readonly firstListDone: Promise<void>;
+  private firstListEnded!: () => void;
 
   constructor(
     private readonly connection: ClusterConnection,
     readonly type: ResourceType,
     private readonly handler: InformerHandler,
     private readonly options: InformerOptions = {},
-  ) {}
+  ) {
+    this.firstListDone = new Promise((resolve) => (this.firstListEnded = resolve));
+  }
 
   start(): void {
     this.running ??= this.run();
@@ -82,6 +104,7 @@ export class Informer {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    this.firstListEnded();
     this.stopStream?.();
     await this.running;
   }
@@ -95,9 +118,11 @@ export class Informer {
     const backoff = this.options.backoffMs ?? { initial: 200, max: 10_000 };
     let wait = backoff.initial;
     let resourceVersion: string | undefined;
+    if (this.options.startAfter) await untilAborted(this.options.startAfter, this.abort.signal);
     while (!this.stopped) {
       if (resourceVersion === undefined) {
         resourceVersion = await this.list();
+        this.firstListEnded();
         if (resourceVersion === undefined) {
           // RBAC and missing APIs change slowly; anything else (a server still starting) soon.
           await sleep(this.refused ? this.options.retryMs ?? 30_000 : backoff.max / 2, this.abort.signal);
@@ -124,6 +149,7 @@ export class Informer {
   /** The full list; its resourceVersion, or undefined when it could not be read. */
   private async list(): Promise<string | undefined> {
     this.options.onRequest?.('list');
+    const uids = new Set<string>();
     let result;
     try {
       result = await listAll(this.connection, this.type, {
@@ -131,6 +157,13 @@ export class Informer {
         ...(this.options.labelSelector !== undefined ? { labelSelector: this.options.labelSelector } : {}),
         ...(this.options.chunkSize !== undefined ? { chunkSize: this.options.chunkSize } : {}),
         withResourceVersion: true,
+        onPage: (items) => {
+          for (const item of items) {
+            const metadata = item['metadata'];
+            if (isObject(metadata) && typeof metadata['uid'] === 'string') uids.add(metadata['uid']);
+          }
+          this.handler.page(this.type, items);
+        },
       });
     } catch (error) {
       this.handler.failed(this.type, { file: listReference(this.type, this.options.namespace), code: 'cluster-unreachable', message: `cannot list ${qualifiedResource(this.type)}: ${(error as Error).message}` });
@@ -142,7 +175,7 @@ export class Informer {
       return undefined;
     }
     this.synced = true;
-    this.handler.listed(this.type, result.items);
+    this.handler.listed(this.type, uids);
     return result.resourceVersion ?? '0';
   }
 

@@ -19,6 +19,12 @@ export interface ListOptions {
   chunkSize?: number;
   /** Also return the list's resourceVersion, which a watch starts from. */
   withResourceVersion?: boolean;
+  /**
+   * Hands each page's objects over as it arrives instead of collecting them
+   * (the result's items are then empty), so a large list is never held whole.
+   * After a restart of an expired list the pages come again from the start.
+   */
+  onPage?: (items: JsonObject[]) => void;
 }
 
 export type ListResult = { items: JsonObject[]; pages: number; resourceVersion?: string } | { error: InputError };
@@ -96,10 +102,12 @@ export async function listAll(connection: ClusterConnection, type: ResourceType,
     pages++;
     const body = isObject(response.body) ? response.body : {};
     const page = Array.isArray(body['items']) ? body['items'] : [];
+    const objects = options.onPage ? [] : items;
     for (const item of page) {
       const object = asObject(item, type);
-      if (object) items.push(object);
+      if (object) objects.push(object);
     }
+    options.onPage?.(objects);
     const metadata = isObject(body['metadata']) ? body['metadata'] : {};
     const next = metadata['continue'];
     if (typeof next !== 'string' || next === '') {

@@ -3,6 +3,7 @@
 // deletes it, deleted when its scope holds nothing any more. Writes are
 // rate-limited per scope (a burst of changes becomes one write) and a few at a
 // time overall, and a body equal to the last one written is not sent.
+import { createHash } from 'node:crypto';
 import { isObject } from '../core/path.js';
 import type { ClusterConnection } from './connection.js';
 import { statusMessage } from './list.js';
@@ -21,9 +22,13 @@ export interface ReportWriterOptions {
 }
 
 interface Written {
-  /** The body last written, as JSON, to skip identical writes. */
-  json?: string;
+  /** A hash of the body last written, to skip identical writes (the body itself would be a second copy of every report). */
+  digest?: string;
   resourceVersion?: string;
+}
+
+function digest(body: ReportBody): string {
+  return createHash('sha1').update(JSON.stringify(body)).digest('base64');
 }
 
 export class ReportWriter {
@@ -42,7 +47,7 @@ export class ReportWriter {
       return;
     }
     // A report edited by someone else no longer holds what we wrote: write it again.
-    if (!ours) delete entry.json;
+    if (!ours) delete entry.digest;
     entry.resourceVersion = resourceVersion;
     this.written.set(scope, entry);
   }
@@ -50,8 +55,8 @@ export class ReportWriter {
   /** Whether `body` differs from what the cluster holds as far as this writer knows. */
   isStale(scope: string, body: ReportBody | undefined): boolean {
     const entry = this.written.get(scope);
-    if (body === undefined) return entry?.resourceVersion !== undefined || entry?.json !== undefined;
-    return entry?.json !== JSON.stringify(body);
+    if (body === undefined) return entry?.resourceVersion !== undefined || entry?.digest !== undefined;
+    return entry?.digest !== digest(body);
   }
 
   /** Writes a scope's report (or deletes it when `body` is undefined). */
@@ -91,7 +96,7 @@ export class ReportWriter {
   }
 
   private async put(scope: string, body: ReportBody): Promise<void> {
-    const json = JSON.stringify(body);
+    const written = digest(body);
     const owner = scope === CLUSTER_SCOPE && this.options.clusterOwner ? { ownerReferences: [{ ...this.options.clusterOwner, blockOwnerDeletion: false }] } : {};
     const object = reportObject(scope, body, owner);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -102,7 +107,7 @@ export class ReportWriter {
       if (response.status === 200 || response.status === 201) {
         const metadata = isObject(response.body) && isObject(response.body['metadata']) ? response.body['metadata'] : {};
         const resourceVersion = typeof metadata['resourceVersion'] === 'string' ? metadata['resourceVersion'] : undefined;
-        this.written.set(scope, { json, ...(resourceVersion !== undefined ? { resourceVersion } : {}) });
+        this.written.set(scope, { digest: written, ...(resourceVersion !== undefined ? { resourceVersion } : {}) });
         this.options.onWrite?.(scope, response.status === 201 ? 'created' : 'updated');
         return;
       }

@@ -94,6 +94,45 @@ describe('WatchState', () => {
     assert.deepEqual(effect.refetch.map((ref) => ref.uid), ['p1']);
   });
 
+  it('gives the Pods of one controller that run the same spec one verdict, and audits no owned ReplicaSet', () => {
+    const s = state();
+    s.upsert(deployment('d'), 100);
+    s.upsert(replicaSet('r', 'd'), 100);
+    const withToken = (suffix: string, node: string): JsonObject => ({
+      nodeName: node,
+      containers: [{ ...container, volumeMounts: [{ name: `kube-api-access-${suffix}`, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }],
+      volumes: [{ name: `kube-api-access-${suffix}`, projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }],
+    });
+    s.upsert(pod('p1', 'r', withToken('abcde', 'node-1')), 100);
+    s.upsert(pod('p2', 'r', withToken('x7k2q', 'node-2')), 100);
+    assert.equal(s.sharedVerdicts, 1);
+    s.upsert(pod('p3', 'r', { containers: [{ ...container, securityContext: { privileged: true } }] }), 100);
+    assert.equal(s.sharedVerdicts, 2);
+    const findings = s.view('shop')[0]?.findings ?? [];
+    assert.equal(findings.find((item) => item.finding.rule === 'read-only-root-filesystem')?.pods, 3);
+    assert.equal(findings.find((item) => item.finding.rule === 'no-privileged')?.pods, 1);
+    s.remove(pod('p3', 'r'));
+    assert.equal(s.sharedVerdicts, 1);
+    s.remove(pod('p1', 'r'));
+    s.remove(pod('p2', 'r'));
+    assert.equal(s.sharedVerdicts, 0);
+  });
+
+  it('judges a ReplicaSet that arrived before its Deployment only until the Deployment comes, and again when it is orphaned', () => {
+    const s = state();
+    s.upsert(replicaSet('r', 'd'), 100);
+    assert.equal(s.view('shop')[0]?.resource.kind, 'ReplicaSet');
+    assert.ok((s.view('shop')[0]?.findings.length ?? 0) > 0);
+    s.upsert(deployment('d'), 100);
+    assert.deepEqual(s.view('shop').map((entry) => entry.resource.kind), ['Deployment']);
+    const orphaned = s.remove(deployment('d'));
+    assert.deepEqual(orphaned.refetch.map((ref) => ref.uid), ['r']);
+    const { ownerReferences: _owners, ...metadata } = replicaSet('r', 'd')['metadata'] as JsonObject;
+    s.upsert({ ...replicaSet('r', 'd'), metadata }, 200);
+    assert.equal(s.view('shop')[0]?.resource.kind, 'ReplicaSet');
+    assert.ok(s.view('shop')[0]?.findings.some((item) => item.finding.rule === 'read-only-root-filesystem'));
+  });
+
   it('judges held-back findings again when a ServiceAccount changes', () => {
     const s = state();
     s.upsert(deployment('d'), 100);

@@ -3,13 +3,18 @@
 // read) and its findings, never the object itself. Controllers keep a skeleton
 // (the object without its pod template), because a Pod is audited as its
 // top-level controller with the Pod's spec in place of the template, as the
-// one-shot audit does. Findings are grouped the one-shot way when a scope (a
-// namespace, or the cluster) is viewed: one per workload, rule, container and
-// field, with the number of Pods that have it. Pure: the informers hand the
-// objects over and the caller passes the time.
+// one-shot audit does. The Pods of one controller that run the same spec share
+// one verdict (one audit, one findings list), and a controller owned by another
+// one (a Deployment's ReplicaSet) is not audited at all while its owner is
+// known: only the top-level controller's findings are reported. Findings are
+// grouped the one-shot way when a scope (a namespace, or the cluster) is
+// viewed: one per workload, rule, container and field, with the number of Pods
+// that have it. Pure: the informers hand the objects over and the caller
+// passes the time.
 import { createHash } from 'node:crypto';
 import { Engine } from '../core/engine.js';
 import type { RootlockConfig } from '../core/config.js';
+import { IGNORE_ANNOTATION } from '../core/exemptions.js';
 import { isObject } from '../core/path.js';
 import type { InputIndex, RuleDefinition } from '../core/rule.js';
 import type { Finding, InputError, JsonObject, ObjectReference } from '../core/types.js';
@@ -31,21 +36,45 @@ export interface ResourceRef {
   uid: string;
 }
 
+/**
+ * What a report says of a finding: the rule's verdict without the object it
+ * is about (the record knows that). Kept once for all the records that have
+ * the same one, which across a cluster's workloads is most of them.
+ */
+export type ReportedFinding = Pick<Finding, 'rule' | 'severity' | 'message' | 'hint' | 'path' | 'container' | 'containerType' | 'fixable' | 'exempted' | 'exemption'>;
+
+/** An interned finding: its key (rule, path, container) and how many verdicts hold it. */
+interface Held {
+  finding: ReportedFinding;
+  key: string;
+  json: string;
+  users: number;
+}
+
 interface Deferred {
-  finding: Finding;
+  held: Held;
   unlessInInput: (index: InputIndex) => boolean;
 }
 
-/** The rules' verdict on one object, with the time each finding was first seen. */
+/** The rules' verdict on one object, with the time (seconds since the epoch) each finding was first seen. */
 interface Judged {
-  findings: Finding[];
+  findings: Held[];
   deferred: Deferred[];
   errors: InputError[];
-  /** findingKey -> seconds since the epoch when it was first seen. */
-  since: Map<string, number>;
+  /** Parallel to findings, then deferred. */
+  since: number[];
 }
 
 type Role = 'standalone' | 'controller' | 'pod';
+
+/** A verdict shared by the Pods of one controller whose specs are the same; dropped when its last Pod goes. */
+interface SharedVerdict {
+  key: string;
+  judged: Judged;
+  users: number;
+}
+
+const NOTHING_JUDGED: Judged = { findings: [], deferred: [], errors: [], since: [] };
 
 interface ObjectRecord {
   role: Role;
@@ -56,8 +85,12 @@ interface ObjectRecord {
   owner?: { uid: string; kind: string; reference: ObjectReference };
   /** Controllers: the object without its pod template, to audit its Pods with. */
   skeleton?: JsonObject;
-  /** Controllers: hash of the skeleton's metadata, whose exemptions and names its Pods' findings use. */
+  /** Controllers: hash of its exemption annotations, which its Pods' findings use. */
   metadataFingerprint?: string;
+  /** Controllers owned by a known controller: not audited (their owner is reported), judged when they become top-level. */
+  unjudged?: boolean;
+  /** Pods: the verdict they share with their controller's other Pods of the same spec. */
+  shared?: SharedVerdict;
   judged: Judged;
 }
 
@@ -66,7 +99,7 @@ export interface ViewEntry {
   resource: ResourceRef;
   /** The controller that owns the resource when it is not itself audited (a Pod of an unknown controller kind). */
   owner?: ObjectReference;
-  findings: Array<{ finding: Finding; pods?: number; since: number }>;
+  findings: Array<{ finding: ReportedFinding; pods?: number; since: number }>;
   errors: InputError[];
 }
 
@@ -105,6 +138,41 @@ function fingerprintOf(object: JsonObject): string {
   return hash([rest, meta]);
 }
 
+/** The API token volume the ServiceAccount admission plugin adds to every Pod, named with a random suffix. */
+const TOKEN_VOLUME = /"kube-api-access-[a-z0-9]{5}"/g;
+
+/**
+ * A Pod's spec as JSON, as far as the rules tell its Pods apart: the node it
+ * was scheduled to (no rule reads it) and the random suffix of its API token
+ * volume's name are left out, so a controller's Pods come out the same.
+ */
+function podSpecText(spec: unknown): string {
+  if (!isObject(spec)) return JSON.stringify(spec ?? null);
+  const { nodeName: _node, ...rest } = spec;
+  return JSON.stringify(rest).replace(TOKEN_VOLUME, '"kube-api-access"');
+}
+
+/** A Pod's fingerprint (everything but status, with its spec as podSpecText) and its spec key (what its verdict as its controller depends on). */
+function podHashes(pod: JsonObject): { fingerprint: string; specKey: string } {
+  const { status: _status, metadata, spec, ...rest } = pod;
+  const { resourceVersion: _rv, managedFields: _mf, generation: _generation, labels, annotations, ...meta } = isObject(metadata) ? metadata : {};
+  const specText = podSpecText(spec);
+  const labelText = JSON.stringify([labels ?? null, annotations ?? null]);
+  return {
+    fingerprint: createHash('sha1').update(specText).update(labelText).update(JSON.stringify([rest, meta])).digest('base64').slice(0, 16),
+    specKey: createHash('sha1').update(specText).update(labelText).digest('base64').slice(0, 16),
+  };
+}
+
+/** One copy of each of the few strings that repeat across records (kinds, API versions, namespaces). */
+const interned = new Map<string, string>();
+function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < 100_000) interned.set(value, value);
+  return value;
+}
+
 export function resourceRefOf(object: JsonObject): ResourceRef | undefined {
   const metadata = metadataOf(object);
   const apiVersion = stringField(object, 'apiVersion');
@@ -113,11 +181,22 @@ export function resourceRefOf(object: JsonObject): ResourceRef | undefined {
   const uid = stringField(metadata, 'uid');
   if (!apiVersion || !kind || !name || !uid) return undefined;
   const namespace = stringField(metadata, 'namespace');
-  return { apiVersion, kind, name, uid, ...(namespace !== undefined ? { namespace } : {}) };
+  return { apiVersion: intern(apiVersion), kind: intern(kind), name, uid, ...(namespace !== undefined ? { namespace: intern(namespace) } : {}) };
 }
 
 function scopeOf(ref: ResourceRef): string {
   return ref.namespace ?? CLUSTER_SCOPE;
+}
+
+/**
+ * What of a controller's own metadata its Pods' findings depend on: its
+ * exemption annotations (its name and namespace never change). Not the rest:
+ * a Deployment's revision annotation changes with every rollout.
+ */
+function exemptionFingerprint(controller: JsonObject): string {
+  const annotations = metadataOf(controller)['annotations'];
+  const exemptions = isObject(annotations) ? Object.entries(annotations).filter(([key]) => key.startsWith(IGNORE_ANNOTATION)).sort() : [];
+  return exemptions.length ? hash(exemptions) : '';
 }
 
 /** A controller without its pod template: enough to audit its Pods as the controller. */
@@ -132,6 +211,12 @@ export class WatchState {
   private readonly records = new Map<string, ObjectRecord>();
   /** scope -> uids of the records in it. */
   private readonly byScope = new Map<string, Set<string>>();
+  /** owner uid -> uids of the records it controls. */
+  private readonly children = new Map<string, Set<string>>();
+  /** Interned findings, by their JSON. */
+  private readonly held = new Map<string, Held>();
+  /** Verdicts shared by Pods: top-level controller uid, its metadata and the Pod's spec key -> the verdict. */
+  private readonly shared = new Map<string, SharedVerdict>();
   /** `namespace/name` of ServiceAccounts -> their automountServiceAccountToken, for the rules' held-back findings. */
   private readonly index: InputIndex = { serviceAccounts: new Map() };
   /** Pods whose controller (a kind rootlock lists) has not arrived yet: kept whole until it does, or until expirePending. */
@@ -151,18 +236,24 @@ export class WatchState {
     return this.pending.size;
   }
 
+  /** How many verdicts the Pods share (each is one audit): the benchmark reports it. */
+  get sharedVerdicts(): number {
+    return this.shared.size;
+  }
+
   /** Audits an added or changed object; `now` is seconds since the epoch, the time a new finding is first seen. */
   upsert(object: JsonObject, now: number): ChangeEffect {
     const effect: ChangeEffect = { scopes: new Set(), refetch: [] };
     const ref = resourceRefOf(object);
     if (!ref) return effect;
-    const fingerprint = fingerprintOf(object);
+    const isPod = ref.kind === 'Pod' && ref.apiVersion === 'v1';
+    const hashes = isPod ? podHashes(object) : { fingerprint: fingerprintOf(object), specKey: '' };
     const previous = this.records.get(ref.uid);
-    if (previous && previous.fingerprint === fingerprint) return effect;
+    if (previous && previous.fingerprint === hashes.fingerprint) return effect;
     const typeKey = `${ref.apiVersion}/${ref.kind}`;
-    if (ref.kind === 'Pod' && ref.apiVersion === 'v1') this.upsertPod(object, ref, fingerprint, now, effect);
-    else if (CONTROLLER_KINDS.has(typeKey)) this.upsertController(object, ref, fingerprint, now, effect, previous);
-    else this.upsertStandalone(object, ref, fingerprint, now, effect);
+    if (isPod) this.upsertPod(object, ref, hashes, now, effect);
+    else if (CONTROLLER_KINDS.has(typeKey)) this.upsertController(object, ref, hashes.fingerprint, now, effect, previous);
+    else this.upsertStandalone(object, ref, hashes.fingerprint, now, effect);
     return effect;
   }
 
@@ -178,11 +269,13 @@ export class WatchState {
       effect.scopes.add(scopeOf(ref));
     }
     if (!record) return effect;
-    this.records.delete(ref.uid);
-    const scope = scopeOf(record.ref);
-    this.byScope.get(scope)?.delete(ref.uid);
-    if (this.byScope.get(scope)?.size === 0) this.byScope.delete(scope);
-    effect.scopes.add(scope);
+    this.unstore(record);
+    effect.scopes.add(scopeOf(record.ref));
+    // Controllers it owned that were not audited are top-level now (an orphaning delete): read them again to judge them.
+    for (const uid of this.children.get(ref.uid) ?? []) {
+      const child = this.records.get(uid);
+      if (child?.unjudged) this.askAgain(child, effect);
+    }
     return effect;
   }
 
@@ -206,6 +299,7 @@ export class WatchState {
     for (const ref of gone) {
       const removed = this.remove({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, uid: ref.uid, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) } });
       for (const scope of removed.scopes) effect.scopes.add(scope);
+      effect.refetch.push(...removed.refetch);
     }
     return effect;
   }
@@ -217,7 +311,7 @@ export class WatchState {
       if (now - since < maxAgeSeconds) continue;
       this.pending.delete(uid);
       const ref = resourceRefOf(pod);
-      if (ref) this.auditPod(pod, ref, fingerprintOf(pod), now, effect, true);
+      if (ref) this.auditPod(pod, ref, podHashes(pod), now, effect, true);
     }
     return effect;
   }
@@ -231,7 +325,7 @@ export class WatchState {
   view(scope: string): ViewEntry[] {
     const uids = this.byScope.get(scope);
     if (!uids) return [];
-    const entries = new Map<string, { entry: ViewEntry; merged: Map<string, { finding: Finding; pods: Set<string>; since: number; fromTemplate: boolean }> }>();
+    const entries = new Map<string, { entry: ViewEntry; merged: Map<string, { finding: ReportedFinding; pods: number; lastPod: string; since: number; fromTemplate: boolean }> }>();
     const entryFor = (record: ObjectRecord) => {
       let slot = entries.get(record.ref.uid);
       if (!slot) {
@@ -241,36 +335,39 @@ export class WatchState {
       }
       return slot;
     };
-    const visible = (judged: Judged): Finding[] => [
-      ...judged.findings,
-      ...judged.deferred.filter((d) => !d.unlessInInput(this.index)).map((d) => d.finding),
-    ];
     for (const uid of uids) {
       const record = this.records.get(uid);
       if (!record) continue;
       const root = this.rootOf(record);
       if (record.role === 'controller' && root !== record) continue;
       const slot = entryFor(root);
-      slot.entry.errors.push(...record.judged.errors);
+      const judged = record.judged;
+      if (judged.errors.length) slot.entry.errors.push(...judged.errors);
       const isPodOfController = record.role === 'pod' && root !== record;
-      for (const finding of visible(record.judged)) {
-        const key = findingKey(finding);
-        const since = record.judged.since.get(key) ?? 0;
-        const existing = slot.merged.get(key);
-        if (!existing) slot.merged.set(key, { finding, pods: new Set(isPodOfController ? [uid] : []), since, fromTemplate: !isPodOfController });
+      const add = (held: Held, since: number) => {
+        const existing = slot.merged.get(held.key);
+        if (!existing) slot.merged.set(held.key, { finding: held.finding, pods: isPodOfController ? 1 : 0, lastPod: isPodOfController ? uid : '', since, fromTemplate: !isPodOfController });
         else {
-          if (isPodOfController) existing.pods.add(uid);
+          // A Pod counts once per key, even if a rule reported the same field twice.
+          if (isPodOfController && existing.lastPod !== uid) {
+            existing.pods++;
+            existing.lastPod = uid;
+          }
           // The template's wording wins, as in the one-shot audit.
-          else if (!existing.fromTemplate) Object.assign(existing, { finding, fromTemplate: true });
+          else if (!isPodOfController && !existing.fromTemplate) Object.assign(existing, { finding: held.finding, fromTemplate: true });
           existing.since = Math.min(existing.since, since);
         }
-      }
+      };
+      judged.findings.forEach((held, i) => add(held, judged.since[i] ?? 0));
+      judged.deferred.forEach((d, i) => {
+        if (!d.unlessInInput(this.index)) add(d.held, judged.since[judged.findings.length + i] ?? 0);
+      });
     }
     const result: ViewEntry[] = [];
     for (const { entry, merged } of entries.values()) {
       const root = this.records.get(entry.resource.uid);
       const counted = this.podsListed && root?.role === 'controller';
-      for (const { finding, pods, since } of merged.values()) entry.findings.push({ finding, since, ...(counted ? { pods: pods.size } : {}) });
+      for (const { finding, pods, since } of merged.values()) entry.findings.push({ finding, since, ...(counted ? { pods } : {}) });
       result.push(entry);
     }
     return result;
@@ -279,21 +376,77 @@ export class WatchState {
   private judge(value: JsonObject, now: number, previous: Judged | undefined): Judged {
     const audited = this.engine.audit({ file: objectApiReference(value), value });
     const deferred = this.engine.takeDeferred();
-    const since = new Map<string, number>();
-    for (const finding of [...audited.findings, ...deferred.map((d) => d.finding)]) {
-      const key = findingKey(finding);
-      since.set(key, previous?.since.get(key) ?? now);
+    const firstSeen = new Map<string, number>();
+    if (previous) [...previous.findings, ...previous.deferred.map((d) => d.held)].forEach((held, i) => firstSeen.set(held.key, previous.since[i] ?? now));
+    const findings = audited.findings.map((finding) => this.hold(finding));
+    const held = deferred.map((d) => ({ held: this.hold(d.finding), unlessInInput: d.unlessInInput }));
+    const since = [...findings, ...held.map((d) => d.held)].map((h) => firstSeen.get(h.key) ?? now);
+    return { findings, deferred: held, errors: audited.errors, since };
+  }
+
+  /** The one copy of this finding's report fields. */
+  private hold(finding: Finding): Held {
+    const reported: ReportedFinding = {
+      rule: finding.rule, severity: finding.severity, message: finding.message, hint: finding.hint, path: finding.path,
+      ...(finding.container !== undefined ? { container: finding.container } : {}),
+      ...(finding.containerType !== undefined ? { containerType: finding.containerType } : {}),
+      fixable: finding.fixable, exempted: finding.exempted,
+      ...(finding.exemption ? { exemption: finding.exemption } : {}),
+    };
+    const json = JSON.stringify(reported);
+    let held = this.held.get(json);
+    if (!held) this.held.set(json, (held = { finding: reported, key: findingKey(finding), json, users: 0 }));
+    held.users++;
+    return held;
+  }
+
+  /** Lets go of a verdict that no record uses any more. */
+  private release(judged: Judged): void {
+    if (judged === NOTHING_JUDGED) return;
+    for (const held of [...judged.findings, ...judged.deferred.map((d) => d.held)]) {
+      if (--held.users === 0) this.held.delete(held.json);
     }
-    return { findings: audited.findings, deferred, errors: audited.errors, since };
   }
 
   private store(record: ObjectRecord, effect: ChangeEffect): void {
+    const previous = this.records.get(record.ref.uid);
+    if (previous) this.unstore(previous);
     const scope = scopeOf(record.ref);
     this.records.set(record.ref.uid, record);
     let uids = this.byScope.get(scope);
     if (!uids) this.byScope.set(scope, (uids = new Set()));
     uids.add(record.ref.uid);
+    if (record.owner) {
+      let owned = this.children.get(record.owner.uid);
+      if (!owned) this.children.set(record.owner.uid, (owned = new Set()));
+      owned.add(record.ref.uid);
+    }
     effect.scopes.add(scope);
+  }
+
+  /** Takes a record out of every index (not its own children's: they may outlive it). */
+  private unstore(record: ObjectRecord): void {
+    const uid = record.ref.uid;
+    this.records.delete(uid);
+    const scope = scopeOf(record.ref);
+    this.byScope.get(scope)?.delete(uid);
+    if (this.byScope.get(scope)?.size === 0) this.byScope.delete(scope);
+    if (record.owner) {
+      const owned = this.children.get(record.owner.uid);
+      owned?.delete(uid);
+      if (owned?.size === 0) this.children.delete(record.owner.uid);
+    }
+    if (!record.shared) this.release(record.judged);
+    else if (--record.shared.users === 0) {
+      this.shared.delete(record.shared.key);
+      this.release(record.shared.judged);
+    }
+  }
+
+  /** Marks a record as judged under what has changed, so that reading it again re-audits it. */
+  private askAgain(record: ObjectRecord, effect: ChangeEffect): void {
+    record.fingerprint = '';
+    effect.refetch.push(record.ref);
   }
 
   private upsertStandalone(object: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect): void {
@@ -308,17 +461,27 @@ export class WatchState {
     const reference = controllerReference(object);
     if (!reference) return undefined;
     const namespace = stringField(metadataOf(object), 'namespace');
+    const apiVersion = intern(reference.apiVersion);
+    const kind = intern(reference.kind);
     return {
       uid: reference.uid,
-      kind: `${reference.apiVersion}/${reference.kind}`,
-      reference: { apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name, ...(namespace !== undefined ? { namespace } : {}) },
+      kind: intern(`${apiVersion}/${kind}`),
+      reference: { apiVersion, kind, name: reference.name, ...(namespace !== undefined ? { namespace: intern(namespace) } : {}) },
     };
+  }
+
+  /** The known controller that owns `owner`'s uid, in the same namespace: the record is then reported under it. */
+  private ownedByKnown(ref: ResourceRef, owner: ObjectRecord['owner']): boolean {
+    const known = owner ? this.records.get(owner.uid) : undefined;
+    return known !== undefined && known.role === 'controller' && known.ref.namespace === ref.namespace;
   }
 
   private upsertController(object: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect, previous: ObjectRecord | undefined): void {
     const skeleton = skeletonOf(object);
-    const metadataFingerprint = hash(metadataOf(skeleton)['annotations'] ?? null) + hash(metadataOf(skeleton)['labels'] ?? null);
+    const metadataFingerprint = exemptionFingerprint(object);
     const owner = this.ownerOf(object);
+    // Its owner is reported with its own template; auditing this one too would only be thrown away.
+    const unjudged = this.ownedByKnown(ref, owner);
     this.store({
       role: 'controller',
       ref,
@@ -326,14 +489,24 @@ export class WatchState {
       skeleton,
       metadataFingerprint,
       ...(owner ? { owner } : {}),
-      judged: this.judge(object, now, previous?.judged),
+      ...(unjudged ? { unjudged } : {}),
+      judged: unjudged ? NOTHING_JUDGED : this.judge(object, now, previous?.judged),
     }, effect);
+    // Controllers it owns that were audited before it arrived (lists of two kinds race) need no verdict of their own.
+    for (const uid of this.children.get(ref.uid) ?? []) {
+      const child = this.records.get(uid);
+      if (child?.role === 'controller' && !child.unjudged && child.ref.namespace === ref.namespace) {
+        this.release(child.judged);
+        child.unjudged = true;
+        child.judged = NOTHING_JUDGED;
+      }
+    }
     if (previous?.metadataFingerprint !== undefined && previous.metadataFingerprint !== metadataFingerprint) {
       // Annotations (exemptions) and labels of a controller are part of every Pod's audit under it.
       const me = this.records.get(ref.uid);
       for (const uid of this.byScope.get(scopeOf(ref)) ?? []) {
         const record = this.records.get(uid);
-        if (record?.role === 'pod' && me && this.rootOf(record) === me) effect.refetch.push(record.ref);
+        if (record?.role === 'pod' && me && this.rootOf(record) === me) this.askAgain(record, effect);
       }
     }
     // Pods that waited for this controller.
@@ -341,27 +514,42 @@ export class WatchState {
       if (this.ownerOf(pod)?.uid !== ref.uid) continue;
       this.pending.delete(uid);
       const podRef = resourceRefOf(pod);
-      if (podRef) this.auditPod(pod, podRef, fingerprintOf(pod), now, effect, false);
+      if (podRef) this.auditPod(pod, podRef, podHashes(pod), now, effect, false);
     }
   }
 
-  private upsertPod(pod: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect): void {
+  private upsertPod(pod: JsonObject, ref: ResourceRef, hashes: { fingerprint: string; specKey: string }, now: number, effect: ChangeEffect): void {
     const owner = this.ownerOf(pod);
     if (owner && CONTROLLER_KINDS.has(owner.kind) && !this.records.has(owner.uid) && !this.records.has(ref.uid)) {
       // Its controller's event is on another watch and may come a moment later.
       this.pending.set(ref.uid, { pod, since: now });
       return;
     }
-    this.auditPod(pod, ref, fingerprint, now, effect, false);
+    this.auditPod(pod, ref, hashes, now, effect, false);
   }
 
-  private auditPod(pod: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect, ownerMissing: boolean): void {
+  private auditPod(pod: JsonObject, ref: ResourceRef, hashes: { fingerprint: string; specKey: string }, now: number, effect: ChangeEffect, ownerMissing: boolean): void {
     const owner = this.ownerOf(pod);
     const previous = this.records.get(ref.uid);
-    const record: ObjectRecord = { role: 'pod', ref, fingerprint, ...(owner ? { owner } : {}), judged: { findings: [], deferred: [], errors: [], since: new Map() } };
+    const record: ObjectRecord = { role: 'pod', ref, fingerprint: hashes.fingerprint, ...(owner ? { owner } : {}), judged: NOTHING_JUDGED };
     const root = ownerMissing ? record : this.rootOf(record);
-    const asController = root.skeleton ? controllerAsPod(root.skeleton, pod) : undefined;
-    record.judged = this.judge(asController ?? pod, now, previous?.judged);
+    if (root === record || !root.skeleton) {
+      // A Pod reported as itself: its name and metadata are part of its findings, so it shares nothing.
+      record.judged = this.judge(pod, now, previous?.judged);
+      this.store(record, effect);
+      return;
+    }
+    const key = `${root.ref.uid} ${root.metadataFingerprint ?? ''} ${hashes.specKey}`;
+    let shared = this.shared.get(key);
+    if (!shared) {
+      const asController = controllerAsPod(root.skeleton, pod);
+      shared = { key, users: 0, judged: this.judge(asController ?? pod, now, previous?.judged) };
+      this.shared.set(key, shared);
+    }
+    // Counted before store(), which releases the previous record's hold on a verdict that may be this one.
+    shared.users++;
+    record.shared = shared;
+    record.judged = shared.judged;
     this.store(record, effect);
   }
 

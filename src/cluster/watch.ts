@@ -13,16 +13,20 @@ import type { ClusterConnection } from './connection.js';
 import { Informer } from './informer.js';
 import type { InformerHandler } from './informer.js';
 import { LeaderElection } from './leader-election.js';
-import { statusMessage } from './list.js';
+import { asObject, statusMessage } from './list.js';
 import { WatchMetrics } from './metrics.js';
 import { MANAGED_BY_LABEL, REPORT_GROUP, REPORT_NAME, REPORT_VERSION, reportBody } from './policy-report.js';
 import { ReportWriter } from './report-writer.js';
-import { AUDITED_RESOURCES, PODS, qualifiedResource } from './resources.js';
+import { AUDITED_RESOURCES, NAMESPACES, objectPath, PODS, qualifiedResource, resourceTypeOf, SERVICE_ACCOUNTS, WORKLOAD_CONTROLLERS } from './resources.js';
 import type { ResourceType } from './resources.js';
 import { CLUSTER_SCOPE, WatchState } from './watch-state.js';
+import type { ChangeEffect } from './watch-state.js';
 
 export const POLICY_REPORTS: ResourceType = { group: REPORT_GROUP, version: REPORT_VERSION, kind: 'PolicyReport', plural: 'policyreports', namespaced: true };
 export const CLUSTER_POLICY_REPORTS: ResourceType = { group: REPORT_GROUP, version: REPORT_VERSION, kind: 'ClusterPolicyReport', plural: 'clusterpolicyreports', namespaced: false };
+
+/** What is listed first: Namespaces and ServiceAccounts, then controllers parents first, then Pods. */
+const INITIAL_LIST_ORDER: readonly ResourceType[] = [NAMESPACES, SERVICE_ACCOUNTS, ...WORKLOAD_CONTROLLERS, PODS];
 
 export interface WatchOptions {
   connection: ClusterConnection;
@@ -44,7 +48,7 @@ export interface WatchOptions {
   /** One line for the user (stderr): problems, once each, and leadership changes. */
   log: (line: string) => void;
   /** Each API request an informer makes (the benchmark counts them). */
-  onRequest?: (kind: 'list' | 'watch' | 'write') => void;
+  onRequest?: (kind: 'list' | 'watch' | 'write' | 'get') => void;
 }
 
 export type StartResult = { watcher: Watcher } | { problem: string };
@@ -142,11 +146,15 @@ export class Watcher {
     return Math.floor(Date.now() / 1000);
   }
 
-  private apply(effect: { scopes: Set<string>; refetch: Array<{ name: string; namespace?: string }> }): void {
+  private apply(effect: ChangeEffect): void {
     for (const scope of effect.scopes) this.dirty(scope);
-    for (const pod of effect.refetch) {
-      void this.options.connection.get(`/api/v1/namespaces/${encodeURIComponent(pod.namespace ?? '')}/pods/${encodeURIComponent(pod.name)}`).then((response) => {
-        if (response.status === 200 && isObject(response.body)) this.apply(this.state.upsert({ apiVersion: 'v1', kind: 'Pod', ...response.body }, this.now()));
+    for (const ref of effect.refetch) {
+      const type = resourceTypeOf(ref.apiVersion, ref.kind);
+      if (!type) continue;
+      this.options.onRequest?.('get');
+      void this.options.connection.get(objectPath(type, ref.name, ref.namespace)).then((response) => {
+        const object = response.status === 200 ? asObject(response.body, type) : undefined;
+        if (object) this.apply(this.state.upsert(object, this.now()));
       }, () => undefined);
     }
     this.metrics.auditedObjects = this.state.size;
@@ -161,9 +169,10 @@ export class Watcher {
 
   private handler(): InformerHandler {
     return {
-      listed: (type, items) => {
+      page: (_type, items) => {
         for (const item of items) this.timed(item);
-        const uids = new Set(items.map((item) => (isObject(item['metadata']) ? String(item['metadata']['uid']) : '')));
+      },
+      listed: (type, uids) => {
         this.apply(this.state.retainOnly(type, uids));
         if (type === PODS) this.state.podsListed = true;
         this.checkSynced();
@@ -256,7 +265,14 @@ export class Watcher {
       ...(this.options.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: this.options.watchTimeoutSeconds } : {}),
       ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}),
     };
-    for (const type of AUDITED_RESOURCES) this.informers.push(new Informer(connection, type, handler, informerOptions));
+    // One first list after another, owners before what they own, so that a ReplicaSet arrives after its
+    // Deployment (and is not audited) and a Pod after its controllers (and shares their verdict).
+    let previous: Promise<void> | undefined;
+    for (const type of INITIAL_LIST_ORDER) {
+      const informer = new Informer(connection, type, handler, { ...informerOptions, ...(previous ? { startAfter: previous } : {}) });
+      previous = informer.firstListDone;
+      this.informers.push(informer);
+    }
     if (this.writer) {
       const writer = this.writer;
       const seen = (type: ResourceType, object: JsonObject, gone: boolean) => {
@@ -270,7 +286,8 @@ export class Watcher {
         if (gone && before) this.dirty(scope);
       };
       const reportHandler: InformerHandler = {
-        listed: (type, items) => items.forEach((item) => seen(type, item, false)),
+        page: (type, items) => items.forEach((item) => seen(type, item, false)),
+        listed: () => undefined,
         added: (type, object) => seen(type, object, false),
         modified: (type, object) => seen(type, object, false),
         deleted: (type, object) => seen(type, object, true),

@@ -91,6 +91,8 @@ export interface StartOptions {
    * certificates against this CA, at their Hostname address.
    */
   forNode?: boolean;
+  /** More kube-controller-manager flags (a benchmark raises its API rate limits with --kube-api-qps and --kube-api-burst). */
+  controllerManagerArgs?: readonly string[];
 }
 
 const BUILD_SCRIPT = (): string => join(repoRoot(), 'test', 'k8s', 'build.sh');
@@ -522,6 +524,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       '--leader-elect=false',
       '--controllers=*',
       '--v=1',
+      ...(options.controllerManagerArgs ?? []),
     ], kcmPort, dir);
     processes.push(controllerManager);
     await waitFor('kube-controller-manager /healthz', processes, timeoutMs, async () => {
