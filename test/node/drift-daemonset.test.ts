@@ -18,7 +18,8 @@ import { importDebianImages } from '../helpers/node-images.js';
 import { rootlockImage } from '../helpers/rootlock-image.js';
 import { assertToolsInstalled, run, startRegistry, type RunningRegistry } from '../registry/registry-server.js';
 
-const SYSTEM = 'rootlock-system';
+// `rootlock drift manifests` installs into its own privileged namespace by default.
+const SYSTEM = 'rootlock-drift';
 const APPS = 'apps';
 const INTERVAL_SECONDS = 3;
 
