@@ -56,6 +56,7 @@ describe('the Helm chart installed with helm install on a real node', () => {
   let registry: RunningRegistry | undefined;
   const work = mkdtempSync(join(tmpdir(), 'rootlock-chart-node-'));
   let busybox = '';
+  let values: Values = {};
   const started = (): Node => {
     assert.ok(node, 'the node did not start');
     return node;
@@ -77,7 +78,7 @@ describe('the Helm chart installed with helm install on a real node', () => {
     });
     assert.equal(mutable.status, 201, JSON.stringify(mutable.body));
 
-    const values: Values = {
+    values = {
       image: { repository: `${registry.host}/rootlock`, tag: '0.1.0', digest: image.digest },
       drift: { enabled: true, containerdRoot: node.containerdDirs.root, containerdState: node.containerdDirs.state },
     };
@@ -137,5 +138,26 @@ describe('the Helm chart installed with helm install on a real node', () => {
       return res.status === 200 ? res.body as Report : undefined;
     });
     assert.deepEqual((own.results ?? []).filter((r) => r.result === 'fail' || r.result === 'warn'), [], JSON.stringify(own.results));
+  });
+
+  it('helm upgrade with webhook.mutate, through the running webhook, makes a mutable Deployment immutable on the way in', async () => {
+    const n = started();
+    await helm(['upgrade', 'rootlock', CHART_DIR(), '--namespace', 'default', '--kubeconfig', n.kubeconfigPath], { ...values, webhook: { mutate: true } });
+    const configuration = await n.request('GET', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/rootlock-webhook');
+    assert.equal(configuration.status, 200, JSON.stringify(configuration.body));
+    // The Deployment rolls to pods serving /mutate; until then the mutating webhook's failurePolicy Ignore lets requests by unmutated.
+    const mutated = await eventually('a mutable Deployment is admitted made immutable', async () => {
+      const res = await n.request('POST', `/apis/apps/v1/namespaces/${APPS}/deployments?dryRun=All`, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mutated', namespace: APPS },
+        spec: {
+          selector: { matchLabels: { app: 'mutated' } },
+          template: { metadata: { labels: { app: 'mutated' } }, spec: { containers: [{ name: 'app', image: busybox, command: ['sleep', '3600'], resources: { limits: { cpu: '100m', memory: '32Mi' } } }] } },
+        },
+      });
+      return res.status === 201 ? res.body as { spec: { template: { spec: { containers: { securityContext?: Record<string, unknown> }[] } } } } : undefined;
+    }, 120_000);
+    assert.equal(mutated.spec.template.spec.containers[0]!.securityContext?.['readOnlyRootFilesystem'], true, JSON.stringify(mutated.spec.template.spec));
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', 2);
+    await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', 1);
   });
 });
