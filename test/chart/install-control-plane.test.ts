@@ -6,8 +6,13 @@
 // CRDs. There is no kubelet here, so no pod runs: test/node/helm-install.test.ts
 // brings the parts up on a real node.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createAll } from '../helpers/apply.js';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
+import { repoRoot } from '../helpers/repo.js';
 import { CHART_DIR, PINNED_DIGEST, helm, parseObjects, type K8sObject, type Values } from './chart.js';
 
 type Json = Record<string, unknown>;
@@ -79,8 +84,6 @@ describe('the chart installed into a real API server with helm install', () => {
   });
 
   it('installs each part alone, and the policies of the engine the API server serves itself (vap)', async () => {
-    // Gatekeeper's and Kyverno's kinds need their CRDs, which only those tools install; their policies are tested
-    // with the real gator and kyverno CLIs (test/policy) and the chart's copies are the same text (generated.test.ts).
     const parts: [string, Values][] = [
       ['webhook alone, cert-manager off', { audit: { enabled: false }, policyReportCRDs: { install: false }, webhook: { validateFailurePolicy: 'Ignore' } }],
       ['auditor alone, metrics only', { webhook: { enabled: false }, audit: { policyReports: false }, policyReportCRDs: { install: false } }],
@@ -92,7 +95,36 @@ describe('the chart installed into a real API server with helm install', () => {
       await kube(['uninstall', 'part', '--namespace', 'default', '--wait']);
     }
   });
+
+  it('installs the Gatekeeper ConstraintTemplates and Kyverno ValidatingPolicies, validated against those engines\' own CRDs', async () => {
+    // The CRDs come from the engines' Go modules at the versions the policy tests build (test/chart/engine-crds.sh).
+    // Gatekeeper makes each Constraint's CRD from its template at run time, so the Constraints are left to gator (test/policy).
+    const dir = execFileSync('bash', [join(repoRoot(), 'test', 'chart', 'engine-crds.sh')], { encoding: 'utf8' }).trim();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      const [crd] = await createAll(cp, readFileSync(join(dir, file), 'utf8'));
+      await waitEstablished(cp, crd!.metadata.name);
+    }
+    const alone: Values = { webhook: { enabled: false }, audit: { enabled: false }, policyReportCRDs: { install: false } };
+    for (const policies of [{ engine: 'gatekeeper', gatekeeperConstraints: false, action: 'deny' }, { engine: 'kyverno', action: 'warn' }]) {
+      const rendered = parseObjects(await helm(['template', 'engine', CHART_DIR()], { ...alone, policies }));
+      assert.equal(rendered.length, 14, JSON.stringify(policies));
+      await kube(['install', 'engine', CHART_DIR(), '--namespace', 'default'], { ...alone, policies });
+      for (const object of rendered) assert.equal((await get(objectPath(object))).status, 200, `${object.kind}/${object.metadata.name}`);
+      await kube(['uninstall', 'engine', '--namespace', 'default', '--wait']);
+    }
+  });
 });
+
+async function waitEstablished(cp: ControlPlane, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await cp.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+    const conditions = (res.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+    if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`CRD ${name} not Established within ${timeoutMs} ms`);
+}
 
 /** Names of the pods' owners' owners (their Deployments) once `count` pods exist in the namespace. */
 async function waitForPods(cp: ControlPlane, namespace: string, count: number, timeoutMs = 60_000): Promise<string[]> {
@@ -110,7 +142,7 @@ async function waitForPods(cp: ControlPlane, namespace: string, count: number, t
 }
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'CustomResourceDefinition']);
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'CustomResourceDefinition', 'ConstraintTemplate', 'ValidatingPolicy']);
 
 function objectPath(object: K8sObject): string {
   const base = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
