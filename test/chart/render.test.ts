@@ -230,4 +230,26 @@ describe('the Helm chart, rendered by helm v4', () => {
     assert.equal(templatesOnly.length, 14);
     assert.ok(templatesOnly.every((o) => o.kind === 'ConstraintTemplate'));
   });
+
+  it('other namespace names reach every object and every reference to them', async () => {
+    const chart = parseObjects(await renderChart({ ...ALL_ON, namespaces: { system: 'security', drift: 'security-drift' } }));
+    assert.deepEqual(chart.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort(), ['security', 'security-drift']);
+    const namespaced = chart.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].includes(o.kind));
+    assert.deepEqual([...new Set(namespaced.map((o) => o.metadata.namespace))].sort(), ['security', 'security-drift']);
+    assert.equal(find(chart, 'DaemonSet', 'rootlock-drift').metadata.namespace, 'security-drift');
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      const entry = (find(chart, kind, 'rootlock-webhook')['webhooks'] as Json[])[0]!;
+      assert.equal(((entry['clientConfig'] as Json)['service'] as Json)['namespace'], 'security', kind);
+      assert.deepEqual(((entry['namespaceSelector'] as Json)['matchExpressions'] as Json[])[0]!['values'], ['kube-system', 'security'], kind);
+    }
+    for (const binding of chart.filter((o) => o.kind.endsWith('Binding'))) {
+      for (const subject of binding['subjects'] as Json[]) assert.ok(['security', 'security-drift'].includes(subject['namespace'] as string), `${binding.metadata.name}: ${JSON.stringify(subject)}`);
+    }
+    const secret = find(chart, 'Secret', 'rootlock-webhook-tls');
+    const { X509Certificate } = await import('node:crypto');
+    const cert = new X509Certificate(Buffer.from((secret['data'] as Record<string, string>)['tls.crt']!, 'base64'));
+    assert.match(cert.subjectAltName ?? '', /DNS:rootlock-webhook\.security\.svc\b/);
+    const existing = parseObjects(await renderChart({ namespaces: { create: false } }));
+    assert.deepEqual(existing.filter((o) => o.kind === 'Namespace'), []);
+  });
 });
