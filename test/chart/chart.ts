@@ -43,8 +43,12 @@ export async function helm(args: string[], values?: Values, env: NodeJS.ProcessE
   }
 }
 
-export function renderChart(values: Values = {}, releaseName = 'rootlock'): Promise<string> {
-  return helm(['template', releaseName, CHART_DIR()], values);
+/** The APIs of the tools the chart can work with, as a cluster that has them all serves them (helm template --api-versions). */
+export const OPTIONAL_APIS = ['wgpolicyk8s.io/v1alpha2', 'cert-manager.io/v1', 'templates.gatekeeper.sh/v1', 'constraints.gatekeeper.sh/v1beta1', 'policies.kyverno.io/v1'];
+
+/** helm template, as for a cluster that serves `apiVersions` (default: every optional API, so no part is refused). */
+export function renderChart(values: Values = {}, releaseName = 'rootlock', apiVersions: string[] = OPTIONAL_APIS): Promise<string> {
+  return helm(['template', releaseName, CHART_DIR(), ...apiVersions.flatMap((v) => ['--api-versions', v])], values);
 }
 
 export function parseObjects(text: string): K8sObject[] {
