@@ -45,9 +45,12 @@ export type ReportedFinding = Pick<Finding, 'rule' | 'severity' | 'message' | 'h
 
 /** An interned finding: its key (rule, path, container) and how many verdicts hold it. */
 interface Held {
+  /** Unique for the life of the state: lists of findings are shared by these, never by a released Held's equal. */
+  id: number;
   finding: ReportedFinding;
   key: string;
-  json: string;
+  /** Every report field, joined: the interning key. */
+  identity: string;
   users: number;
 }
 
@@ -58,14 +61,24 @@ interface Deferred {
 
 /** The rules' verdict on one object, with the time (seconds since the epoch) each finding was first seen. */
 interface Judged {
-  findings: Held[];
-  deferred: Deferred[];
-  errors: InputError[];
+  findings: readonly Held[];
+  deferred: readonly Deferred[];
+  errors: readonly InputError[];
   /** Parallel to findings, then deferred. */
-  since: number[];
+  since: readonly number[];
 }
 
 type Role = 'standalone' | 'controller' | 'pod';
+
+/** An owner reference, flat: one object per record, its strings shared with the owner's own record when it is known. */
+interface Owner {
+  uid: string;
+  /** `apiVersion/kind`. */
+  type: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
 
 /** A verdict shared by the Pods of one controller whose specs are the same; dropped when its last Pod goes. */
 interface SharedVerdict {
@@ -81,9 +94,9 @@ interface ObjectRecord {
   ref: ResourceRef;
   /** Hash of what the rules read (everything but status): a MODIFIED event that changes only status is not re-audited. */
   fingerprint: string;
-  /** Controllers and Pods: the controller that owns this object. */
-  owner?: { uid: string; kind: string; reference: ObjectReference };
-  /** Controllers: the object without its pod template, to audit its Pods with. */
+  /** Controllers and Pods: the controller that owns this object (in the same namespace). */
+  owner?: Owner;
+  /** Top-level controllers: the object without its pod template, to audit its Pods with. */
   skeleton?: JsonObject;
   /** Controllers: hash of its exemption annotations, which its Pods' findings use. */
   metadataFingerprint?: string;
@@ -127,9 +140,35 @@ function stringField(object: JsonObject, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function hash(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value) ?? '').digest('base64').slice(0, 16);
+/** 16 characters of a SHA-1 in base64, as a string of its own (a slice of a longer one would keep that alive). */
+function short(digest: Buffer): string {
+  return digest.toString('base64', 0, 12);
 }
+
+function hash(value: unknown): string {
+  return short(createHash('sha1').update(JSON.stringify(value) ?? '').digest());
+}
+
+/**
+ * One copy of equal arrays (a verdict's findings, its first-seen times): the
+ * workloads of a cluster are mostly alike. Bounded, as the engine's shared
+ * strings are: when full it starts over, and arrays already shared stay so.
+ */
+class ArrayInterner<T> {
+  private readonly known = new Map<string, readonly T[]>();
+  constructor(private readonly keyOf: (item: T) => string, private readonly max = 50_000) {}
+
+  get(items: readonly T[]): readonly T[] {
+    if (items.length === 0) return EMPTY;
+    const key = short(createHash('sha1').update(items.map(this.keyOf).join('\n')).digest());
+    const known = this.known.get(key);
+    if (known) return known;
+    if (this.known.size >= this.max) this.known.clear();
+    this.known.set(key, items);
+    return items;
+  }
+}
+const EMPTY: readonly never[] = [];
 
 /** The fields of a live object the rules can read: status and managedFields never matter, resourceVersion changes every write. */
 function fingerprintOf(object: JsonObject): string {
@@ -159,8 +198,8 @@ function podHashes(pod: JsonObject): { fingerprint: string; specKey: string } {
   const specText = podSpecText(spec);
   const labelText = JSON.stringify([labels ?? null, annotations ?? null]);
   return {
-    fingerprint: createHash('sha1').update(specText).update(labelText).update(JSON.stringify([rest, meta])).digest('base64').slice(0, 16),
-    specKey: createHash('sha1').update(specText).update(labelText).digest('base64').slice(0, 16),
+    fingerprint: short(createHash('sha1').update(specText).update(labelText).update(JSON.stringify([rest, meta])).digest()),
+    specKey: short(createHash('sha1').update(specText).update(labelText).digest()),
   };
 }
 
@@ -199,11 +238,25 @@ function exemptionFingerprint(controller: JsonObject): string {
   return exemptions.length ? hash(exemptions) : '';
 }
 
-/** A controller without its pod template: enough to audit its Pods as the controller. */
+/**
+ * A controller without its pod template: enough to audit its Pods as the
+ * controller. Of its metadata only what a finding can depend on stays: its
+ * name and namespace (findings and .rootlock.yaml exemptions name them) and
+ * its exemption annotations; not its labels, nor annotations such as
+ * kubectl's last-applied-configuration, a second copy of the whole object.
+ */
 function skeletonOf(controller: JsonObject): JsonObject {
   const specPath = findPodSpecPath(controller, BUILTIN_POD_SPEC_LOCATIONS);
-  if (!specPath || specPath.length < 2) return controller;
-  return withValueAt(controller, specPath.slice(0, -1), { spec: {} });
+  const metadata = metadataOf(controller);
+  const annotations = isObject(metadata['annotations']) ? Object.entries(metadata['annotations']).filter(([key]) => key.startsWith(IGNORE_ANNOTATION)) : [];
+  const slim: JsonObject = {
+    ...(metadata['name'] !== undefined ? { name: metadata['name'] } : {}),
+    ...(metadata['namespace'] !== undefined ? { namespace: metadata['namespace'] } : {}),
+    ...(annotations.length ? { annotations: Object.fromEntries(annotations) } : {}),
+  };
+  const slimmed = { ...controller, metadata: slim };
+  if (!specPath || specPath.length < 2) return slimmed;
+  return withValueAt(slimmed, specPath.slice(0, -1), { spec: {} });
 }
 
 export class WatchState {
@@ -211,9 +264,12 @@ export class WatchState {
   private readonly records = new Map<string, ObjectRecord>();
   /** scope -> uids of the records in it. */
   private readonly byScope = new Map<string, Set<string>>();
-  /** owner uid -> uids of the records it controls. */
-  private readonly children = new Map<string, Set<string>>();
-  /** Interned findings, by their JSON. */
+  /** Controllers that own a controller which arrived first and was audited: when they come, it need not be any more. */
+  private readonly awaitedOwners = new Set<string>();
+  private readonly findingLists = new ArrayInterner<Held>((held) => String(held.id));
+  private nextHeld = 0;
+  private readonly sinceLists = new ArrayInterner<number>(String);
+  /** Interned findings, by their identity (every report field). */
   private readonly held = new Map<string, Held>();
   /** Verdicts shared by Pods: top-level controller uid, its metadata and the Pod's spec key -> the verdict. */
   private readonly shared = new Map<string, SharedVerdict>();
@@ -272,10 +328,7 @@ export class WatchState {
     this.unstore(record);
     effect.scopes.add(scopeOf(record.ref));
     // Controllers it owned that were not audited are top-level now (an orphaning delete): read them again to judge them.
-    for (const uid of this.children.get(ref.uid) ?? []) {
-      const child = this.records.get(uid);
-      if (child?.unjudged) this.askAgain(child, effect);
-    }
+    for (const child of this.ownedBy(record)) if (child.unjudged) this.askAgain(child, effect);
     return effect;
   }
 
@@ -330,7 +383,7 @@ export class WatchState {
       let slot = entries.get(record.ref.uid);
       if (!slot) {
         slot = { entry: { resource: record.ref, findings: [], errors: [] }, merged: new Map() };
-        if (record.role === 'pod' && record.owner) slot.entry.owner = record.owner.reference;
+        if (record.role === 'pod' && record.owner) slot.entry.owner = { apiVersion: record.owner.apiVersion, kind: record.owner.kind, name: record.owner.name, ...(record.ref.namespace !== undefined ? { namespace: record.ref.namespace } : {}) };
         entries.set(record.ref.uid, slot);
       }
       return slot;
@@ -381,7 +434,7 @@ export class WatchState {
     const findings = audited.findings.map((finding) => this.hold(finding));
     const held = deferred.map((d) => ({ held: this.hold(d.finding), unlessInInput: d.unlessInInput }));
     const since = [...findings, ...held.map((d) => d.held)].map((h) => firstSeen.get(h.key) ?? now);
-    return { findings, deferred: held, errors: audited.errors, since };
+    return { findings: this.findingLists.get(findings), deferred: held.length ? held : EMPTY, errors: audited.errors.length ? audited.errors : EMPTY, since: this.sinceLists.get(since) };
   }
 
   /** The one copy of this finding's report fields. */
@@ -393,9 +446,10 @@ export class WatchState {
       fixable: finding.fixable, exempted: finding.exempted,
       ...(finding.exemption ? { exemption: finding.exemption } : {}),
     };
-    const json = JSON.stringify(reported);
-    let held = this.held.get(json);
-    if (!held) this.held.set(json, (held = { finding: reported, key: findingKey(finding), json, users: 0 }));
+    // Cheaper than JSON.stringify; \0 appears in none of these fields.
+    const identity = [finding.rule, finding.severity, finding.message, finding.hint, finding.path, finding.container ?? '\u0001', finding.containerType ?? '', finding.fixable, finding.exempted, finding.exemption ? JSON.stringify(finding.exemption) : ''].join('\0');
+    let held = this.held.get(identity);
+    if (!held) this.held.set(identity, (held = { id: this.nextHeld++, finding: reported, key: findingKey(finding), identity, users: 0 }));
     held.users++;
     return held;
   }
@@ -404,7 +458,7 @@ export class WatchState {
   private release(judged: Judged): void {
     if (judged === NOTHING_JUDGED) return;
     for (const held of [...judged.findings, ...judged.deferred.map((d) => d.held)]) {
-      if (--held.users === 0) this.held.delete(held.json);
+      if (--held.users === 0) this.held.delete(held.identity);
     }
   }
 
@@ -416,30 +470,29 @@ export class WatchState {
     let uids = this.byScope.get(scope);
     if (!uids) this.byScope.set(scope, (uids = new Set()));
     uids.add(record.ref.uid);
-    if (record.owner) {
-      let owned = this.children.get(record.owner.uid);
-      if (!owned) this.children.set(record.owner.uid, (owned = new Set()));
-      owned.add(record.ref.uid);
-    }
     effect.scopes.add(scope);
   }
 
-  /** Takes a record out of every index (not its own children's: they may outlive it). */
+  /** Takes a record out of every index. */
   private unstore(record: ObjectRecord): void {
     const uid = record.ref.uid;
     this.records.delete(uid);
     const scope = scopeOf(record.ref);
     this.byScope.get(scope)?.delete(uid);
     if (this.byScope.get(scope)?.size === 0) this.byScope.delete(scope);
-    if (record.owner) {
-      const owned = this.children.get(record.owner.uid);
-      owned?.delete(uid);
-      if (owned?.size === 0) this.children.delete(record.owner.uid);
-    }
     if (!record.shared) this.release(record.judged);
     else if (--record.shared.users === 0) {
       this.shared.delete(record.shared.key);
       this.release(record.shared.judged);
+    }
+  }
+
+  /** The records `owner` controls directly: owners and what they own share a namespace, so its scope is all there is to search. */
+  private *ownedBy(owner: ObjectRecord | undefined): Generator<ObjectRecord> {
+    if (!owner) return;
+    for (const uid of this.byScope.get(scopeOf(owner.ref)) ?? []) {
+      const record = this.records.get(uid);
+      if (record?.owner?.uid === owner.ref.uid) yield record;
     }
   }
 
@@ -457,46 +510,47 @@ export class WatchState {
     this.store({ role: 'standalone', ref, fingerprint, judged: this.judge(object, now, previous?.judged) }, effect);
   }
 
-  private ownerOf(object: JsonObject): ObjectRecord['owner'] {
+  private ownerOf(object: JsonObject): Owner | undefined {
     const reference = controllerReference(object);
     if (!reference) return undefined;
-    const namespace = stringField(metadataOf(object), 'namespace');
     const apiVersion = intern(reference.apiVersion);
     const kind = intern(reference.kind);
-    return {
-      uid: reference.uid,
-      kind: intern(`${apiVersion}/${kind}`),
-      reference: { apiVersion, kind, name: reference.name, ...(namespace !== undefined ? { namespace: intern(namespace) } : {}) },
-    };
+    // The owner's record holds the same uid and name: point at its strings rather than keep copies.
+    const known = this.records.get(reference.uid)?.ref;
+    const same = known && known.name === reference.name;
+    return { uid: same ? known.uid : reference.uid, type: intern(`${apiVersion}/${kind}`), apiVersion, kind, name: same ? known.name : reference.name };
   }
 
   /** The known controller that owns `owner`'s uid, in the same namespace: the record is then reported under it. */
-  private ownedByKnown(ref: ResourceRef, owner: ObjectRecord['owner']): boolean {
+  private ownedByKnown(ref: ResourceRef, owner: Owner | undefined): boolean {
     const known = owner ? this.records.get(owner.uid) : undefined;
     return known !== undefined && known.role === 'controller' && known.ref.namespace === ref.namespace;
   }
 
   private upsertController(object: JsonObject, ref: ResourceRef, fingerprint: string, now: number, effect: ChangeEffect, previous: ObjectRecord | undefined): void {
     const skeleton = skeletonOf(object);
-    const metadataFingerprint = exemptionFingerprint(object);
+    const metadataFingerprint = exemptionFingerprint(skeleton);
     const owner = this.ownerOf(object);
     // Its owner is reported with its own template; auditing this one too would only be thrown away.
     const unjudged = this.ownedByKnown(ref, owner);
+    if (owner && !unjudged && CONTROLLER_KINDS.has(owner.type)) this.awaitedOwners.add(owner.uid);
     this.store({
       role: 'controller',
       ref,
       fingerprint,
-      skeleton,
+      // An owned controller's Pods are audited as its owner; it is read again if it is ever orphaned.
+      ...(unjudged ? {} : { skeleton }),
       metadataFingerprint,
       ...(owner ? { owner } : {}),
       ...(unjudged ? { unjudged } : {}),
       judged: unjudged ? NOTHING_JUDGED : this.judge(object, now, previous?.judged),
     }, effect);
     // Controllers it owns that were audited before it arrived (lists of two kinds race) need no verdict of their own.
-    for (const uid of this.children.get(ref.uid) ?? []) {
-      const child = this.records.get(uid);
-      if (child?.role === 'controller' && !child.unjudged && child.ref.namespace === ref.namespace) {
+    const awaited = !previous && this.awaitedOwners.delete(ref.uid);
+    for (const child of awaited ? this.ownedBy(this.records.get(ref.uid)) : []) {
+      if (child.role === 'controller' && !child.unjudged) {
         this.release(child.judged);
+        delete child.skeleton;
         child.unjudged = true;
         child.judged = NOTHING_JUDGED;
       }
@@ -520,7 +574,7 @@ export class WatchState {
 
   private upsertPod(pod: JsonObject, ref: ResourceRef, hashes: { fingerprint: string; specKey: string }, now: number, effect: ChangeEffect): void {
     const owner = this.ownerOf(pod);
-    if (owner && CONTROLLER_KINDS.has(owner.kind) && !this.records.has(owner.uid) && !this.records.has(ref.uid)) {
+    if (owner && CONTROLLER_KINDS.has(owner.type) && !this.records.has(owner.uid) && !this.records.has(ref.uid)) {
       // Its controller's event is on another watch and may come a moment later.
       this.pending.set(ref.uid, { pod, since: now });
       return;
