@@ -15,6 +15,14 @@ export interface ClusterAuditFlags extends AuditCommandFlags {
   allNamespaces?: boolean;
   selector?: string;
   chunkSize?: number;
+  watch?: boolean;
+  policyReports?: boolean;
+  metricsListen?: string;
+  reportInterval?: number;
+  leaderElect?: boolean;
+  leaseName?: string;
+  leaseNamespace?: string;
+  leaseDuration?: number;
 }
 
 /** Options that only mean something with --cluster, as commander names them and as the user typed them. */
@@ -25,11 +33,23 @@ const CLUSTER_ONLY: ReadonlyArray<readonly [keyof ClusterAuditFlags, string]> = 
   ['allNamespaces', '--all-namespaces'],
   ['selector', '--selector'],
   ['chunkSize', '--chunk-size'],
+  ['watch', '--watch'],
+];
+
+/** Options that only mean something with --watch. */
+const WATCH_ONLY: ReadonlyArray<readonly [keyof ClusterAuditFlags, string]> = [
+  ['policyReports', '--policy-reports'],
+  ['metricsListen', '--metrics-listen'],
+  ['reportInterval', '--report-interval'],
+  ['leaderElect', '--leader-elect'],
+  ['leaseName', '--lease-name'],
+  ['leaseNamespace', '--lease-namespace'],
+  ['leaseDuration', '--lease-duration'],
 ];
 
 /** True when any cluster option is set, so `audit` hands the run to this module (which then insists on --cluster). */
 export function wantsCluster(flags: ClusterAuditFlags): boolean {
-  return flags.cluster === true || CLUSTER_ONLY.some(([key]) => flags[key] !== undefined);
+  return flags.cluster === true || [...CLUSTER_ONLY, ...WATCH_ONLY].some(([key]) => flags[key] !== undefined);
 }
 
 export async function runClusterAudit(paths: readonly string[], flags: ClusterAuditFlags, io: CliIO): Promise<number> {
@@ -46,6 +66,13 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   if (flags.chunkSize !== undefined && (!Number.isInteger(flags.chunkSize) || flags.chunkSize <= 0)) return usage('--chunk-size must be a positive whole number');
   // The API server checks the selector's syntax; an empty one would silently select everything.
   if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
+
+  const watchOnly = WATCH_ONLY.filter(([key]) => flags[key] !== undefined).map(([, name]) => name);
+  if (!flags.watch && watchOnly.length) return usage(`${watchOnly.join(', ')} ${watchOnly.length === 1 ? 'needs' : 'need'} --watch`);
+  if (flags.watch) {
+    const { runClusterWatch } = await import('./cluster-watch.js');
+    return runClusterWatch(flags, io);
+  }
 
   const { auditCluster } = await import('../cluster/audit.js');
   const { setupRules } = await import('./rule-setup.js');

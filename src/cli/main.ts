@@ -54,13 +54,22 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     .option('-A, --all-namespaces', 'with --cluster: audit every namespace (the default)')
     .option('-l, --selector <selector>', 'with --cluster: only Pods and workloads with these labels (app=web,tier!=db)')
     .option('--chunk-size <n>', 'with --cluster: objects per list request', (v) => Number(v))
+    .option('--watch', 'with --cluster: keep auditing as objects change, until stopped (SIGTERM)')
+    .option('--policy-reports', 'with --watch: write a wgpolicyk8s.io PolicyReport per namespace and a ClusterPolicyReport')
+    .option('--metrics-listen <host:port>', 'with --watch: serve Prometheus /metrics, /healthz and /readyz here')
+    .option('--report-interval <seconds>', 'with --watch: shortest time between two writes of one report (default 2)', (v) => Number(v))
+    .option('--leader-elect', 'with --watch: write reports only while holding a Lease, so replicas never both write')
+    .option('--lease-name <name>', 'with --leader-elect: the Lease (default rootlock-audit)')
+    .option('--lease-namespace <ns>', 'with --leader-elect: its namespace (default: the pod\'s namespace, else rootlock-system)')
+    .option('--lease-duration <seconds>', 'with --leader-elect: how long a Lease not renewed stays held (default 15)', (v) => Number(v))
     .addHelpText('after', `
 Exit codes: 0 nothing at or above --fail-on (default error), 1 findings, 2 usage or input errors.
 Examples:
   ${name} audit k8s/
   helm template ./chart | ${name} audit -
   kustomize build overlays/prod | ${name} audit - --format sarif -o rootlock.sarif
-  ${name} audit --cluster -n shop -l app=web`)
+  ${name} audit --cluster -n shop -l app=web
+  ${name} audit --cluster --watch --policy-reports --metrics-listen 127.0.0.1:9090 --leader-elect`)
     .action(async (paths: string[], options, command: Command) => {
       const { wantsCluster, runClusterAudit } = await import('./cluster-audit.js');
       if (wantsCluster(options)) {

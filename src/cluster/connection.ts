@@ -34,6 +34,19 @@ export interface ClusterConnection {
   get(path: string, query?: Record<string, string | undefined>): Promise<ApiResponse>;
   /** Any other method (POST, DELETE) with an optional JSON body; `verify --cluster` creates and deletes with it. */
   send(method: string, path: string, query?: Record<string, string | undefined>, body?: unknown): Promise<ApiResponse>;
+  /** A long-lived GET (a watch), read line by line; `audit --cluster --watch` follows changes with it. */
+  stream?(path: string, query?: Record<string, string | undefined>): Promise<StreamResponse>;
+}
+
+/** A streamed response: the status once the headers arrive, then the body's lines. */
+export interface StreamResponse {
+  status: number;
+  /** Newline-separated lines of the body (a watch sends one JSON event per line); ends when the server closes it. */
+  lines: AsyncIterable<string>;
+  /** The whole body, for a response that is not a stream (an error Status). */
+  text(): Promise<string>;
+  /** Ends the request; `lines` then ends too. */
+  abort(): void;
 }
 
 export interface ConnectOptions {
@@ -162,5 +175,46 @@ export async function connect(options: ConnectOptions): Promise<ConnectResult> {
     });
   };
   const get = (path: string, query: Record<string, string | undefined> = {}) => send('GET', path, query);
-  return { connection: { context, server, get, send } };
+  const stream = async (path: string, query: Record<string, string | undefined> = {}): Promise<StreamResponse> => {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, value);
+    const url = new URL(`${server}${path}${search.size ? `?${search}` : ''}`);
+    const requestOptions: RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': userAgent } };
+    await kc.applyToHTTPSOptions(requestOptions);
+    const open = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    return new Promise<StreamResponse>((resolve, reject) => {
+      const req = open(url, requestOptions, (res) => {
+        res.setEncoding('utf8');
+        const lines = async function* (): AsyncGenerator<string> {
+          let rest = '';
+          try {
+            for await (const chunk of res as AsyncIterable<string>) {
+              rest += chunk;
+              let newline: number;
+              while ((newline = rest.indexOf('\n')) >= 0) {
+                const line = rest.slice(0, newline);
+                rest = rest.slice(newline + 1);
+                if (line.trim() !== '') yield line;
+              }
+            }
+          } catch {
+            // An aborted or dropped connection ends the stream; the watcher decides what to do next.
+          }
+          if (rest.trim() !== '') yield rest;
+        };
+        const text = async (): Promise<string> => {
+          let all = '';
+          for await (const line of lines()) all += `${line}\n`;
+          return all;
+        };
+        resolve({ status: res.statusCode ?? 0, lines: lines(), text, abort: () => req.destroy() });
+      });
+      // A watch is quiet for long stretches (bookmarks come about once a minute): only the connection needs a timeout.
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${server} within ${timeoutMs / 1000} s`)));
+      req.on('response', () => req.setTimeout(0));
+      req.on('error', reject);
+      req.end();
+    });
+  };
+  return { connection: { context, server, get, send, stream } };
 }

@@ -17,9 +17,17 @@ export interface ListOptions {
   labelSelector?: string;
   /** Objects per page (the `limit` query parameter). */
   chunkSize?: number;
+  /** Also return the list's resourceVersion, which a watch starts from. */
+  withResourceVersion?: boolean;
+  /**
+   * Hands each page's objects over as it arrives instead of collecting them
+   * (the result's items are then empty), so a large list is never held whole.
+   * After a restart of an expired list the pages come again from the start.
+   */
+  onPage?: (items: JsonObject[]) => void;
 }
 
-export type ListResult = { items: JsonObject[]; pages: number } | { error: InputError };
+export type ListResult = { items: JsonObject[]; pages: number; resourceVersion?: string } | { error: InputError };
 
 /** The `message` of a Kubernetes Status body, or the start of a body that is not one. */
 export function statusMessage(response: ApiResponse): string {
@@ -60,7 +68,7 @@ export function httpError(response: ApiResponse, type: ResourceType, verb: 'list
 }
 
 /** List items come without apiVersion and kind; status and managedFields are dropped because no rule reads them. */
-function asObject(item: unknown, type: ResourceType): JsonObject | undefined {
+export function asObject(item: unknown, type: ResourceType): JsonObject | undefined {
   if (!isObject(item)) return undefined;
   const { status: _status, ...rest } = item;
   const metadata = isObject(rest['metadata']) ? { ...rest['metadata'] } : {};
@@ -94,13 +102,19 @@ export async function listAll(connection: ClusterConnection, type: ResourceType,
     pages++;
     const body = isObject(response.body) ? response.body : {};
     const page = Array.isArray(body['items']) ? body['items'] : [];
+    const objects = options.onPage ? [] : items;
     for (const item of page) {
       const object = asObject(item, type);
-      if (object) items.push(object);
+      if (object) objects.push(object);
     }
+    options.onPage?.(objects);
     const metadata = isObject(body['metadata']) ? body['metadata'] : {};
     const next = metadata['continue'];
-    if (typeof next !== 'string' || next === '') return { items, pages };
+    if (typeof next !== 'string' || next === '') {
+      // Every page of a paginated list carries the first page's resourceVersion: the snapshot it was read from.
+      const resourceVersion = metadata['resourceVersion'];
+      return options.withResourceVersion && typeof resourceVersion === 'string' ? { items, pages, resourceVersion } : { items, pages };
+    }
     token = next;
   }
 }

@@ -31,7 +31,7 @@ interface Unit {
 }
 
 /** A copy of `object` with `value` at `path`, copying only the objects along the path. */
-function withValueAt(object: JsonObject, path: Path, value: unknown): JsonObject {
+export function withValueAt(object: JsonObject, path: Path, value: unknown): JsonObject {
   const [head, ...rest] = path;
   if (head === undefined || typeof head === 'number') return object;
   const child = object[head];
@@ -51,7 +51,7 @@ export function controllerAsPod(controller: JsonObject, pod: JsonObject): JsonOb
   return withValueAt(withSpec, [...specPath.slice(0, -1), 'metadata'], templateMetadata);
 }
 
-function findingKey(finding: Finding): string {
+export function findingKey(finding: Finding): string {
   return JSON.stringify([finding.rule, finding.path, finding.containerType ?? '', finding.container ?? '']);
 }
 

@@ -389,6 +389,15 @@ export class Engine {
     return given !== undefined && (rule.fixSafety?.options ?? []).some((option) => given[option] !== undefined);
   }
 
+  /**
+   * The findings held back until the whole input is read, with the rule's
+   * predicate, and forgets them. A continuous audit has no "whole input": it
+   * keeps them and judges them again whenever the objects they depend on change.
+   */
+  takeDeferred(): Array<{ finding: Finding; unlessInInput: (index: InputIndex) => boolean }> {
+    return this.deferred.splice(0);
+  }
+
   /** Findings that needed the whole input, and notices about the run itself. Call once, after the last document. */
   finish(configFile = '.rootlock.yaml'): AuditResult {
     const findings = this.deferred.filter((d) => !d.unlessInInput(this.index)).map((d) => d.finding);

@@ -69,6 +69,8 @@ export interface ControlPlane {
   request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Stops every process (SIGTERM, then SIGKILL) and removes the temporary directory. Safe to call twice. */
   stop(): Promise<void>;
+  /** Stops kube-apiserver and starts it again on the same port with the same flags (etcd keeps the data); resolves when it is ready. */
+  restartApiServer(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -89,6 +91,8 @@ export interface StartOptions {
    * certificates against this CA, at their Hostname address.
    */
   forNode?: boolean;
+  /** More kube-controller-manager flags (a benchmark raises its API rate limits with --kube-api-qps and --kube-api-burst). */
+  controllerManagerArgs?: readonly string[];
 }
 
 const BUILD_SCRIPT = (): string => join(repoRoot(), 'test', 'k8s', 'build.sh');
@@ -453,7 +457,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
 
     const apiPort = await freePort();
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess('kube-apiserver', binaries.kubeApiserver, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       `--secure-port=${apiPort}`,
       '--bind-address=127.0.0.1',
@@ -485,7 +489,8 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       '--allow-privileged=true',
       '--v=1',
-    ], apiPort, dir);
+    ];
+    const apiserver = startProcess('kube-apiserver', binaries.kubeApiserver, apiserverArgs, apiPort, dir);
     processes.push(apiserver);
     await waitFor('kube-apiserver /readyz', processes, timeoutMs, async () => {
       const res = await apiRequest(server, tls, 'GET', '/readyz');
@@ -519,6 +524,7 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       '--leader-elect=false',
       '--controllers=*',
       '--v=1',
+      ...(options.controllerManagerArgs ?? []),
     ], kcmPort, dir);
     processes.push(controllerManager);
     await waitFor('kube-controller-manager /healthz', processes, timeoutMs, async () => {
@@ -572,6 +578,18 @@ async function startOnce(binaries: ControlPlaneBinaries, options: StartOptions):
       },
       request: (method, path, body) => apiRequest(server, tls, method, path, body),
       stop,
+      restartApiServer: async () => {
+        const index = processes.findIndex((p) => p.name === 'kube-apiserver');
+        const old = processes[index];
+        if (!old) throw new Error('kube-apiserver is not running');
+        await stopProcess(old);
+        const again = startProcess('kube-apiserver', binaries.kubeApiserver, apiserverArgs, apiPort, dir);
+        processes[index] = again;
+        await waitFor('kube-apiserver /readyz after a restart', processes, timeoutMs, async () => {
+          const res = await apiRequest(server, tls, 'GET', '/readyz').catch(() => ({ status: 0 }));
+          return res.status === 200;
+        });
+      },
     };
     options.t?.after(stop);
     return controlPlane;

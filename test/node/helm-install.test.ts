@@ -1,0 +1,163 @@
+// The Helm chart installed with `helm install` on a real node, as the README
+// says: rootlock's image pushed to a registry with skopeo and pinned by
+// digest, every part switched on. Each part comes up Ready: the webhook (two
+// replicas) denies a mutable Deployment, the auditor (two replicas, one
+// holding the Lease) writes the PolicyReport of a mutable pod that was there
+// before, and the drift DaemonSet runs in its privileged namespace.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startNode, type Node, type PodLike } from '../helpers/node.js';
+import { importBusyboxImage } from '../helpers/node-images.js';
+import { rootlockImage } from '../helpers/rootlock-image.js';
+import { assertToolsInstalled, run, startRegistry, type RunningRegistry } from '../registry/registry-server.js';
+import { CHART_DIR, helm, type Values } from '../chart/chart.js';
+
+const SYSTEM = 'rootlock-system';
+const DRIFT = 'rootlock-drift';
+const APPS = 'apps';
+
+interface PodList { items: PodLike[] }
+interface Report { results?: { rule?: string; result: string; resources?: { kind: string; name: string }[] }[]; summary?: Record<string, number> }
+
+const isReady = (pod: PodLike): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** Waits until `count` pods of the selector are Ready; fails with their status and the namespace's events. */
+async function readyPods(node: Node, namespace: string, selector: string, count: number, timeoutMs = 180_000): Promise<PodLike[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const res = await node.request('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
+    const pods = (res.body as PodList).items ?? [];
+    last = pods.map((p) => ({ name: p.metadata.name, status: p.status }));
+    const ready = pods.filter(isReady);
+    if (ready.length >= count) return ready;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const events = ((await node.request('GET', `/api/v1/namespaces/${namespace}/events`)).body as { items?: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] }).items ?? [];
+  const said = events.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`).join('\n');
+  assert.fail(`fewer than ${count} Ready pods ${selector} in ${namespace} within ${timeoutMs} ms: ${JSON.stringify(last)}\n${said}`);
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.fail(`${what} within ${timeoutMs} ms`);
+}
+
+describe('the Helm chart installed with helm install on a real node', () => {
+  let node: Node | undefined;
+  let registry: RunningRegistry | undefined;
+  const work = mkdtempSync(join(tmpdir(), 'rootlock-chart-node-'));
+  let busybox = '';
+  let values: Values = {};
+  const started = (): Node => {
+    assert.ok(node, 'the node did not start');
+    return node;
+  };
+
+  before(async () => {
+    assertToolsInstalled();
+    const image = await rootlockImage();
+    registry = await startRegistry({ dir: mkdtempSync(join(work, 'registry-')), auth: { kind: 'none' } });
+    await run('skopeo', ['--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', `oci-archive:${image.archivePath}`, `docker://${registry.host}/rootlock:0.1.0`]);
+    node = await startNode();
+    busybox = await importBusyboxImage(node, join(work, 'images'));
+
+    // A mutable pod from before rootlock was installed: what the auditor must report.
+    assert.equal((await node.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: APPS } })).status, 201);
+    const mutable = await node.request('POST', `/api/v1/namespaces/${APPS}/pods`, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mutable', namespace: APPS },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: busybox, imagePullPolicy: 'Never', command: ['sleep', '3600'] }] },
+    });
+    assert.equal(mutable.status, 201, JSON.stringify(mutable.body));
+
+    values = {
+      image: { repository: `${registry.host}/rootlock`, tag: '0.1.0', digest: image.digest },
+      drift: { enabled: true, containerdRoot: node.containerdDirs.root, containerdState: node.containerdDirs.state },
+    };
+    await helm(['install', 'rootlock', CHART_DIR(), '--namespace', 'default', '--kubeconfig', node.kubeconfigPath], values);
+  });
+  after(async () => {
+    await node?.stop();
+    await registry?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('brings every part up Ready: two webhook replicas, two auditor replicas, the drift DaemonSet', async () => {
+    const n = started();
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', 2);
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-audit', 2);
+    await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', 1);
+    await n.waitForPod(APPS, 'mutable', 'Ready');
+  });
+
+  it('the webhook denies a mutable Deployment with rootlock\'s message', async () => {
+    const n = started();
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', 2);
+    const denied = await n.request('POST', `/apis/apps/v1/namespaces/${APPS}/deployments`, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: APPS },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: busybox, command: ['sleep', '3600'] }] } },
+      },
+    });
+    assert.equal(denied.status, 403, JSON.stringify(denied.body));
+    const message = (denied.body as { message: string }).message;
+    assert.match(message, /admission webhook "validate\.rootlock\.dev" denied the request/);
+    assert.match(message, /read-only-root-filesystem/);
+  });
+
+  it('the auditor holds its Lease with one replica and writes the mutable pod\'s PolicyReport', async () => {
+    const n = started();
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-audit', 2);
+    const auditPods = (((await n.request('GET', `/api/v1/namespaces/${SYSTEM}/pods?labelSelector=${encodeURIComponent('app.kubernetes.io/name=rootlock-audit')}`)).body as PodList).items ?? []).map((p) => p.metadata.name);
+    const holder = await eventually('a replica holds the Lease', async () => {
+      const lease = await n.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${SYSTEM}/leases/rootlock-audit`);
+      const identity = (lease.body as { spec?: { holderIdentity?: string } }).spec?.holderIdentity;
+      return lease.status === 200 && identity ? identity : undefined;
+    });
+    assert.ok(auditPods.some((pod) => holder.startsWith(`${pod}_`)), `the holder ${holder} is one of ${auditPods.join(', ')}`);
+
+    const report = await eventually('the PolicyReport of namespace apps fails the mutable pod', async () => {
+      const res = await n.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${APPS}/policyreports/rootlock`);
+      if (res.status !== 200) return undefined;
+      const body = res.body as Report;
+      return body.results?.some((r) => r.rule === 'read-only-root-filesystem' && r.result === 'fail' && r.resources?.[0]?.name === 'mutable') ? body : undefined;
+    });
+    assert.ok((report.summary?.['fail'] ?? 0) >= 1, JSON.stringify(report.summary));
+    // rootlock's own namespace holds nothing that fails.
+    const own = await eventually('the PolicyReport of rootlock-system', async () => {
+      const res = await n.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${SYSTEM}/policyreports/rootlock`);
+      return res.status === 200 ? res.body as Report : undefined;
+    });
+    assert.deepEqual((own.results ?? []).filter((r) => r.result === 'fail' || r.result === 'warn'), [], JSON.stringify(own.results));
+  });
+
+  it('helm upgrade with webhook.mutate, through the running webhook, makes a mutable Deployment immutable on the way in', async () => {
+    const n = started();
+    await helm(['upgrade', 'rootlock', CHART_DIR(), '--namespace', 'default', '--kubeconfig', n.kubeconfigPath], { ...values, webhook: { mutate: true } });
+    const configuration = await n.request('GET', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/rootlock-webhook');
+    assert.equal(configuration.status, 200, JSON.stringify(configuration.body));
+    // The Deployment rolls to pods serving /mutate; until then the mutating webhook's failurePolicy Ignore lets requests by unmutated.
+    const mutated = await eventually('a mutable Deployment is admitted made immutable', async () => {
+      const res = await n.request('POST', `/apis/apps/v1/namespaces/${APPS}/deployments?dryRun=All`, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mutated', namespace: APPS },
+        spec: {
+          selector: { matchLabels: { app: 'mutated' } },
+          template: { metadata: { labels: { app: 'mutated' } }, spec: { containers: [{ name: 'app', image: busybox, command: ['sleep', '3600'], resources: { limits: { cpu: '100m', memory: '32Mi' } } }] } },
+        },
+      });
+      return res.status === 201 ? res.body as { spec: { template: { spec: { containers: { securityContext?: Record<string, unknown> }[] } } } } : undefined;
+    }, 120_000);
+    assert.equal(mutated.spec.template.spec.containers[0]!.securityContext?.['readOnlyRootFilesystem'], true, JSON.stringify(mutated.spec.template.spec));
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', 2);
+    await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', 1);
+  });
+});
