@@ -325,6 +325,8 @@ export class WatchState {
       effect.scopes.add(scopeOf(ref));
     }
     if (!record) return effect;
+    // An owner it waited for may never come (RBAC may hide its kind): a sibling that still waits only keeps a verdict it need not.
+    if (record.owner) this.awaitedOwners.delete(record.owner.uid);
     this.unstore(record);
     effect.scopes.add(scopeOf(record.ref));
     // Controllers it owned that were not audited are top-level now (an orphaning delete): read them again to judge them.

@@ -2,8 +2,9 @@
 // server: the CRDs in deploy/crds/ accept what it writes and reject a
 // malformed report; its reports say what the one-shot audit says; a change
 // reaches the report, a deleted report comes back, an API server restart
-// loses and duplicates nothing; a missing CRD is one line and exit 2; the
-// metrics and health endpoints answer.
+// loses and duplicates nothing; a ReplicaSet whose Deployment is deleted with
+// its dependents orphaned is reported on its own; a missing CRD is one line
+// and exit 2; the metrics and health endpoints answer.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
@@ -147,6 +148,33 @@ describe('audit --cluster --watch --policy-reports (real API server)', () => {
     assert.deepEqual(withoutNew, resultKeys(before));
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     assert.match(text, /^rootlock_watch_restarts_total\{resource="pods",reason="reconnect"\} [1-9]\d*$/m);
+  });
+
+  it('reports a ReplicaSet on its own once its Deployment is deleted with its dependents orphaned', async () => {
+    const cp = cluster();
+    expectStatus(await cp.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'orphans' } }), 201, 'create orphans');
+    const labels = { app: 'orphan-web' };
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orphan-web', namespace: 'orphans' },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } },
+    };
+    // Pods are refused until the namespace's default ServiceAccount exists; the ReplicaSet controller retries.
+    expectStatus(await cp.request('POST', '/apis/apps/v1/namespaces/orphans/deployments', deployment), 201, 'create Deployment orphan-web');
+    const kinds = (report: Report | undefined) => new Set(report?.results.map((r) => r.resources[0]?.kind));
+    await eventually('the Deployment and its Pod in the report', async () => {
+      const report = await getReport(cp, 'orphans');
+      const readOnly = report?.results.find((r) => r.resources[0]?.kind === 'Deployment' && r.rule === 'read-only-root-filesystem');
+      return readOnly?.properties?.['pods'] === '1' && !kinds(report).has('ReplicaSet') ? true : undefined;
+    }, 60_000);
+    expectStatus(await cp.request('DELETE', '/apis/apps/v1/namespaces/orphans/deployments/orphan-web', { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Orphan' }), 200, 'delete Deployment orphan-web, orphaning');
+    const report = await eventually('the ReplicaSet reported on its own', async () => {
+      const current = await getReport(cp, 'orphans');
+      const readOnly = current?.results.find((r) => r.resources[0]?.kind === 'ReplicaSet' && r.rule === 'read-only-root-filesystem');
+      return readOnly?.properties?.['pods'] === '1' && !kinds(current).has('Deployment') ? current : undefined;
+    }, 60_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\nwatcher: ${watcher?.stderr()}`);
+    });
+    assert.equal(report.results.find((r) => r.rule === 'read-only-root-filesystem')?.properties?.['path'], 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
   });
 
   it('stops on SIGTERM with exit 0', async () => {
