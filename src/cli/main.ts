@@ -37,8 +37,9 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     .command('audit')
     .description('find mutable containers in manifests (files, directories, globs, - for stdin)')
     .argument('[paths...]', 'files, directories, globs, or - for standard input', ['.'])
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'markdown']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'markdown', 'html']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--drift <file>', 'with --format html: show the drift found by `rootlock drift scan --format json` (its output file)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity is found').choices(['error', 'warning', 'info', 'none']))
     .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
     .option('--no-config', 'ignore any .rootlock.yaml')
@@ -60,6 +61,7 @@ Examples:
   ${name} audit k8s/
   helm template ./chart | ${name} audit -
   kustomize build overlays/prod | ${name} audit - --format sarif -o rootlock.sarif
+  ${name} audit k8s/ --format html -o report.html
   ${name} audit --cluster -n shop -l app=web`)
     .action(async (paths: string[], options, command: Command) => {
       const { wantsCluster, runClusterAudit } = await import('./cluster-audit.js');
