@@ -62,7 +62,9 @@ export const PAGE_SCRIPT = `
   var meta = data('rl-meta');
   var entries = data('rl-entries') || [];
   var findings = data('rl-findings') || [];
-  var fixes = data('rl-fixes') || [];
+  // Fixes are most of a large page's bytes and are needed only when one is opened: parsed then.
+  var fixes = null;
+  function fixAt(index) { if (fixes === null) fixes = data('rl-fixes') || []; return fixes[index]; }
   var SEV = ['error', 'warning', 'info'];
   var E = { file: 0, line: 1, kind: 2, namespace: 3, name: 4, helm: 5, score: 6, missed: 7, fix: 8 };
   var F = { entry: 0, rule: 1, sev: 2, line: 3, column: 4, container: 5, containerType: 6, message: 7, hint: 8, path: 9, exempted: 10, reason: 11 };
@@ -207,7 +209,7 @@ export const PAGE_SCRIPT = `
         return el('tr', null, [el('td', { text: item.text }), el('td', { text: String(item.weight) }), el('td', { className: missed ? 'missed' : 'met', text: missed ? 'no' : 'yes' })]);
       })));
     }
-    if (entry[E.fix] >= 0) body.appendChild(fixPart(fixes[entry[E.fix]]));
+    if (entry[E.fix] >= 0) body.appendChild(fixPart(fixAt(entry[E.fix])));
     return body;
   }
   function fixPart(fix) {
@@ -271,8 +273,10 @@ export const PAGE_SCRIPT = `
   var timer = 0;
   form.addEventListener('input', function (event) {
     clearTimeout(timer);
-    var wait = event.target === form.elements.text ? 150 : 0;
-    timer = setTimeout(function () { state = read(); compute(); }, wait);
+    var update = function () { state = read(); compute(); };
+    // Typing waits for a pause; a checkbox or a choice applies at once.
+    if (event.target === form.elements.text) timer = setTimeout(update, 150);
+    else update();
   });
   form.addEventListener('submit', function (event) { event.preventDefault(); });
   more.addEventListener('click', showMore);

@@ -35,7 +35,7 @@ export interface FixPreview {
   diff: string;
   /** The document as `rootlock fix` writes it. */
   fixed: string;
-  /** What the fix changes, one line per change, and what it leaves to a person. */
+  /** The fixes it makes (`rule [container]`), and what it leaves to a person and why. */
   changes: string[];
   needsHuman: string[];
 }
@@ -121,7 +121,8 @@ export class WorkloadCollector implements WorkloadSource {
       preview = {
         diff: unifiedDiff(file, document.source.text, result.text),
         fixed: result.text,
-        changes: plan.objects.flatMap((object) => object.changes.map((change) => `${change.rule}${change.container ? ` [${change.container}]` : ''}: ${change.message}`)),
+        // Rule and container only: the finding's message is in the findings table above the fix.
+        changes: plan.objects.flatMap((object) => object.changes.map((change) => `${change.rule}${change.container ? ` [${change.container}]` : ''}`)),
         needsHuman,
       };
     } catch {

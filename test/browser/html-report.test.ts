@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from '
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser, openReport, reportsOf } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/repo.js';
@@ -41,13 +41,22 @@ async function axeViolations(page: Page): Promise<Array<{ id: string; impact: st
   });
 }
 
+/** Opens a group and waits for its body, which the page builds on the toggle event. */
+async function openGroup(group: Locator): Promise<void> {
+  await group.locator('summary').click();
+  await group.locator('.body').waitFor();
+}
+
 /** Opens every group on the page, so each one's findings, checklist and fix are built. */
 async function openAllGroups(page: Page): Promise<void> {
   await page.evaluate(() => {
     const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ open: boolean }> } }).document;
     for (const details of Array.from(doc.querySelectorAll('details'))) details.open = true;
   });
-  await page.waitForTimeout(50);
+  await page.waitForFunction(() => {
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document;
+    return doc.querySelectorAll('details.group').length === doc.querySelectorAll('details.group > .body').length;
+  });
 }
 
 describe('the HTML report in a real browser', () => {
@@ -116,7 +125,7 @@ describe('the HTML report in a real browser', () => {
     const sizes = rules.map((rule) => perRule.get(rule) ?? 0);
     assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), 'most findings first');
     // A rule group lists each of its findings.
-    await page.click(`details[data-rule="${rules[0]}"] > summary`);
+    await openGroup(page.locator(`details[data-rule="${rules[0]}"]`));
     assert.equal(await page.locator(`details[data-rule="${rules[0]}"] tr.finding`).count(), sizes[0]);
     await context.close();
   });
@@ -124,7 +133,7 @@ describe('the HTML report in a real browser', () => {
   it('shows a workload\'s findings with positions, its checklist, and its fix as a diff; copies the fixed YAML that rootlock fix writes', async () => {
     const { page, context, watch } = await openReport(browser!, examples!.html, { clipboard: true });
     const api = page.locator('details.group', { has: page.locator('.name', { hasText: /^Deployment shop\/api$/ }) });
-    await api.locator('summary').click();
+    await openGroup(api);
     const rows = api.locator('tr.finding');
     const apiFindings = json.findings.filter((f) => f.object.name === 'api' && f.object.kind === 'Deployment');
     assert.equal(await rows.count(), apiFindings.length);
@@ -224,7 +233,7 @@ describe('the HTML report in a real browser', () => {
   it('is usable at a phone\'s width: nothing scrolls sideways, a diff scrolls in its own box', async () => {
     const { page, context } = await openReport(browser!, examples!.html, { width: 375, height: 740 });
     const api = page.locator('details.group', { has: page.locator('.name', { hasText: /^Deployment shop\/api$/ }) });
-    await api.locator('summary').click();
+    await openGroup(api);
     await api.locator('button.show-diff').click();
     await page.locator('#rl-score-help summary').click();
     const widths = await page.evaluate(() => {
@@ -240,7 +249,7 @@ describe('the HTML report in a real browser', () => {
   it('has no serious or critical accessibility violations (axe-core), closed and with a workload open', async () => {
     const { page, context } = await openReport(browser!, examples!.html);
     const api = page.locator('details.group', { has: page.locator('.name', { hasText: /^Deployment shop\/api$/ }) });
-    await api.locator('summary').click();
+    await openGroup(api);
     await api.locator('button.show-diff').click();
     await page.locator('#rl-score-help summary').click();
     const violations = await axeViolations(page);
