@@ -41,6 +41,8 @@ button { font: inherit; padding: 4px 10px; border: 1px solid #8c959f; border-rad
 button:focus-visible, summary:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #0969da; outline-offset: 1px; }
 details.group { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; }
 details.group > summary { padding: 8px 12px; cursor: pointer; display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: baseline; }
+details.group > summary::before { content: "\\25B8"; color: var(--muted); }
+details.group[open] > summary::before { content: "\\25BE"; }
 details.group > summary .name { font-weight: 600; overflow-wrap: anywhere; }
 details.group > .body { padding: 0 12px 12px; }
 .badges { display: inline-flex; gap: 8px; flex-wrap: wrap; font-size: 0.85rem; }
