@@ -3,6 +3,7 @@
 // file is checked for the shape the scan writes; anything else is an error
 // that names the file, and the line and column when JSON.parse gives one.
 import { readFile } from 'node:fs/promises';
+import { load } from 'js-yaml';
 import { isObject } from '../core/path.js';
 
 export interface DriftView {
@@ -23,13 +24,23 @@ export interface DriftView {
 const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/** Line and column of a JSON.parse error's `position N`, counted in `source`. */
+/**
+ * `:line:column` of a JSON syntax error. Node 20's JSON.parse does not always
+ * say where; js-yaml (a dependency already) reads JSON too and marks the spot.
+ */
 function where(source: string, message: string): string {
   const match = /position (\d+)/.exec(message);
-  if (!match) return '';
-  const before = source.slice(0, Number(match[1]));
-  const line = before.split('\n').length;
-  return `:${line}:${before.length - before.lastIndexOf('\n')}`;
+  if (match) {
+    const before = source.slice(0, Number(match[1]));
+    return `:${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`;
+  }
+  try {
+    load(source, { json: true });
+  } catch (error) {
+    const mark = (error as { mark?: { line: number; column: number } }).mark;
+    if (mark) return `:${mark.line + 1}:${mark.column + 1}`;
+  }
+  return '';
 }
 
 export async function readDriftFile(path: string): Promise<DriftView> {
