@@ -54,7 +54,9 @@ export async function readDriftFile(path: string): Promise<DriftView> {
   try {
     value = JSON.parse(source);
   } catch (error) {
-    throw new Error(`${path}${where(source, (error as Error).message)}: not JSON: ${(error as Error).message}`);
+    // V8 quotes the text around the error, line breaks included: one line reads better in a terminal.
+    const message = (error as Error).message.replace(/\r?\n/g, '\\n');
+    throw new Error(`${path}${where(source, (error as Error).message)}: not JSON: ${message}`);
   }
   if (!isObject(value) || !Array.isArray(value['containers']) || !isObject(value['tool']) || value['tool']['name'] !== 'rootlock') {
     throw new Error(`${path}: not the output of \`rootlock drift scan --format json\` (an object with "tool" and "containers")`);
