@@ -74,6 +74,24 @@ Examples:
     });
 
   program
+    .command('dashboard')
+    .description('serve the HTML report of a live cluster, read-only, audited again every --interval (docs/html-report.md)')
+    .option('--listen <[host]:port>', 'address to serve on', '127.0.0.1:8080')
+    .option('--interval <duration>', 'how often to audit the cluster again (30s, 5m, 1h)', '5m')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'show this namespace (repeatable; default: all)', (v: string, previous: string[] = []) => [...previous, v])
+    .option('-l, --selector <selector>', 'only Pods and workloads with these labels')
+    .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
+    .option('--no-config', 'ignore any .rootlock.yaml')
+    .option('--rules <ids>', 'only run these rules (comma-separated)', splitList)
+    .option('--disable-rules <ids>', 'skip these rules (comma-separated)', splitList)
+    .action(async (options) => {
+      const { runDashboard } = await import('./dashboard-command.js');
+      exitCode = await runDashboard(options, io);
+    });
+
+  program
     .command('fix')
     .description('fix mutable containers in manifests: prints a diff, or rewrites files with --write')
     .argument('[paths...]', 'files, directories, globs, or - for standard input', ['.'])

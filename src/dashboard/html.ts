@@ -20,6 +20,8 @@ export interface HtmlExtras {
   /** Every workload of the input and its fix preview (manifest audits); without it, only objects with findings are listed. */
   workloads?: WorkloadSource;
   drift?: DriftView;
+  /** `rootlock dashboard`: when the data was taken (ISO time), and why the latest audit failed if it did. */
+  taken?: { at: string; lastError?: string };
 }
 
 /** Escapes text for HTML content and double- or single-quoted attribute values. */
@@ -117,7 +119,13 @@ function bar(score: number | undefined): string {
   return `<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="track" width="100" height="10"/><rect class="fill" width="${width}" height="10"/></svg>`;
 }
 
-function summaryHtml(context: StreamContext, items: readonly ChecklistItem[], totals: Tally): string {
+function takenHtml(taken: HtmlExtras['taken']): string {
+  if (taken === undefined) return '';
+  const error = taken.lastError !== undefined ? ` The latest audit failed (${escapeHtml(taken.lastError)}); this is the data of the one before.` : '';
+  return `<p id="rl-taken">Data taken at <time datetime="${escapeHtml(taken.at)}">${escapeHtml(taken.at)}</time>.${error}</p>`;
+}
+
+function summaryHtml(context: StreamContext, items: readonly ChecklistItem[], totals: Tally, taken?: HtmlExtras['taken']): string {
   const { report } = context;
   const s = report.summary;
   const cluster = report.cluster;
@@ -134,7 +142,7 @@ function summaryHtml(context: StreamContext, items: readonly ChecklistItem[], to
     .join('');
   const itemRows = items.map((item) => `<tr><td>${escapeHtml(item.text)}</td><td>${item.rules.map((rule) => `<a href="${escapeHtml(ruleDocUrl(rule))}">${escapeHtml(rule)}</a>`).join(', ')}</td><td>${item.weight}</td></tr>`).join('');
   return [
-    `<header><h1>rootlock audit report</h1><p class="muted">${scope}, audited with rootlock ${escapeHtml(report.tool.version)}: ${verdict}.</p></header>`,
+    `<header><h1>rootlock audit report</h1><p class="muted">${scope}, audited with rootlock ${escapeHtml(report.tool.version)}: ${verdict}.</p>${takenHtml(taken)}</header>`,
     '<main>',
     '<section aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2><div class="cards">',
     card('rl-score', score === undefined ? '—' : `${score}`, 'score (of 100)'),
@@ -230,7 +238,7 @@ export function* streamHtmlReport(context: StreamContext, extras: HtmlExtras = {
   yield `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">`;
   yield '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">';
   yield `<title>rootlock audit report</title><style>${PAGE_STYLE}</style></head><body>`;
-  yield summaryHtml(context, items, totals);
+  yield summaryHtml(context, items, totals, extras.taken);
   yield CONTROLS;
   yield driftHtml(extras.drift);
   yield itemsHtml('Input errors', context.report.errors);
