@@ -200,8 +200,23 @@ function driftHtml(drift: DriftView | undefined): string {
   return `<section id="rl-drift" aria-labelledby="h-drift"><h2 id="h-drift">Drift</h2><p class="muted">Scanned on ${escapeHtml(drift.hostname)} at ${escapeHtml(drift.time)}: ${drift.containers.length} container(s).</p>${containers}${problems ? `<ul class="plain">${problems}</ul>` : ''}</section>`;
 }
 
+/** Strings that repeat across workloads (fix hints, field paths, fix lines), written once and referred to by index. */
+class StringTable {
+  private readonly ids = new Map<string, number>();
+  readonly list: string[] = [];
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.list.length;
+      this.ids.set(value, id);
+      this.list.push(value);
+    }
+    return id;
+  }
+}
+
 /** A finding as the page's script reads it: an array, so 160,000 of them stay a few tens of megabytes. */
-function compactFinding(finding: Finding, entry: number, ruleIndex: ReadonlyMap<string, number>): unknown[] {
+function compactFinding(finding: Finding, entry: number, ruleIndex: ReadonlyMap<string, number>, strings: StringTable): unknown[] {
   return [
     entry,
     ruleIndex.get(finding.rule) ?? 0,
@@ -211,8 +226,8 @@ function compactFinding(finding: Finding, entry: number, ruleIndex: ReadonlyMap<
     finding.container ?? null,
     finding.containerType ?? null,
     finding.message,
-    finding.hint,
-    finding.path,
+    strings.id(finding.hint),
+    strings.id(finding.path),
     finding.exempted ? 1 : 0,
     finding.exemption?.reason ?? null,
   ];
@@ -255,6 +270,7 @@ export function* streamHtmlReport(context: StreamContext, extras: HtmlExtras = {
     namespaces: [...totals.namespaces.keys()].sort(),
   };
   yield `<script type="application/json" id="rl-meta">${scriptJson(meta)}</script>`;
+  const strings = new StringTable();
   yield '<script type="application/json" id="rl-entries">[';
   let first = true;
   for (const entry of totals.entries) {
@@ -266,15 +282,17 @@ export function* streamHtmlReport(context: StreamContext, extras: HtmlExtras = {
   first = true;
   for (const finding of context.findings) {
     const entry = totals.byKey.get(entryKey(finding.file, finding.documentIndex, finding.object)) ?? 0;
-    yield `${first ? '' : ','}${scriptJson(compactFinding(finding, entry, ruleIds))}`;
+    yield `${first ? '' : ','}${scriptJson(compactFinding(finding, entry, ruleIds, strings))}`;
     first = false;
   }
   yield ']</script><script type="application/json" id="rl-fixes">[';
   first = true;
   for (const fix of extras.workloads?.fixes() ?? []) {
-    yield `${first ? '' : ','}${scriptJson(fix)}`;
+    yield `${first ? '' : ','}${scriptJson({ diff: fix.diff, fixed: fix.fixed, changes: fix.changes.map((line) => strings.id(line)), needsHuman: fix.needsHuman.map((line) => strings.id(line)) })}`;
     first = false;
   }
+  yield ']</script><script type="application/json" id="rl-strings">[';
+  yield* strings.list.map((value, index) => `${index === 0 ? '' : ','}${scriptJson(value)}`);
   yield `]</script><script>${PAGE_SCRIPT}</script></body></html>\n`;
 }
 

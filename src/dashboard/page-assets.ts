@@ -64,6 +64,8 @@ export const PAGE_SCRIPT = `
   var meta = data('rl-meta');
   var entries = data('rl-entries') || [];
   var findings = data('rl-findings') || [];
+  // Fix hints, field paths and fix lines repeat across workloads: the page holds each once and refers to it by index.
+  var strings = data('rl-strings') || [];
   // Fixes are most of a large page's bytes and are needed only when one is opened: parsed then.
   var fixes = null;
   function fixAt(index) { if (fixes === null) fixes = data('rl-fixes') || []; return fixes[index]; }
@@ -112,7 +114,7 @@ export const PAGE_SCRIPT = `
     if (state.namespace !== '' && 'ns:' + entry[E.namespace] !== state.namespace) return false;
     if (state.text === '') return true;
     if (entryText[finding[F.entry]].indexOf(state.text) !== -1) return true;
-    var hay = (meta.rules[finding[F.rule]].id + ' ' + finding[F.message] + ' ' + finding[F.hint] + ' ' + (finding[F.container] || '') + ' ' + finding[F.path]).toLowerCase();
+    var hay = (meta.rules[finding[F.rule]].id + ' ' + finding[F.message] + ' ' + strings[finding[F.hint]] + ' ' + (finding[F.container] || '') + ' ' + strings[finding[F.path]]).toLowerCase();
     return hay.indexOf(state.text) !== -1;
   }
   function compute() {
@@ -187,7 +189,7 @@ export const PAGE_SCRIPT = `
   }
   function severityCell(finding) { var text = severityText(finding); return el('td', { className: 'sev sev-' + text, text: text }); }
   function fixCell(finding) {
-    return el('td', { text: finding[F.exempted] ? 'exempted' + (finding[F.reason] ? ': ' + finding[F.reason] : '') : finding[F.hint] });
+    return el('td', { text: finding[F.exempted] ? 'exempted' + (finding[F.reason] ? ': ' + finding[F.reason] : '') : strings[finding[F.hint]] });
   }
   function container(finding) { return finding[F.container] === null ? '' : (finding[F.containerType] && finding[F.containerType] !== 'container' ? finding[F.containerType] + ' ' : '') + finding[F.container]; }
   function ruleLink(rule) { return el('a', { href: meta.rules[rule].url, text: meta.rules[rule].id }); }
@@ -200,7 +202,7 @@ export const PAGE_SCRIPT = `
       body.appendChild(table(['severity', 'rule', 'position', 'container', 'message', 'fix'], group.findings.map(function (index) {
         var finding = findings[index];
         return el('tr', { className: 'finding' }, [severityCell(finding), el('td', null, [ruleLink(finding[F.rule])]),
-          el('td', { className: 'mono', text: meta.cluster ? finding[F.path] : where(entry[E.file], finding[F.line], finding[F.column]) }),
+          el('td', { className: 'mono', text: meta.cluster ? strings[finding[F.path]] : where(entry[E.file], finding[F.line], finding[F.column]) }),
           el('td', { text: container(finding) }), el('td', { text: finding[F.message] }), fixCell(finding)]);
       })));
     }
@@ -217,10 +219,10 @@ export const PAGE_SCRIPT = `
   function fixPart(fix) {
     var part = el('div', { className: 'fix' });
     part.appendChild(el('h3', { text: 'Fix (what rootlock fix changes)' }));
-    if (fix.changes.length) part.appendChild(el('ul', { className: 'plain' }, fix.changes.map(function (line) { return el('li', { text: line }); })));
+    if (fix.changes.length) part.appendChild(el('ul', { className: 'plain' }, fix.changes.map(function (line) { return el('li', { text: strings[line] }); })));
     if (fix.needsHuman.length) {
       part.appendChild(el('p', { text: 'Left to a person:' }));
-      part.appendChild(el('ul', { className: 'plain' }, fix.needsHuman.map(function (line) { return el('li', { text: line }); })));
+      part.appendChild(el('ul', { className: 'plain' }, fix.needsHuman.map(function (line) { return el('li', { text: strings[line] }); })));
     }
     var status = el('span', { className: 'status', role: 'status' });
     var showDiff = el('button', { type: 'button', className: 'show-diff', 'aria-expanded': 'false', text: 'Show diff' });
@@ -262,7 +264,7 @@ export const PAGE_SCRIPT = `
       var finding = findings[index];
       var entry = entries[finding[F.entry]];
       return el('tr', { className: 'finding' }, [severityCell(finding), el('td', { text: label(entry) }),
-        el('td', { className: 'mono', text: meta.cluster ? finding[F.path] : where(entry[E.file], finding[F.line], finding[F.column]) }),
+        el('td', { className: 'mono', text: meta.cluster ? strings[finding[F.path]] : where(entry[E.file], finding[F.line], finding[F.column]) }),
         el('td', { text: container(finding) }), el('td', { text: finding[F.message] }), fixCell(finding)]);
     })));
     return body;
