@@ -24,10 +24,6 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
   const setup = await setupRules(flags, io);
   if (!setup) return EXIT_USAGE;
   const failOn = flags.failOn ?? setup.config.failOn ?? 'error';
-  if (flags.drift !== undefined && flags.format !== 'html') {
-    io.stderr('rootlock: --drift is shown by the HTML report only; add --format html\n');
-    return EXIT_USAGE;
-  }
   // The HTML report lists every workload, clean ones too, and previews each fix with the planner `rootlock fix` uses.
   const collector = flags.format === 'html'
     ? new (await import('../dashboard/workloads.js')).WorkloadCollector({ rules: setup.rules, config: setup.config, today: todayString(io), ...(flags.rules ? { explicitRules: new Set(flags.rules) } : {}) })

@@ -46,6 +46,7 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   if (flags.chunkSize !== undefined && (!Number.isInteger(flags.chunkSize) || flags.chunkSize <= 0)) return usage('--chunk-size must be a positive whole number');
   // The API server checks the selector's syntax; an empty one would silently select everything.
   if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
+  if (flags.drift !== undefined && flags.format !== 'html') return usage('--drift is shown by the HTML report only; add --format html');
 
   const { auditCluster } = await import('../cluster/audit.js');
   const { setupRules } = await import('./rule-setup.js');

@@ -42,6 +42,10 @@ export async function emitReport(report: AuditReport, rules: readonly RuleDefini
  */
 export async function emitStreamedReport(report: AuditReport, findings: FindingSequence, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO, workloads?: WorkloadSource): Promise<number> {
   const { loadStreamRenderer } = await import('../report/index.js');
+  if (flags.drift !== undefined && flags.format !== 'html') {
+    io.stderr('rootlock: --drift is shown by the HTML report only; add --format html\n');
+    return EXIT_USAGE;
+  }
   let render = await loadStreamRenderer(flags.format);
   if (flags.format === 'html') {
     const { streamHtmlReport } = await import('../dashboard/html.js');
