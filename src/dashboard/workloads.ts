@@ -65,7 +65,8 @@ export class WorkloadCollector implements WorkloadSource {
   fixCount = 0;
   private directory: string | undefined;
   private fd: number | undefined;
-  private readonly serviceAccounts = new Map<string, unknown>();
+  /** ServiceAccounts seen so far (`namespace/name` -> automountServiceAccountToken), by namespace. */
+  private readonly serviceAccounts = new Map<string, Map<string, unknown>>();
   private readonly bound = new Set<string>();
   private readonly locations;
   private readonly cleanup = () => this.dispose();
@@ -78,7 +79,12 @@ export class WorkloadCollector implements WorkloadSource {
   add(file: string, document: ParsedDocument): void {
     // ServiceAccounts and bindings seen so far decide whether a token may go, as the whole input does for `rootlock fix`.
     const facts = accountFacts([document]);
-    for (const [key, value] of facts.inputIndex.serviceAccounts) this.serviceAccounts.set(key, value);
+    for (const [key, value] of facts.inputIndex.serviceAccounts) {
+      const namespace = key.slice(0, key.indexOf('/'));
+      const accounts = this.serviceAccounts.get(namespace) ?? new Map<string, unknown>();
+      accounts.set(key, value);
+      this.serviceAccounts.set(namespace, accounts);
+    }
     for (const key of facts.bound) this.bound.add(key);
     const entries: WorkloadEntry[] = [];
     for (const { object, path } of documentObjects(document.value)) {
@@ -93,7 +99,7 @@ export class WorkloadCollector implements WorkloadSource {
       });
     }
     if (entries.length === 0) return;
-    const fix = this.preview(file, document);
+    const fix = this.preview(file, document, new Set(entries.map((entry) => entry.object.namespace ?? '')));
     for (const entry of entries) {
       if (fix !== undefined) entry.fix = fix;
       this.workloads.push(entry);
@@ -101,8 +107,12 @@ export class WorkloadCollector implements WorkloadSource {
   }
 
   /** The fix of a document as `rootlock fix` makes it, stored; its index, or undefined when nothing changes. */
-  private preview(file: string, document: ParsedDocument): number | undefined {
+  private preview(file: string, document: ParsedDocument, namespaces: ReadonlySet<string>): number | undefined {
     if (document.source === undefined) return undefined;
+    // A pod can only use a ServiceAccount of its own namespace. Handing the planner only those keeps its work
+    // per document flat: it copies the index for each of its rounds, and a large input has thousands.
+    const serviceAccounts = new Map<string, unknown>();
+    for (const namespace of namespaces) for (const [key, value] of this.serviceAccounts.get(namespace) ?? []) serviceAccounts.set(key, value);
     let preview: FixPreview;
     try {
       const plan = planDocumentFixes(document.value, document.helmSource, {
@@ -110,7 +120,7 @@ export class WorkloadCollector implements WorkloadSource {
         config: this.options.config,
         today: this.options.today,
         ...(this.options.explicitRules ? { explicitRules: this.options.explicitRules } : {}),
-        inputIndex: { serviceAccounts: this.serviceAccounts },
+        inputIndex: { serviceAccounts },
         boundServiceAccounts: this.bound,
       });
       const needsHuman = plan.objects.flatMap((object) => object.needsHuman.map((human) => `${human.rule}${human.container ? ` [${human.container}]` : ''}: ${human.why}`));
