@@ -6,7 +6,7 @@ import type { RootlockConfig } from '../core/config.js';
 import { severityRank } from '../core/types.js';
 import type { FailOn, Finding, InputError, Notice } from '../core/types.js';
 import { ManifestReader } from '../input/kube-yaml.js';
-import type { ParseResult } from '../input/kube-yaml.js';
+import type { ParsedDocument, ParseResult } from '../input/kube-yaml.js';
 import { readSources } from '../input/sources.js';
 import { compareFindings } from '../report/model.js';
 import type { AuditReport } from '../report/model.js';
@@ -32,6 +32,12 @@ export interface AuditOptions {
   findingsInMemory?: number;
   /** false: every document through js-yaml, none through the block-YAML fast path (the benchmark measures both). */
   fastPath?: boolean;
+  /**
+   * Called with every parsed document after the engine audited it, with its
+   * source text (ParsedDocument.source): the HTML report lists every workload
+   * and previews its fix from it.
+   */
+  onDocument?: (file: string, document: ParsedDocument) => void;
 }
 
 /** An audit whose findings are read from a FindingStore: `report.findings` is empty, `findings` has them sorted. */
@@ -83,6 +89,7 @@ export async function auditManifestStream(options: AuditOptions): Promise<Stream
         keep(result.findings);
         errors.push(...result.errors);
         notices.push(...result.notices);
+        options.onDocument?.(file, document);
       } catch (error) {
         // A bug, not bad input: report it where it happened and audit the rest.
         errors.push({
@@ -107,7 +114,7 @@ export async function auditManifestStream(options: AuditOptions): Promise<Stream
     }
     files++;
     const errorsBefore = errors.length;
-    const reader = new ManifestReader(item.file, { maxDocumentChars, fastPath: options.fastPath ?? true });
+    const reader = new ManifestReader(item.file, { maxDocumentChars, fastPath: options.fastPath ?? true, keepSource: options.onDocument !== undefined });
     let ended = false;
     for await (const chunk of item.chunks) {
       if (typeof chunk !== 'string') {

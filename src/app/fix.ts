@@ -42,8 +42,8 @@ export interface FixRun {
   notices: Notice[];
 }
 
-/** ServiceAccounts of the input, and those a (Cluster)RoleBinding grants permissions to. */
-function accountFacts(documents: readonly ParsedDocument[]): { inputIndex: InputIndex; bound: Set<string> } {
+/** ServiceAccounts of the input, and those a (Cluster)RoleBinding grants permissions to (the HTML report gathers them as it reads). */
+export function accountFacts(documents: readonly ParsedDocument[]): { inputIndex: InputIndex; bound: Set<string> } {
   const serviceAccounts = new Map<string, unknown>();
   const bound = new Set<string>();
   for (const document of documents) {

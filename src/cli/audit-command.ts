@@ -2,6 +2,7 @@ import type { CliIO } from './io.js';
 import { EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
 import type { AuditCommandFlags } from './emit-report.js';
+import type { ParsedDocument } from '../input/kube-yaml.js';
 
 interface AuditFlags extends AuditCommandFlags {
   maxDocumentSize?: number;
@@ -23,6 +24,10 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
   const setup = await setupRules(flags, io);
   if (!setup) return EXIT_USAGE;
   const failOn = flags.failOn ?? setup.config.failOn ?? 'error';
+  // The HTML report lists every workload, clean ones too, and previews each fix with the planner `rootlock fix` uses.
+  const collector = flags.format === 'html'
+    ? new (await import('../dashboard/workloads.js')).WorkloadCollector({ rules: setup.rules, config: setup.config, today: todayString(io), ...(flags.rules ? { explicitRules: new Set(flags.rules) } : {}) })
+    : undefined;
   const audit = await auditManifestStream({
     paths,
     cwd,
@@ -34,10 +39,12 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
     version: packageVersion(),
     ...(flags.maxDocumentSize !== undefined ? { maxDocumentChars: Math.floor(flags.maxDocumentSize * 1024 * 1024) } : {}),
     ...(io.stdin ? { stdin: io.stdin } : {}),
+    ...(collector ? { onDocument: (file: string, document: ParsedDocument) => collector.add(file, document) } : {}),
   });
   try {
-    return await emitStreamedReport(audit.report, audit.findings, setup.rules, flags, io);
+    return await emitStreamedReport(audit.report, audit.findings, setup.rules, flags, io, collector);
   } finally {
     audit.dispose();
+    collector?.dispose();
   }
 }

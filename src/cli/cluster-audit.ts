@@ -66,6 +66,7 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   if (flags.chunkSize !== undefined && (!Number.isInteger(flags.chunkSize) || flags.chunkSize <= 0)) return usage('--chunk-size must be a positive whole number');
   // The API server checks the selector's syntax; an empty one would silently select everything.
   if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
+  if (flags.drift !== undefined && flags.format !== 'html') return usage('--drift is shown by the HTML report only; add --format html');
 
   const watchOnly = WATCH_ONLY.filter(([key]) => flags[key] !== undefined).map(([, name]) => name);
   if (!flags.watch && watchOnly.length) return usage(`${watchOnly.join(', ')} ${watchOnly.length === 1 ? 'needs' : 'need'} --watch`);

@@ -9,11 +9,15 @@ import type { AuditReport, FindingSequence } from '../report/model.js';
 import type { ReportFormat } from '../report/index.js';
 import type { FailOn } from '../core/types.js';
 import type { RuleSelectionFlags } from './rule-setup.js';
+import type { DriftView } from '../dashboard/drift.js';
+import type { WorkloadSource } from '../dashboard/workloads.js';
 
 export interface ReportOutputFlags {
   format: ReportFormat;
   output?: string;
   color?: boolean;
+  /** --drift FILE: `rootlock drift scan --format json` output shown in the HTML report. */
+  drift?: string;
 }
 
 /** Flags every audit front end (manifests, clusters) takes: rules, config, report and --fail-on. */
@@ -36,9 +40,27 @@ export async function emitReport(report: AuditReport, rules: readonly RuleDefini
  * on Linux for files, pipes and terminals, so nothing piles up in memory) or
  * to a file, replaced atomically as `fix --write` replaces manifests.
  */
-export async function emitStreamedReport(report: AuditReport, findings: FindingSequence, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO): Promise<number> {
+export async function emitStreamedReport(report: AuditReport, findings: FindingSequence, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO, workloads?: WorkloadSource): Promise<number> {
   const { loadStreamRenderer } = await import('../report/index.js');
-  const render = await loadStreamRenderer(flags.format);
+  if (flags.drift !== undefined && flags.format !== 'html') {
+    io.stderr('rootlock: --drift is shown by the HTML report only; add --format html\n');
+    return EXIT_USAGE;
+  }
+  let render = await loadStreamRenderer(flags.format);
+  if (flags.format === 'html') {
+    const { streamHtmlReport } = await import('../dashboard/html.js');
+    let drift: DriftView | undefined;
+    if (flags.drift !== undefined) {
+      const { readDriftFile } = await import('../dashboard/drift.js');
+      try {
+        drift = await readDriftFile(resolve(io.cwd ?? process.cwd(), flags.drift));
+      } catch (error) {
+        io.stderr(`rootlock: --drift: ${(error as Error).message}\n`);
+        return EXIT_USAGE;
+      }
+    }
+    render = (context) => streamHtmlReport(context, { ...(workloads ? { workloads } : {}), ...(drift ? { drift } : {}) });
+  }
   const color = flags.output === undefined && flags.format === 'text' && (flags.color ?? ((io.isTTY ?? Boolean(process.stdout.isTTY)) && !process.env['NO_COLOR']));
   const pieces = render({ report, findings, rules, color: Boolean(color) });
   if (flags.output) {

@@ -37,8 +37,9 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     .command('audit')
     .description('find mutable containers in manifests (files, directories, globs, - for stdin)')
     .argument('[paths...]', 'files, directories, globs, or - for standard input', ['.'])
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'markdown']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'markdown', 'html']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--drift <file>', 'with --format html: show the drift found by `rootlock drift scan --format json` (its output file)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity is found').choices(['error', 'warning', 'info', 'none']))
     .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
     .option('--no-config', 'ignore any .rootlock.yaml')
@@ -68,6 +69,7 @@ Examples:
   ${name} audit k8s/
   helm template ./chart | ${name} audit -
   kustomize build overlays/prod | ${name} audit - --format sarif -o rootlock.sarif
+  ${name} audit k8s/ --format html -o report.html
   ${name} audit --cluster -n shop -l app=web
   ${name} audit --cluster --watch --policy-reports --metrics-listen 127.0.0.1:9090 --leader-elect`)
     .action(async (paths: string[], options, command: Command) => {
@@ -78,6 +80,24 @@ Examples:
       }
       const { runAudit } = await import('./audit-command.js');
       exitCode = await runAudit(paths, options, io);
+    });
+
+  program
+    .command('dashboard')
+    .description('serve the HTML report of a live cluster, read-only, audited again every --interval (docs/html-report.md)')
+    .option('--listen <[host]:port>', 'address to serve on', '127.0.0.1:8080')
+    .option('--interval <duration>', 'how often to audit the cluster again (30s, 5m, 1h)', '5m')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'show this namespace (repeatable; default: all)', (v: string, previous: string[] = []) => [...previous, v])
+    .option('-l, --selector <selector>', 'only Pods and workloads with these labels')
+    .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
+    .option('--no-config', 'ignore any .rootlock.yaml')
+    .option('--rules <ids>', 'only run these rules (comma-separated)', splitList)
+    .option('--disable-rules <ids>', 'skip these rules (comma-separated)', splitList)
+    .action(async (options) => {
+      const { runDashboard } = await import('./dashboard-command.js');
+      exitCode = await runDashboard(options, io);
     });
 
   program

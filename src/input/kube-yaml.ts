@@ -31,6 +31,12 @@ export interface ParsedDocument {
   helmSource?: string;
   /** The position of the deepest node that exists along `path` (following aliases and merge keys). */
   locate(path: Path): Position;
+  /**
+   * With ManifestReaderOptions.keepSource: the text the document was parsed
+   * from (usually the document alone) and the document's index within it, so
+   * a fix can be shown for one document without holding its whole file.
+   */
+  source?: { text: string; index: number };
 }
 
 export interface ParseResult {
@@ -593,6 +599,8 @@ export interface ManifestReaderOptions {
   maxDocumentChars?: number;
   /** Read plain block-style documents with the fast path (block-yaml.ts) before js-yaml. Default true; tests compare both. */
   fastPath?: boolean;
+  /** Give each document its `source` text (the HTML report renders each workload's fix from it). */
+  keepSource?: boolean;
 }
 
 /**
@@ -640,6 +648,7 @@ export class ManifestReader {
       }
       try {
         const documents = parsePiece(piece.text, this.file, piece.lineOffset, this.nextIndex, this.options.fastPath ?? true);
+        if (this.options.keepSource) documents.forEach((document, index) => (document.source = { text: piece.text, index }));
         this.nextIndex += documents.length;
         this.documentCount += documents.length;
         result.documents.push(...documents);

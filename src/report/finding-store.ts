@@ -20,8 +20,8 @@ export interface SortedFindings extends Iterable<Finding> {
 
 const READ_BYTES = 64 * 1024;
 
-/** The findings of one run file, one JSON line at a time, reading a bounded chunk at a time. */
-function* readRun(path: string): Generator<Finding> {
+/** The values of a JSON lines file (a run of findings), one line at a time, reading a bounded chunk at a time. */
+export function* readJsonLines<T = Finding>(path: string): Generator<T> {
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(READ_BYTES);
@@ -35,13 +35,13 @@ function* readRun(path: string): Generator<Finding> {
       let start = 0;
       let end = pending.indexOf('\n');
       while (end !== -1) {
-        yield JSON.parse(pending.slice(start, end)) as Finding;
+        yield JSON.parse(pending.slice(start, end)) as T;
         start = end + 1;
         end = pending.indexOf('\n', start);
       }
       pending = pending.slice(start);
     }
-    if (pending.trim() !== '') yield JSON.parse(pending) as Finding;
+    if (pending.trim() !== '') yield JSON.parse(pending) as T;
   } finally {
     closeSync(fd);
   }
@@ -102,7 +102,7 @@ export class FindingStore {
     const runs = [...this.runs];
     return {
       count: this.added,
-      [Symbol.iterator]: (): Iterator<Finding> => (runs.length === 0 ? batch[Symbol.iterator]() : merge([...runs.map((run) => ({ [Symbol.iterator]: () => readRun(run) })), batch])),
+      [Symbol.iterator]: (): Iterator<Finding> => (runs.length === 0 ? batch[Symbol.iterator]() : merge([...runs.map((run) => ({ [Symbol.iterator]: () => readJsonLines(run) })), batch])),
     };
   }
 

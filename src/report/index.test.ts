@@ -7,7 +7,7 @@ describe('report formats', () => {
   it('loads a renderer for every format the CLI offers, and each renders a real report', async () => {
     const context = contextOf(await richReport());
     // Findings sort by file, and standard input (`-` in text) sorts first.
-    const starts = { text: '-', json: '{', sarif: '{', junit: '<?xml', markdown: '## rootlock audit' };
+    const starts = { text: '-', json: '{', sarif: '{', junit: '<?xml', markdown: '## rootlock audit', html: '<!DOCTYPE html>' };
     for (const format of REPORT_FORMATS) {
       const output = (await loadRenderer(format))(context);
       assert.ok(output.startsWith(starts[format]), `${format}: ${output.slice(0, 40)}`);

@@ -1,7 +1,7 @@
 // Report formats, loaded on demand so `rootlock --version` stays fast.
 import type { Renderer, StreamRenderer } from './model.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export async function loadRenderer(format: ReportFormat): Promise<Renderer> {
@@ -11,6 +11,7 @@ export async function loadRenderer(format: ReportFormat): Promise<Renderer> {
     case 'sarif': return (await import('./sarif.js')).renderSarif;
     case 'junit': return (await import('./junit.js')).renderJunit;
     case 'markdown': return (await import('./markdown.js')).renderMarkdown;
+    case 'html': return (await import('./model.js')).wholeRenderer((await import('../dashboard/html.js')).streamHtml);
   }
 }
 
@@ -22,5 +23,6 @@ export async function loadStreamRenderer(format: ReportFormat): Promise<StreamRe
     case 'sarif': return (await import('./sarif.js')).streamSarif;
     case 'junit': return (await import('./junit.js')).streamJunit;
     case 'markdown': return (await import('./markdown.js')).streamMarkdown;
+    case 'html': return (await import('../dashboard/html.js')).streamHtml;
   }
 }

@@ -1,0 +1,106 @@
+// `rootlock dashboard`: the HTML report of a live cluster, served read-only.
+// It audits the cluster itself (the audit's read-only listing and RBAC) now
+// and then every --interval, and serves the page of the latest audit that
+// succeeded, saying when its data was taken.
+import type { CliIO } from './io.js';
+import { EXIT_OK, EXIT_USAGE } from './io.js';
+import { todayString } from './audit-command.js';
+import { connectFromFlags } from './cluster-connect.js';
+import { packageVersion } from './version.js';
+import { parseListen } from './webhook-command.js';
+import type { RuleSelectionFlags } from './rule-setup.js';
+
+export interface DashboardFlags extends RuleSelectionFlags {
+  listen: string;
+  interval: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string[];
+  selector?: string;
+}
+
+/** `90s`, `5m`, `1h` or a number of seconds, in milliseconds; undefined when it is none of these. */
+export function parseInterval(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = match[2] === 'h' ? 3_600_000 : match[2] === 'm' ? 60_000 : 1000;
+  const ms = Number(match[1]) * unit;
+  return ms > 0 ? ms : undefined;
+}
+
+export async function runDashboard(flags: DashboardFlags, io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {
+  const usage = (message: string): number => {
+    io.stderr(`rootlock: ${message}\n`);
+    return EXIT_USAGE;
+  };
+  const listen = parseListen(flags.listen);
+  if (!listen) return usage(`--listen takes [host]:port, e.g. 127.0.0.1:8080 (got "${flags.listen}")`);
+  const intervalMs = parseInterval(flags.interval);
+  if (intervalMs === undefined) return usage(`--interval takes a duration such as 30s, 5m or 1h (got "${flags.interval}")`);
+  if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
+  const { setupRules } = await import('./rule-setup.js');
+  const setup = await setupRules(flags, io);
+  if (!setup) return EXIT_USAGE;
+  const connected = await connectFromFlags(flags, io.cwd ?? process.cwd());
+  if ('problem' in connected) return usage(connected.problem);
+  const { auditCluster } = await import('../cluster/audit.js');
+  const { streamContextOf } = await import('../report/model.js');
+  const { streamHtmlReport } = await import('../dashboard/html.js');
+  const { startDashboardServer } = await import('../dashboard/server.js');
+  const namespaces = flags.namespace?.length ? [...new Set(flags.namespace)] : undefined;
+
+  let page: string | undefined;
+  let last: { report: Awaited<ReturnType<typeof auditCluster>>; at: string } | undefined;
+  const render = (lastError?: string) => {
+    if (!last) return;
+    const context = streamContextOf({ report: last.report, rules: setup.rules, color: false });
+    page = [...streamHtmlReport(context, { taken: { at: last.at, ...(lastError !== undefined ? { lastError } : {}) } })].join('');
+  };
+  const refresh = async () => {
+    try {
+      const report = await auditCluster({
+        connection: connected.connection,
+        scope: { ...(namespaces ? { namespaces } : {}), ...(flags.selector !== undefined ? { labelSelector: flags.selector } : {}) },
+        rules: setup.rules,
+        config: setup.config,
+        ...(setup.configFile ? { configFile: setup.configFile } : {}),
+        failOn: setup.config.failOn ?? 'error',
+        today: todayString(io),
+        version: packageVersion(),
+      });
+      last = { report, at: new Date().toISOString() };
+      render();
+      io.stderr(`rootlock dashboard: audited ${report.summary.workloads} workload(s) at ${last.at}\n`);
+    } catch (error) {
+      // The page keeps the last good data and says the latest audit failed.
+      io.stderr(`rootlock dashboard: the audit failed: ${(error as Error).message}\n`);
+      render((error as Error).message);
+    }
+  };
+
+  let server;
+  try {
+    server = await startDashboardServer({ host: listen.host ?? '127.0.0.1', port: listen.port, page: () => page });
+  } catch (error) {
+    return usage(`cannot serve on ${flags.listen}: ${(error as Error).message}`);
+  }
+  io.stderr(`rootlock dashboard: serving http://${listen.host ?? '127.0.0.1'}:${server.port}/ (read-only), auditing every ${flags.interval}\n`);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const loop = async () => {
+    await refresh();
+    if (!stopped) timer = setTimeout(() => void loop(), intervalMs);
+  };
+  void loop();
+  await new Promise<void>((done) => {
+    const stop = () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      void server.close().then(done);
+    };
+    signals.once('SIGTERM', stop);
+    signals.once('SIGINT', stop);
+  });
+  io.stderr('rootlock dashboard: stopped\n');
+  return EXIT_OK;
+}
