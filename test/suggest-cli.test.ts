@@ -128,7 +128,15 @@ describe('rootlock suggest', () => {
   it('refuses --container without --manifest, a missing log file and an unknown container', async () => {
     const alone = await runCli(['suggest', '--logs', 'web.log', '--container', 'web'], { cwd: tree.root });
     assert.equal(alone.code, 2);
-    assert.match(alone.stderr, /--container needs --manifest/);
+    assert.match(alone.stderr, /--container needs --manifest or --pod/);
+    for (const args of [[], ['--logs', 'web.log', '--pod', 'web']]) {
+      const either = await runCli(['suggest', ...args], { cwd: tree.root });
+      assert.equal(either.code, 2, args.join(' '));
+      assert.match(either.stderr, /either --logs FILE .* or --pod NAME/);
+    }
+    const stray = await runCli(['suggest', '--logs', 'web.log', '-n', 'shop'], { cwd: tree.root });
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /--namespace, --kubeconfig and --context go with --pod/);
     const missing = await runCli(['suggest', '--logs', 'nope.log'], { cwd: tree.root });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.log/);

@@ -1,4 +1,5 @@
-// `rootlock suggest --logs FILE|-`: the directories a container's logs show
+// `rootlock suggest --logs FILE|-` (or `--pod NAME`, reading the logs through
+// the API as `kubectl logs` does): the directories a container's logs show
 // it failed to write (src/suggest/logs.ts), with the lines that show it. With
 // --manifest, the fix as a unified diff of that manifest: the suggestions
 // become an image knowledge entry for the container's image, ahead of the
@@ -16,7 +17,11 @@ import { todayString } from './audit-command.js';
 import writablePathsMounted from '../rules/writable-paths-mounted/rule.js';
 
 export interface SuggestFlags {
-  logs: string;
+  logs?: string;
+  pod?: string;
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
   manifest?: string;
   container?: string;
   format: 'text' | 'json';
@@ -25,6 +30,28 @@ export interface SuggestFlags {
 
 /** The rule that mounts an image's writable paths; suggest changes nothing else. */
 const SUGGEST_RULES = [writablePathsMounted.id];
+
+/** The logs and the name messages give them: a file, standard input, or a pod's container read through the API. */
+async function logsOf(flags: SuggestFlags, io: CliIO, cwd: string): Promise<{ name: string; text: string; container?: string } | string> {
+  if (flags.pod === undefined) {
+    const logs = flags.logs as string;
+    try {
+      return { name: logs === '-' ? 'standard input' : logs, text: await readLogs(logs, io, cwd) };
+    } catch (error) {
+      return `--logs ${logs}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  const { connectFromFlags } = await import('./cluster-connect.js');
+  const connected = await connectFromFlags(flags, cwd);
+  if ('problem' in connected) return connected.problem;
+  const { readPodLogs } = await import('../cluster/pod-logs.js');
+  try {
+    const read = await readPodLogs(connected.connection, flags.namespace ?? 'default', flags.pod, flags.container);
+    return typeof read === 'string' ? read : { name: read.source, text: read.text, container: read.container };
+  } catch (error) {
+    return `cannot reach the API server at ${connected.connection.server}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
 
 async function readLogs(logs: string, io: CliIO, cwd: string): Promise<string> {
   if (logs !== '-') return readFileSync(resolve(cwd, logs), 'utf8');
@@ -82,7 +109,7 @@ interface ManifestPatch {
   note?: string;
 }
 
-async function manifestPatch(found: LogSuggestions, flags: SuggestFlags & { manifest: string }, io: CliIO, cwd: string): Promise<ManifestPatch | string> {
+async function manifestPatch(found: LogSuggestions, logsName: string, flags: SuggestFlags & { manifest: string }, io: CliIO, cwd: string): Promise<ManifestPatch | string> {
   const { findPodContainer } = await import('../profile/pod.js');
   const { setupRules } = await import('./rule-setup.js');
   const { fixManifests } = await import('../app/fix.js');
@@ -91,7 +118,7 @@ async function manifestPatch(found: LogSuggestions, flags: SuggestFlags & { mani
   if (pod.image === undefined) return `${flags.manifest}: container ${pod.container} of ${pod.workload} names no image`;
   const setup = await setupRules({ rules: SUGGEST_RULES, ...(flags.config !== undefined ? { config: flags.config } : {}) }, io);
   if (!setup) return 'cannot load the rootlock configuration';
-  const knowledge = suggestionKnowledge(found, pod.image, flags.logs === '-' ? 'standard input' : flags.logs);
+  const knowledge = suggestionKnowledge(found, pod.image, logsName);
   const run = await fixManifests({
     paths: [flags.manifest],
     cwd,
@@ -117,23 +144,36 @@ async function manifestPatch(found: LogSuggestions, flags: SuggestFlags & { mani
 
 export async function runSuggest(flags: SuggestFlags, io: CliIO): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
-  if (flags.container !== undefined && flags.manifest === undefined) {
-    io.stderr('rootlock: --container needs --manifest\n');
+  if ((flags.logs === undefined) === (flags.pod === undefined)) {
+    io.stderr('rootlock: suggest reads either --logs FILE (or - for standard input) or --pod NAME\n');
+    return EXIT_USAGE;
+  }
+  if (flags.container !== undefined && flags.manifest === undefined && flags.pod === undefined) {
+    io.stderr('rootlock: --container needs --manifest or --pod\n');
+    return EXIT_USAGE;
+  }
+  if (flags.pod === undefined && (flags.namespace ?? flags.kubeconfig ?? flags.context) !== undefined) {
+    io.stderr('rootlock: --namespace, --kubeconfig and --context go with --pod\n');
+    return EXIT_USAGE;
+  }
+  const logs = await logsOf(flags, io, cwd);
+  if (typeof logs === 'string') {
+    io.stderr(`rootlock: ${logs}\n`);
     return EXIT_USAGE;
   }
   const { suggestFromLogs } = await import('../suggest/logs.js');
   let found: LogSuggestions;
   try {
-    found = suggestFromLogs(await readLogs(flags.logs, io, cwd));
+    found = suggestFromLogs(logs.text);
   } catch (error) {
-    io.stderr(`rootlock: --logs ${flags.logs}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`rootlock: ${logs.name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
   }
   let patch: ManifestPatch | undefined;
   if (flags.manifest !== undefined) {
     let result: ManifestPatch | string;
     try {
-      result = await manifestPatch(found, { ...flags, manifest: flags.manifest }, io, cwd);
+      result = await manifestPatch(found, logs.name, { ...flags, manifest: flags.manifest, ...(logs.container ? { container: logs.container } : {}) }, io, cwd);
     } catch (error) {
       result = error instanceof Error ? error.message : String(error);
     }
@@ -143,7 +183,7 @@ export async function runSuggest(flags: SuggestFlags, io: CliIO): Promise<number
     }
     patch = result;
   }
-  const logsName = flags.logs === '-' ? 'stdin' : flags.logs;
+  const logsName = flags.logs === '-' ? 'stdin' : logs.name;
   if (flags.format === 'json') {
     io.stdout(`${JSON.stringify({ logs: logsName, ...found, ...(patch ? { manifest: patch } : {}) }, null, 2)}\n`);
   } else if (patch) {

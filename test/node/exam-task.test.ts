@@ -138,10 +138,19 @@ describe('the CKS exam task on a real node: fix the mutable pod, and it still ru
     const logs = await n.logs(NAMESPACE, 'by-hand', 'app');
     assert.match(logs, /Read-only file system/, logs);
     writeFileSync(join(work, 'by-hand.log'), logs);
-    const suggest = await runCli(['suggest', '--logs', 'by-hand.log', '--format', 'json'], { cwd: work });
+    // `suggest --pod` reads the same logs through the API itself (the crashed instance's, as kubectl logs --previous).
+    const suggest = await runCli(['suggest', '--pod', 'by-hand', '-n', NAMESPACE, '--kubeconfig', n.kubeconfigPath, '--format', 'json'], { cwd: work });
     assert.equal(suggest.code, 0, suggest.stderr);
-    const suggested = (JSON.parse(suggest.stdout) as { suggestions: { path: string }[] }).suggestions.map((m) => m.path);
+    const fromPod = JSON.parse(suggest.stdout) as { logs: string; suggestions: { path: string }[] };
+    assert.match(fromPod.logs, new RegExp(`^pod ${NAMESPACE}/by-hand container app`));
+    const suggested = fromPod.suggestions.map((m) => m.path);
     assert.ok(suggested.length > 0, suggest.stdout);
+    const fromFile = await runCli(['suggest', '--logs', 'by-hand.log', '--format', 'json'], { cwd: work });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.deepEqual((JSON.parse(fromFile.stdout) as { suggestions: { path: string }[] }).suggestions.map((m) => m.path), suggested);
+    const missing = await runCli(['suggest', '--pod', 'no-such-pod', '-n', NAMESPACE, '--kubeconfig', n.kubeconfigPath], { cwd: work });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read pod .*\/no-such-pod: pods "no-such-pod" not found/);
 
     // The fix, from what the profile saw Debian's nginx write, mounts every directory the logs named.
     const profile = await runCli(['profile', `${debianImageLayout()}:nginx`, '--probe', 'http://:80/', '--duration', '30s',
