@@ -18,27 +18,5 @@ if [ "${1:-}" = "--print-path" ]; then
 fi
 
 packages=(chromium fonts-dejavu-core)
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$package")
-  fi
-done
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup-chromium: run as root to install: ${missing[*]}" >&2
-    exit 1
-  fi
-  log="$(mktemp)"
-  trap 'rm -f "$log"' EXIT
-  export DEBIAN_FRONTEND=noninteractive
-  install() { apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1; }
-  # A fresh machine may have empty or stale package lists: update once and retry.
-  if ! install && ! { apt-get update -q >>"$log" 2>&1 && install; }; then
-    cat "$log" >&2
-    echo "setup-chromium: could not install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+"$(dirname "$0")/../../scripts/apt-install.sh" setup-chromium "${packages[@]}"
 find_chromium
