@@ -58,13 +58,25 @@ function addToPatch(patch: JsonObject, planned: unknown, edit: PatchEdit): void 
   }
 }
 
+/** Orders edits by path so the patch reads the same whichever order the rules ran in. */
+function byPath(a: PatchEdit, b: PatchEdit): number {
+  for (let i = 0; i < Math.min(a.path.length, b.path.length); i++) {
+    const x = a.path[i] as string | number;
+    const y = b.path[i] as string | number;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return a.path.length - b.path.length;
+}
+
 /** One strategic merge patch per object, carrying its planned values at the edits' paths. */
 export function postRenderPatches(objects: ReadonlyArray<{ ref: ObjectReference; planned: JsonObject; edits: readonly PatchEdit[] }>): string {
   const documents: string[] = [];
   for (const { ref, planned, edits } of objects) {
     if (!edits.length) continue;
     const patch: JsonObject = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
-    for (const edit of edits) addToPatch(patch, planned, edit);
+    for (const edit of [...edits].sort(byPath)) addToPatch(patch, planned, edit);
     documents.push(stringify(patch));
   }
   return documents.join('---\n');
