@@ -56,7 +56,7 @@ function nameInOverlay(name: string, prefix: string, suffix: string): string {
 
 export async function fixKustomization(options: KustomizeFixOptions): Promise<KustomizeFixRun> {
   const dir = resolve(options.cwd, options.dir);
-  const kustomization = readKustomization(dir);
+  const kustomization = readKustomization(dir, options.dir);
   const binary = resolveTool('kustomize', options.kustomizeBin);
   const rendered = await runTool(binary, ['build', dir], { cwd: options.cwd });
   const label = `kustomize build ${options.dir}`;

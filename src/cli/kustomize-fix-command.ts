@@ -3,8 +3,7 @@
 // nothing; --write writes them atomically; --check exits 1 when anything would
 // change. The summary lists every change per rendered object and which patch
 // carries it.
-import { dirname, resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { KustomizeFixOptions } from '../app/kustomize-fix.js';
@@ -38,8 +37,8 @@ export async function runKustomizeFix(options: KustomizeFixOptions, flags: Kusto
     for (const file of [...run.files.slice(1), ...run.files.slice(0, 1)].filter((f) => f.after !== f.before)) {
       const path = resolve(options.cwd, file.file);
       try {
-        await mkdir(dirname(path), { recursive: true });
-        await writeFileAtomic(path, file.after);
+        // A patch file is new (created with its directory); the kustomization must already be there.
+        await writeFileAtomic(path, file.after, { create: file.before === '' && file !== run.files[0] });
       } catch (error) {
         run.errors.push({ file: file.file, code: 'write-failed', message: `cannot write: ${(error as Error).message}` });
         break;

@@ -3,8 +3,8 @@
 // the yaml Document API, so its comments, key order and quoting stay as the
 // user wrote them.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, stringify, YAMLSeq } from 'yaml';
+import { basename, join } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, YAMLSeq } from 'yaml';
 import type { Document } from 'yaml';
 import type { KustomizeTarget } from './kustomize-patch.js';
 
@@ -25,31 +25,38 @@ export interface KustomizationFile {
   patchPaths: Set<string>;
 }
 
-export function findKustomization(dir: string): string {
+export function findKustomization(dir: string, shown = dir): string {
   for (const name of KUSTOMIZATION_NAMES) {
     const path = join(dir, name);
     if (existsSync(path)) return path;
   }
-  throw new KustomizationError(`${dir}: no kustomization.yaml, kustomization.yml or Kustomization in this directory`);
+  throw new KustomizationError(`${shown}: no kustomization.yaml, kustomization.yml or Kustomization in this directory`);
 }
 
-export function readKustomization(dir: string): KustomizationFile {
-  const path = findKustomization(dir);
+/** The kustomization in `dir`; errors name it under `shown`, the directory as the user gave it. */
+export function readKustomization(dir: string, shown = dir): KustomizationFile {
+  const path = findKustomization(dir, shown);
   const text = readFileSync(path, 'utf8');
-  const document = parseDocument(text, { prettyErrors: false });
+  const where = join(shown, basename(path));
+  // The yaml library gives an error's offset (pos); the line counter turns it into line and column.
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   const error = document.errors[0];
   if (error) {
-    const at = error.linePos?.[0];
-    throw new KustomizationError(`${path}${at ? `:${at.line}:${at.col}` : ''}: ${error.message.split('\n')[0]}`);
+    const at = lines.linePos(error.pos[0]);
+    throw new KustomizationError(`${where}:${at.line}:${at.col}: ${error.message.split('\n')[0]}`);
   }
-  if (document.contents !== null && !isMap(document.contents)) throw new KustomizationError(`${path}:1:1: a kustomization is a mapping of fields`);
+  if (document.contents !== null && !isMap(document.contents)) throw new KustomizationError(`${where}:1:1: a kustomization is a mapping of fields`);
   const stringField = (key: string): string => {
     const value = document.get(key);
     return typeof value === 'string' ? value : '';
   };
   const patchPaths = new Set<string>();
-  const patches = document.get('patches');
-  if (patches !== undefined && patches !== null && !isSeq(patches)) throw new KustomizationError(`${path}: patches: is not a list`);
+  const patches = document.get('patches', true);
+  if (patches !== undefined && patches !== null && !isSeq(patches) && !(isScalar(patches) && patches.value === null)) {
+    const at = lines.linePos((patches as { range?: [number, number, number] }).range?.[0] ?? 0);
+    throw new KustomizationError(`${where}:${at.line}:${at.col}: patches: is not a list`);
+  }
   if (isSeq(patches)) {
     for (const item of patches.items) {
       if (!isMap(item)) continue;
@@ -101,7 +108,8 @@ export function withPatches(file: KustomizationFile, entries: ReadonlyArray<{ pa
   if (patches === undefined || patches === null || (isScalar(patches) && patches.value === null)) {
     if (!file.document.has('patches')) {
       const sep = text === '' || text.endsWith('\n') ? '' : '\n';
-      const out = `${text}${sep}patches:\n${entriesText(fresh, 0, indentSeq)}`;
+      // A top-level list is never indented by the writer, so the file's indented style is applied here.
+      const out = `${text}${sep}patches:\n${entriesText(fresh, indentSeq ? 2 : 0, indentSeq)}`;
       if (lists(out, file, fresh)) return out;
     }
   }

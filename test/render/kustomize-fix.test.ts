@@ -14,6 +14,7 @@ import { repoRoot } from '../helpers/repo.js';
 import { runCli } from '../helpers/cli.js';
 import { renderedObjects } from '../../src/render/rendered-objects.js';
 import type { AuditReport } from '../../src/report/model.js';
+import type { FixSummary } from '../../src/report/fix-summary.js';
 import { renderTool } from './tools.js';
 
 const kustomize = renderTool('kustomize');
@@ -63,7 +64,7 @@ describe('fix --kustomize', () => {
 
     const written = await fix(cwd, ['--write', '--format', 'json']);
     assert.equal(written.code, 0, written.stderr);
-    const json = JSON.parse(written.stdout) as { kustomize: { patches: Array<{ file: string; type: string; target: { kind: string; name: string } }> } };
+    const json = JSON.parse(written.stdout) as FixSummary & { kustomize: { patches: Array<{ file: string; type: string; target: { kind: string; name: string } }> } };
     assert.deepEqual(json.kustomize.patches.map((p) => [p.file, p.type, p.target.name]), [
       ['rootlock-patches/deployment-web.yaml', 'strategic-merge', 'web'],
       ['rootlock-patches/podtemplate-batch.yaml', 'json6902', 'batch'],
@@ -71,9 +72,12 @@ describe('fix --kustomize', () => {
 
     // The kustomization keeps every line the user wrote, comments and spacing included, in order.
     const kustomization = readFileSync(join(cwd, 'overlay', 'kustomization.yaml'), 'utf8');
-    const added = kustomization.split('\n').filter((line) => !original.split('\n').includes(line));
-    assert.equal(kustomization.split('\n').filter((line) => original.split('\n').includes(line)).join('\n'), original.replace(/\n$/, ''));
-    assert.ok(added.every((line) => /^(- path: rootlock-patches\/|  target:|    (group|version|kind|name):)/.test(line)), added.join('\n'));
+    // The new entries are one block right after the overlay's own patch; every other byte is as it was.
+    const anchor = original.indexOf('labels:');
+    assert.equal(kustomization.slice(0, anchor), original.slice(0, anchor));
+    assert.ok(kustomization.endsWith(original.slice(anchor)), kustomization);
+    const added = kustomization.slice(anchor, kustomization.length - (original.length - anchor)).split('\n').filter((line) => line !== '');
+    assert.ok(added.length > 0 && added.every((line) => /^(- path: rootlock-patches\/|  target:|    (group|version|kind|name):)/.test(line)), added.join('\n'));
     assert.match(kustomization, /namePrefix: prod- {3}# every name starts with prod-/);
 
     // kustomize build now gives what `rootlock fix` makes of the rendered output, object for object.
@@ -83,11 +87,12 @@ describe('fix --kustomize', () => {
     assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
     for (const [key, object] of want) assert.deepEqual(got.get(key)?.object, object.object, key);
 
-    // audit finds none of the findings the run fixed.
+    // audit finds none of the findings the run fixed (a finding is its rule, object, container and message).
+    const fixed = new Set(json.files.flatMap((f) => f.objects.flatMap((o) => o.changes.map((c) => `${c.rule} ${o.object.name} ${c.container ?? ''} ${c.message}`))));
+    assert.ok(fixed.size >= 10, `the run fixed ${fixed.size} findings`);
     const audit = await runCli(['audit', '-', '--format', 'json', '--fail-on', 'none'], { cwd, stdin: build(join(cwd, 'overlay')), allRules: true });
     const report = JSON.parse(audit.stdout) as AuditReport;
-    const fixedRules = ['read-only-root-filesystem', 'no-privilege-escalation', 'drop-all-capabilities', 'seccomp-profile', 'no-service-account-token-automount', 'writable-paths-mounted'];
-    assert.deepEqual(report.findings.filter((f) => fixedRules.includes(f.rule)).map((f) => `${f.rule} ${f.object.name}`), []);
+    assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.object.name} ${f.container ?? ''} ${f.message}`).filter((f) => fixed.has(f)), []);
 
     // A second run has nothing to change.
     const after = snapshot(cwd);
@@ -119,8 +124,15 @@ describe('fix --kustomize', () => {
     const broken = snapshot(cwd);
     const unparsable = await fix(cwd, ['--write']);
     assert.equal(unparsable.code, 2);
-    assert.match(unparsable.stderr, /overlay\/kustomization\.yaml:\d+:\d+: /);
+    assert.equal(unparsable.stderr, 'rootlock: overlay/kustomization.yaml:4:3: Block collections are not allowed within flow collections\n');
     assert.deepEqual(snapshot(cwd), broken);
+
+    writeFileSync(join(cwd, 'overlay', 'kustomization.yaml'), 'resources:\n- ../base\npatches:\n  path: x.yaml\n');
+    const notList = snapshot(cwd);
+    const mapping = await fix(cwd, ['--write']);
+    assert.equal(mapping.code, 2);
+    assert.equal(mapping.stderr, 'rootlock: overlay/kustomization.yaml:4:3: patches: is not a list\n');
+    assert.deepEqual(snapshot(cwd), notList);
 
     writeFileSync(join(cwd, 'overlay', 'kustomization.yaml'), 'resources:\n- ../base\n- missing.yaml\n');
     const failing = snapshot(cwd);
