@@ -6,12 +6,27 @@
 import { resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
-import type { KustomizeFixOptions } from '../app/kustomize-fix.js';
+import type { KustomizeFixOptions, KustomizeFixRun } from '../app/kustomize-fix.js';
 
 export interface KustomizeFixFlags {
   write?: boolean;
   check?: boolean;
   format: 'text' | 'json';
+}
+
+/** What the mode wrote (or would write): the kustomization and each patch file with the object it targets. */
+function wroteText(run: KustomizeFixRun, mode: 'write' | 'check' | 'preview', changed: boolean): string {
+  const kustomization = run.files[0];
+  if (!changed || !kustomization) return '';
+  const verb = mode === 'write' ? 'wrote' : 'would write';
+  const lines = [`fix --kustomize ${verb}:`];
+  const added = run.patches.length;
+  if (kustomization.after !== kustomization.before) lines.push(`  ${kustomization.file}: ${added} ${added === 1 ? 'entry' : 'entries'} added to patches:`);
+  for (const patch of run.patches) {
+    const file = run.files.find((f) => f.file.endsWith(patch.file));
+    lines.push(`  ${file?.file ?? patch.file}: ${patch.type === 'strategic-merge' ? 'strategic merge' : 'JSON 6902'} patch for ${patch.target.kind} ${patch.target.name}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 export async function runKustomizeFix(options: KustomizeFixOptions, flags: KustomizeFixFlags, io: CliIO): Promise<number> {
@@ -50,11 +65,11 @@ export async function runKustomizeFix(options: KustomizeFixOptions, flags: Kusto
   const summary = buildFixSummary(mode, [{ file: label, changed: changed.length > 0, objects: run.objects }], run.errors);
   if (flags.format === 'json') {
     const files = run.files.map((f) => ({ file: f.file, changed: f.after !== f.before, ...(f.after !== f.before ? { diff: unifiedDiff(f.file, f.before, f.after) } : {}) }));
-    io.stdout(JSON.stringify({ ...summary, kustomize: { dir: options.dir, files, patches: run.patches.map((p) => ({ file: p.file, type: p.type, target: p.target })) } }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ ...summary, source: 'kustomize', kustomize: { dir: options.dir, files, patches: run.patches.map((p) => ({ file: p.file, type: p.type, target: p.target })) } }, null, 2) + '\n');
   } else {
     if (mode === 'preview') for (const file of changed) io.stdout(unifiedDiff(file.file, file.before, file.after));
     io.stderr(renderFixSummaryText(summary));
-    for (const patch of run.patches) io.stderr(`  ${patch.type === 'strategic-merge' ? 'strategic merge' : 'JSON 6902'} patch ${patch.file} -> ${patch.target.kind} ${patch.target.name}\n`);
+    io.stderr(wroteText(run, mode, changed.length > 0));
   }
   for (const e of run.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message} [${e.code}]\n`);
   if (run.errors.length) return EXIT_USAGE;

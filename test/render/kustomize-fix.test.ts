@@ -108,6 +108,7 @@ describe('fix --kustomize', () => {
     writeFileSync(join(cwd, 'overlay', 'kustomization.yaml'), '# Staging.\nresources:\n  - ../base   # the shared base\n');
     const run = await fix(cwd, ['--write']);
     assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /\nfix --kustomize wrote:\n  overlay\/kustomization\.yaml: 2 entries added to patches:\n  overlay\/rootlock-patches\/deployment-web\.yaml: strategic merge patch for Deployment web\n/);
     const text = readFileSync(join(cwd, 'overlay', 'kustomization.yaml'), 'utf8');
     assert.ok(text.startsWith('# Staging.\nresources:\n  - ../base   # the shared base\npatches:\n  - path: rootlock-patches/deployment-web.yaml\n'), text);
     assert.equal((await fix(cwd, ['--check'])).code, 0);
