@@ -34,7 +34,15 @@ export interface FixFlags {
   helmBin?: string;
   releaseName?: string;
   namespace?: string;
+  /** --kustomize DIR: fix the overlay through patch files (kustomize-fix-command.ts). */
+  kustomize?: string;
+  kustomizeBin?: string;
+  /** --post-renderer: standard input to standard output for Helm, exit 0 unless the input cannot be read. */
+  postRenderer?: boolean;
 }
+
+/** Errors of fixing, not of reading: the post-renderer passes such documents on unchanged and lets Helm go on. */
+const POST_RENDER_TOLERATED = new Set(['unknown-api-version', 'fix-failed', 'fix-invalid-edit', 'write-failed']);
 
 /** `cpu=500m,memory=256Mi` -> { cpu, memory }; undefined when malformed. */
 export function parseDefaultLimits(text: string): { cpu?: string; memory?: string } | undefined {
@@ -62,6 +70,11 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     return EXIT_USAGE;
   };
 
+  if (flags.postRenderer) {
+    if (paths.length !== 1 || paths[0] !== '.') return usage('--post-renderer reads the rendered manifests on standard input: give no paths with it');
+    if (flags.write || flags.check || flags.helm !== undefined || flags.kustomize !== undefined) return usage('--post-renderer excludes --write, --check, --helm and --kustomize');
+    paths = ['-'];
+  }
   const fromStdin = paths.includes('-');
   if (fromStdin && paths.length > 1) return usage('"-" (standard input) cannot be combined with other paths in fix');
   if (fromStdin && flags.write) return usage('--write rewrites files; with "-" the fixed manifests go to standard output');
@@ -106,6 +119,15 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
     const fixOptions = { ...(memoryTmp ? { memoryTmp } : {}), ...(defaultLimits ? { defaultLimits } : {}) };
     return runHelmFix({ ...flags, helm: flags.helm }, { rules, config, today: todayString(io), explicitRules: new Set(flags.rules ?? []), fixOptions }, io);
   }
+  if (flags.kustomize !== undefined) {
+    if (fromStdin || paths.length !== 1 || paths[0] !== '.') return usage('--kustomize renders the overlay it names: give no manifest paths with it');
+    if (flags.pinDigests) return usage('--pin-digests does not apply with --kustomize');
+    const { runKustomizeFix } = await import('./kustomize-fix-command.js');
+    const fixOptions = { ...(memoryTmp ? { memoryTmp } : {}), ...(defaultLimits ? { defaultLimits } : {}) };
+    const options = { dir: flags.kustomize, cwd, rules, config, today: todayString(io), explicitRules: new Set(flags.rules ?? []), fixOptions, maxFileBytes: Math.floor(flags.maxFileSize * 1024 * 1024), ...(flags.kustomizeBin ? { kustomizeBin: flags.kustomizeBin } : {}) };
+    return runKustomizeFix(options, flags, io);
+  }
+  if (flags.kustomizeBin) return usage('--kustomize-bin only applies with --kustomize DIR');
   if (flags.values || flags.set || flags.valuesOut || flags.postRenderPatch !== undefined || flags.releaseName || flags.namespace) {
     return usage('--values, --set, --values-out, --post-render-patch, --release-name and --namespace only apply with --helm CHART');
   }
@@ -161,6 +183,7 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
   }
   for (const e of run.errors) io.stderr(`rootlock: ${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message} [${e.code}]\n`);
 
+  if (flags.postRenderer) return run.errors.some((e) => !POST_RENDER_TOLERATED.has(e.code)) ? EXIT_USAGE : EXIT_OK;
   if (run.errors.length) return EXIT_USAGE;
   if (flags.check && changed.length > 0) return EXIT_FINDINGS;
   return EXIT_OK;

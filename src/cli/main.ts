@@ -130,6 +130,10 @@ Examples:
     .option('--release-name <name>', 'with --helm: the release name helm template renders with')
     .option('--namespace <namespace>', 'with --helm: the release namespace (helm template --namespace)')
     .option('--helm-bin <path>', 'the helm binary (default: helm on PATH)')
+    // fix --kustomize and --post-renderer (docs/helm-kustomize.md).
+    .option('--kustomize <dir>', 'fix this Kustomize overlay through patch files listed in its kustomization.yaml instead of manifests')
+    .option('--kustomize-bin <path>', 'the kustomize binary (default: kustomize on PATH)')
+    .option('--post-renderer', 'a Helm post-renderer: rendered manifests on standard input, the fixed ones on standard output, exit 0 unless the input cannot be read')
     .addHelpText('after', `
 What it changes: readOnlyRootFilesystem: true on every container, emptyDir volumes where the image
 writes (knowledge base; /tmp for unknown images, see fix.defaultWritablePaths), allowPrivilegeEscalation:
@@ -145,7 +149,9 @@ Examples:
   rootlock fix --write k8s/         # apply it
   rootlock fix --check k8s/         # in CI: fail when a fix is missing
   helm template ./chart | rootlock fix - > fixed.yaml
-  rootlock fix --helm ./chart --values my-values.yaml   # diff of rootlock-values.yaml; --write writes it`)
+  rootlock fix --helm ./chart --values my-values.yaml   # diff of rootlock-values.yaml; --write writes it
+  rootlock fix --kustomize overlays/prod                # diff of the patches and kustomization.yaml; --write writes them
+  helm install web ./chart --post-renderer rootlock     # Helm 4, with the plugin in plugins/helm-rootlock`)
     .action(async (paths: string[], options) => {
       const { runFix } = await import('./fix-command.js');
       exitCode = await runFix(paths, options, io);

@@ -61,6 +61,15 @@ describe('writeFileAtomic', () => {
     assert.deepEqual(readdirSync(directory).filter((name) => TEMPORARY_FILE.test(name) && name.includes('fail.yaml')), []);
   });
 
+  it('creates a new file, and the directories it needs, with create', async () => {
+    const path = join(directory, 'new', 'deeper', 'patch.yaml');
+    await writeFileAtomic(path, 'created\n', { create: true });
+    assert.equal(readFileSync(path, 'utf8'), 'created\n');
+    assert.deepEqual(readdirSync(join(directory, 'new', 'deeper')), ['patch.yaml']);
+    await writeFileAtomic(path, 'replaced\n', { create: true });
+    assert.equal(readFileSync(path, 'utf8'), 'replaced\n');
+  });
+
   it('refuses to create a file that does not exist', async () => {
     await assert.rejects(writeFileAtomic(join(directory, 'missing.yaml'), 'x'), /ENOENT/);
   });

@@ -10,7 +10,7 @@
 // named `.<name>.rootlock-*.tmp` remains beside it. A symlink is followed: the
 // file it points to is replaced and the link stays a link.
 import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, stat, unlink, chown } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, stat, unlink, chown } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 
@@ -20,7 +20,10 @@ export interface AtomicWriteOptions {
    * rename. Tests use it to simulate a crash at the worst moment.
    */
   beforeRename?: (temporaryPath: string) => void | Promise<void>;
-  /** Create `path` when it does not exist (a report), with the default mode; fix never creates files. */
+  /**
+   * Create `path` when it does not exist (a report, a new patch file), with the default mode, and the
+   * directories it needs; without it a missing file is an error, so fixing a manifest never creates one.
+   */
   create?: boolean;
 }
 
@@ -39,15 +42,36 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/**
+ * Creates `directory` and the parents it lacks, each made durable in its own parent, so a crash after the
+ * rename cannot lose the directory that holds the new file. Returns the directory's real path.
+ */
+async function ensureDirectory(directory: string): Promise<string> {
+  try {
+    return await realpath(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const parent = await ensureDirectory(dirname(directory));
+  const created = join(parent, basename(directory));
+  await mkdir(created).catch((error: NodeJS.ErrnoException) => {
+    // Another writer made it in the meantime: as good as ours.
+    if (error.code !== 'EEXIST') throw error;
+  });
+  await syncDirectory(parent);
+  return realpath(created);
+}
+
 /** The file `path` names (through symlinks) and its stats; a missing file only with `create`. */
 async function existingTarget(path: string, create: boolean): Promise<{ target: string; info?: Stats }> {
   try {
     const target = await realpath(path);
     return { target, info: await stat(target) };
   } catch (error) {
-    if (create && (error as NodeJS.ErrnoException).code === 'ENOENT') return { target: path };
-    throw error;
+    if (!create || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  // A new file: realpath cannot resolve it, so resolve its directory (creating it) and name the file there.
+  return { target: join(await ensureDirectory(dirname(path)), basename(path)) };
 }
 
 /**
