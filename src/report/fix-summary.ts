@@ -76,8 +76,11 @@ export function renderFixSummaryText(summary: FixSummary): string {
     lines.push('');
   }
   const s = summary.summary;
-  const verb = summary.mode === 'write' ? 'fixed' : 'would fix';
-  const parts = [s.changes === 0 ? 'nothing to fix' : `${verb} ${plural(s.changes, 'finding')} in ${plural(s.changedFiles, 'file')}`];
+  // Standard output already carries the fixed manifests, so those fixes are made, not proposed.
+  const fixed = summary.mode === 'stdout'
+    ? `fixed ${plural(s.changes, 'finding')} in the manifests written to standard output`
+    : `${summary.mode === 'write' ? 'fixed' : 'would fix'} ${plural(s.changes, 'finding')} in ${plural(s.changedFiles, 'file')}`;
+  const parts = [s.changes === 0 ? 'nothing to fix' : fixed];
   if (s.needsHuman) parts.push(`${plural(s.needsHuman, 'finding')} need${s.needsHuman === 1 ? 's' : ''} a human decision`);
   if (s.errors) parts.push(plural(s.errors, 'error'));
   lines.push(parts.join('; '));

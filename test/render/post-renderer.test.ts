@@ -46,6 +46,7 @@ describe('fix --post-renderer', () => {
     const direct = await runCli(['fix', '--post-renderer'], { cwd: scratch, stdin: rendered });
     assert.equal(direct.code, 0, direct.stderr);
     assert.equal(direct.stdout, planned.stdout);
+    assert.match(direct.stderr, /fixed \d+ findings? in the manifests written to standard output/);
     const broken = await runCli(['fix', '--post-renderer'], { cwd: scratch, stdin: 'kind: [\n' });
     assert.notEqual(broken.code, 0);
   });
