@@ -2,6 +2,8 @@
 // at in a real browser: the page of the cluster's audit, the same counts as
 // `audit --cluster --format json`, when the data was taken, a strict
 // Content-Security-Policy header, loopback by default, and no write method.
+// Once the PolicyReport CRDs are installed and the continuous auditor has
+// written its reports, the page shows what the reports hold and says so.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { runDashboard, parseInterval } from '../../src/cli/dashboard-command.js';
 import { DASHBOARD_CSP } from '../../src/dashboard/server.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { eventually, installReportCrds, startWatcher, type WatcherProcess } from '../helpers/watcher.js';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
 import { auditJson, runCli } from './run-cli.js';
 import { createWorkloads } from './workloads.js';
@@ -20,6 +23,7 @@ describe('rootlock dashboard (real API server, real browser)', () => {
   let log = '';
   let running: Promise<number> | undefined;
   let base = '';
+  let watcher: WatcherProcess | undefined;
   before(async () => {
     cp = await startControlPlane();
     await createWorkloads(cp);
@@ -31,6 +35,7 @@ describe('rootlock dashboard (real API server, real browser)', () => {
     base = `http://127.0.0.1:${port}`;
   });
   after(async () => {
+    await watcher?.stop();
     signals.emit('SIGTERM');
     await running;
     await browser?.close();
@@ -55,6 +60,7 @@ describe('rootlock dashboard (real API server, real browser)', () => {
     assert.equal(await page.textContent('#rl-warnings strong'), String(report.summary.bySeverity.warning));
     assert.equal(await page.textContent('#rl-workloads strong'), String(report.summary.workloads));
     assert.match((await page.textContent('#rl-count')) ?? '', new RegExp(`, ${report.findings.length} finding\\(s\\) match$`));
+    assert.equal(await page.getAttribute('#rl-source', 'data-source'), 'audit');
     const taken = await page.getAttribute('#rl-taken time', 'datetime');
     assert.ok(taken && Date.now() - Date.parse(taken) < 60_000, `data taken at ${taken}`);
     await page.locator('details.group', { has: page.locator('.name', { hasText: /^Deployment shop\/web$/ }) }).locator('summary').click();
@@ -100,5 +106,73 @@ describe('rootlock dashboard (real API server, real browser)', () => {
     assert.equal(parseInterval('90s'), 90_000);
     assert.equal(parseInterval('5m'), 300_000);
     assert.equal(parseInterval('0'), undefined);
+  });
+
+  it('reads the continuous auditor\'s PolicyReports once they exist: their counts, their time, their source', async () => {
+    await installReportCrds(cp!);
+    watcher = startWatcher(['--kubeconfig', cp!.kubeconfigPath, '--policy-reports', '--report-interval', '0.2']);
+    const oneShot = (await auditJson(cp!.kubeconfigPath)).report;
+    type Listed = { items: Array<{ metadata: { managedFields?: Array<{ time?: string }> }; results: Array<{ result: string; severity?: string; rule?: string; resources: Array<{ kind: string; namespace?: string; name: string }> }> }> };
+    // Undefined while the API server is still setting up the new kinds' storage (429).
+    const list = async (): Promise<Listed['items'] | undefined> => {
+      const items: Listed['items'] = [];
+      for (const path of ['/apis/wgpolicyk8s.io/v1alpha2/policyreports', '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports']) {
+        const res = await cp!.request('GET', `${path}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Drootlock`);
+        if (res.status === 429) return undefined;
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        items.push(...(res.body as Listed).items);
+      }
+      return items;
+    };
+    // What the reports hold, counted the way the page counts: fail is an error, warn a warning or info, skip exempted.
+    const countsOf = (items: Listed['items']) => {
+      const results = items.flatMap((item) => item.results);
+      const workloads = new Set(results.map((r) => r.resources[0]).filter((r) => r && r.kind !== 'Namespace' && r.kind !== 'ServiceAccount').map((r) => `${r!.kind}/${r!.namespace}/${r!.name}`));
+      return {
+        error: results.filter((r) => r.result === 'fail').length,
+        warning: results.filter((r) => r.result === 'warn' && r.severity !== 'info').length,
+        info: results.filter((r) => r.result === 'warn' && r.severity === 'info').length,
+        exempted: results.filter((r) => r.result === 'skip').length,
+        workloads: workloads.size,
+      };
+    };
+    const card = (html: string, id: string) => /<strong>(\d+)<\/strong>/.exec(html.slice(html.indexOf(`id="${id}"`)))?.[1];
+    // The auditor writes its reports and the dashboard reads them on its next round (every 2 s): the page then matches them.
+    const { html, items } = await eventually('the dashboard showing the reports', async () => {
+      const items = await list();
+      if (!items) return undefined;
+      const c = countsOf(items);
+      if (c.error !== oneShot.summary.bySeverity.error || c.warning !== oneShot.summary.bySeverity.warning) return undefined;
+      const html = await (await fetch(`${base}/`)).text();
+      if (!html.includes('data-source="policy-reports"')) return undefined;
+      return card(html, 'rl-errors') === String(c.error) && card(html, 'rl-warnings') === String(c.warning) ? { html, items } : undefined;
+    }, 60_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\ndashboard: ${log}\nwatcher: ${watcher?.stderr()}`);
+    });
+    const counts = countsOf(items);
+    assert.ok(counts.error > 0 && counts.warning > 0, JSON.stringify(counts));
+    assert.equal(card(html, 'rl-info'), String(counts.info));
+    assert.equal(card(html, 'rl-exempted'), String(counts.exempted));
+    assert.equal(card(html, 'rl-workloads'), String(counts.workloads));
+    assert.equal(counts.workloads, oneShot.summary.workloads);
+    assert.match(html, new RegExp(`From the continuous auditor: ${items.length} PolicyReport\\(s\\)`));
+    assert.match(log, /read \d+ PolicyReport\(s\) of the continuous auditor/);
+    // The time shown is the latest write of a report, as the API server recorded it.
+    const written = items.flatMap((item) => item.metadata.managedFields ?? []).map((field) => Date.parse(field.time ?? '')).filter((t) => t > 0);
+    const taken = /<p id="rl-taken">Data taken at <time datetime="([^"]+)"/.exec(html)?.[1];
+    assert.equal(taken, new Date(Math.max(...written)).toISOString());
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/`);
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.match((await page.textContent('#rl-source')) ?? '', /^From the continuous auditor: \d+ PolicyReport\(s\) written by rootlock audit --cluster --watch --policy-reports/);
+    assert.equal(await page.textContent('#rl-errors strong'), String(counts.error));
+    assert.match((await page.textContent('#rl-count')) ?? '', new RegExp(`, ${counts.error + counts.warning + counts.info + counts.exempted} finding\\(s\\) match$`));
+    await page.locator('details.group', { has: page.locator('.name', { hasText: /^Deployment shop\/web$/ }) }).locator('summary').click();
+    await page.waitForSelector('details[open] tr.finding');
+    assert.deepEqual(errors, []);
+    await context.close();
   });
 });
