@@ -6,7 +6,11 @@
 // written its reports, the page shows what the reports hold and says so.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
 import type { Browser } from 'playwright-core';
 import { runDashboard, parseInterval } from '../../src/cli/dashboard-command.js';
 import { DASHBOARD_CSP } from '../../src/dashboard/server.js';
@@ -14,7 +18,8 @@ import { launchBrowser } from '../helpers/browser.js';
 import { eventually, installReportCrds, startWatcher, type WatcherProcess } from '../helpers/watcher.js';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
 import { auditJson, runCli } from './run-cli.js';
-import { createWorkloads } from './workloads.js';
+import { repoRoot } from '../helpers/repo.js';
+import { createWorkloads, expectStatus, waitForDefaultServiceAccount } from './workloads.js';
 
 describe('rootlock dashboard (real API server, real browser)', () => {
   let cp: ControlPlane | undefined;
@@ -174,5 +179,45 @@ describe('rootlock dashboard (real API server, real browser)', () => {
     await page.waitForSelector('details[open] tr.finding');
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  it('reads the reports with exactly deploy/rbac/audit-clusterrole.yaml and dashboard-clusterrole.yaml', async () => {
+    const cp_ = cp!;
+    const dir = mkdtempSync(join(tmpdir(), 'rootlock-dashboard-rbac-'));
+    try {
+      expectStatus(await cp_.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rootlock-system' } }), 201, 'create rootlock-system');
+      await waitForDefaultServiceAccount(cp_, 'rootlock-system');
+      expectStatus(await cp_.request('POST', '/api/v1/namespaces/rootlock-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rootlock-dashboard' } }), 201, 'create ServiceAccount');
+      for (const file of ['audit-clusterrole.yaml', 'dashboard-clusterrole.yaml']) {
+        const role = parse(readFileSync(join(repoRoot(), 'deploy', 'rbac', file), 'utf8')) as { metadata: { name: string }; rules: Array<{ verbs: string[] }> };
+        assert.ok(role.rules.every((rule) => rule.verbs.every((verb) => ['get', 'list', 'watch'].includes(verb))), `${file} grants only reads`);
+        expectStatus(await cp_.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role), 201, `create ${role.metadata.name}`);
+        expectStatus(await cp_.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${role.metadata.name}-dashboard` },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
+          subjects: [{ kind: 'ServiceAccount', name: 'rootlock-dashboard', namespace: 'rootlock-system' }],
+        }), 201, `bind ${role.metadata.name}`);
+      }
+      const res = await cp_.request('POST', '/api/v1/namespaces/rootlock-system/serviceaccounts/rootlock-dashboard/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } });
+      expectStatus(res, 201, 'token');
+      const kubeconfig = join(dir, 'dashboard.kubeconfig');
+      writeFileSync(kubeconfig, JSON.stringify({
+        apiVersion: 'v1', kind: 'Config',
+        clusters: [{ name: 'test', cluster: { server: cp_.server, 'certificate-authority-data': Buffer.from(cp_.caCertPem).toString('base64') } }],
+        users: [{ name: 'dashboard', user: { token: (res.body as { status: { token: string } }).status.token } }],
+        contexts: [{ name: 'dashboard', context: { cluster: 'test', user: 'dashboard' } }],
+        'current-context': 'dashboard',
+      }));
+      const stop = new EventEmitter();
+      let own = '';
+      const serving = runDashboard({ listen: '127.0.0.1:0', interval: '1h', kubeconfig, config: false } as never, { stdout: () => undefined, stderr: (text) => (own += text) }, stop);
+      await eventually('the dashboard reading the reports as rootlock-dashboard', async () => (/read \d+ PolicyReport|failed|cannot/.test(own) ? true : undefined), 30_000);
+      stop.emit('SIGTERM');
+      assert.equal(await serving, 0);
+      assert.match(own, /read \d+ PolicyReport\(s\) of the continuous auditor/, own);
+      assert.doesNotMatch(own, /cannot read|failed/, own);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
