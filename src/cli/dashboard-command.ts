@@ -1,7 +1,8 @@
 // `rootlock dashboard`: the HTML report of a live cluster, served read-only.
-// It audits the cluster itself (the audit's read-only listing and RBAC) now
-// and then every --interval, and serves the page of the latest audit that
-// succeeded, saying when its data was taken.
+// Now and then every --interval it reads the PolicyReports of the continuous
+// auditor when the cluster has them (list on policyreports), else audits the
+// cluster itself (the audit's read-only listing and RBAC), and serves the page
+// of the latest data it got, saying when the data was taken and where from.
 import type { CliIO } from './io.js';
 import { EXIT_OK, EXIT_USAGE } from './io.js';
 import { todayString } from './audit-command.js';
@@ -46,25 +47,41 @@ export async function runDashboard(flags: DashboardFlags, io: CliIO, signals: No
   const { auditCluster } = await import('../cluster/audit.js');
   const { streamContextOf } = await import('../report/model.js');
   const { streamHtmlReport } = await import('../dashboard/html.js');
+  const { readPolicyReports } = await import('../dashboard/policy-reports.js');
   const { startDashboardServer } = await import('../dashboard/server.js');
   const namespaces = flags.namespace?.length ? [...new Set(flags.namespace)] : undefined;
 
   let page: string | undefined;
-  let last: { report: Awaited<ReturnType<typeof auditCluster>>; at: string } | undefined;
+  let last: { report: Awaited<ReturnType<typeof auditCluster>>; at: string; reports?: number } | undefined;
   const render = (lastError?: string) => {
     if (!last) return;
     const context = streamContextOf({ report: last.report, rules: setup.rules, color: false });
-    page = [...streamHtmlReport(context, { taken: { at: last.at, ...(lastError !== undefined ? { lastError } : {}) } })].join('');
+    page = [...streamHtmlReport(context, { taken: { at: last.at, ...(last.reports !== undefined ? { reports: last.reports } : {}), ...(lastError !== undefined ? { lastError } : {}) } })].join('');
   };
   const refresh = async () => {
+    const failOn = setup.config.failOn ?? 'error';
     try {
+      // A label selector picks workloads, which the reports cannot filter by: with one, the dashboard audits itself.
+      // When the reports cannot be read (no list permission, storage still starting), the dashboard audits itself.
+      const read = flags.selector === undefined
+        ? await readPolicyReports(connected.connection, { ...(namespaces ? { namespaces } : {}), failOn, version: packageVersion() }).catch((error: unknown) => {
+          io.stderr(`rootlock dashboard: cannot read the PolicyReports, auditing the cluster instead: ${(error as Error).message}\n`);
+          return undefined;
+        })
+        : undefined;
+      if (read) {
+        last = { report: read.report, at: read.at, reports: read.reports };
+        render();
+        io.stderr(`rootlock dashboard: read ${read.reports} PolicyReport(s) of the continuous auditor, ${read.report.summary.workloads} workload(s), written at ${read.at}\n`);
+        return;
+      }
       const report = await auditCluster({
         connection: connected.connection,
         scope: { ...(namespaces ? { namespaces } : {}), ...(flags.selector !== undefined ? { labelSelector: flags.selector } : {}) },
         rules: setup.rules,
         config: setup.config,
         ...(setup.configFile ? { configFile: setup.configFile } : {}),
-        failOn: setup.config.failOn ?? 'error',
+        failOn,
         today: todayString(io),
         version: packageVersion(),
       });
@@ -73,7 +90,7 @@ export async function runDashboard(flags: DashboardFlags, io: CliIO, signals: No
       io.stderr(`rootlock dashboard: audited ${report.summary.workloads} workload(s) at ${last.at}\n`);
     } catch (error) {
       // The page keeps the last good data and says the latest audit failed.
-      io.stderr(`rootlock dashboard: the audit failed: ${(error as Error).message}\n`);
+      io.stderr(`rootlock dashboard: reading the cluster failed: ${(error as Error).message}\n`);
       render((error as Error).message);
     }
   };

@@ -84,9 +84,9 @@ Examples:
 
   program
     .command('dashboard')
-    .description('serve the HTML report of a live cluster, read-only, audited again every --interval (docs/html-report.md)')
+    .description('serve the HTML report of a live cluster, read-only: the continuous auditor\'s PolicyReports when the cluster has them, else its own audit, again every --interval (docs/html-report.md)')
     .option('--listen <[host]:port>', 'address to serve on', '127.0.0.1:8080')
-    .option('--interval <duration>', 'how often to audit the cluster again (30s, 5m, 1h)', '5m')
+    .option('--interval <duration>', 'how often to read the reports or audit the cluster again (30s, 5m, 1h)', '5m')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--context <name>', 'kubeconfig context to use')
     .option('-n, --namespace <namespace>', 'show this namespace (repeatable; default: all)', (v: string, previous: string[] = []) => [...previous, v])

@@ -20,8 +20,11 @@ export interface HtmlExtras {
   /** Every workload of the input and its fix preview (manifest audits); without it, only objects with findings are listed. */
   workloads?: WorkloadSource;
   drift?: DriftView;
-  /** `rootlock dashboard`: when the data was taken (ISO time), and why the latest audit failed if it did. */
-  taken?: { at: string; lastError?: string };
+  /**
+   * `rootlock dashboard`: when the data was taken (ISO time), why the latest audit failed if it did, and
+   * `reports` when the data came from the continuous auditor's PolicyReports rather than an audit of its own.
+   */
+  taken?: { at: string; lastError?: string; reports?: number };
 }
 
 /** Escapes text for HTML content and double- or single-quoted attribute values. */
@@ -122,7 +125,10 @@ function bar(score: number | undefined): string {
 function takenHtml(taken: HtmlExtras['taken']): string {
   if (taken === undefined) return '';
   const error = taken.lastError !== undefined ? ` The latest audit failed (${escapeHtml(taken.lastError)}); this is the data of the one before.` : '';
-  return `<p id="rl-taken">Data taken at <time datetime="${escapeHtml(taken.at)}">${escapeHtml(taken.at)}</time>.${error}</p>`;
+  const source = taken.reports !== undefined
+    ? ` <span id="rl-source" data-source="policy-reports">From the continuous auditor: ${taken.reports} PolicyReport(s) written by <code>rootlock audit --cluster --watch --policy-reports</code>; the time is their latest write.</span>`
+    : ' <span id="rl-source" data-source="audit">From the dashboard\'s own audit of the cluster.</span>';
+  return `<p id="rl-taken">Data taken at <time datetime="${escapeHtml(taken.at)}">${escapeHtml(taken.at)}</time>.${source}${error}</p>`;
 }
 
 function summaryHtml(context: StreamContext, items: readonly ChecklistItem[], totals: Tally, taken?: HtmlExtras['taken']): string {
@@ -130,7 +136,7 @@ function summaryHtml(context: StreamContext, items: readonly ChecklistItem[], to
   const s = report.summary;
   const cluster = report.cluster;
   const scope = cluster
-    ? `Cluster ${escapeHtml(cluster.context)} (${escapeHtml(cluster.server)}), ${cluster.namespaces ? `namespace(s) ${cluster.namespaces.map(escapeHtml).join(', ')}` : 'all namespaces'}${cluster.selector !== undefined ? `, selector ${escapeHtml(cluster.selector)}` : ''}: ${s.objects} object(s), ${s.workloads} workload(s), ${cluster.pods} pod(s)`
+    ? `Cluster ${escapeHtml(cluster.context)} (${escapeHtml(cluster.server)}), ${cluster.namespaces ? `namespace(s) ${cluster.namespaces.map(escapeHtml).join(', ')}` : 'all namespaces'}${cluster.selector !== undefined ? `, selector ${escapeHtml(cluster.selector)}` : ''}: ${s.objects} object(s), ${s.workloads} workload(s)${taken?.reports !== undefined ? '' : `, ${cluster.pods} pod(s)`}`
     : `${s.files} file(s), ${s.objects} object(s), ${s.workloads} workload(s)`;
   const score = totals.overall.value;
   const verdict = s.failed ? `failed: findings at or above ${escapeHtml(s.failOn)}` : 'passed';

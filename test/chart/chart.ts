@@ -81,8 +81,8 @@ export interface Combination {
 
 /**
  * Every combination of the main switches: the webhook (off, validating, validating and mutating) with its
- * certificate source, the auditor (off, metrics only, PolicyReports), the CRDs, the drift DaemonSet, and the
- * policy engine. Policy actions and other values are covered one at a time by the tests.
+ * certificate source, the auditor (off, metrics only, PolicyReports), the CRDs, the drift DaemonSet with the
+ * dashboard (on and off together, which keeps the count), and the policy engine. Policy actions and other values are covered one at a time by the tests.
  */
 export function switchCombinations(): Combination[] {
   const webhooks: Combination[] = [{ name: 'webhook off', values: { webhook: { enabled: false } } }];
@@ -103,8 +103,8 @@ export function switchCombinations(): Combination[] {
         for (const drift of [false, true]) {
           for (const engine of ['none', 'gatekeeper', 'kyverno', 'vap']) {
             out.push({
-              name: `${webhook.name}, ${audit.name}, CRDs ${crds ? 'on' : 'off'}, drift ${drift ? 'on' : 'off'}, policies ${engine}`,
-              values: { ...webhook.values, ...audit.values, policyReportCRDs: { install: crds }, drift: { enabled: drift }, policies: { engine } },
+              name: `${webhook.name}, ${audit.name}, CRDs ${crds ? 'on' : 'off'}, drift and dashboard ${drift ? 'on' : 'off'}, policies ${engine}`,
+              values: { ...webhook.values, ...audit.values, policyReportCRDs: { install: crds }, drift: { enabled: drift }, dashboard: { enabled: drift }, policies: { engine } },
             });
           }
         }

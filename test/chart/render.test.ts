@@ -3,7 +3,7 @@
 // (no errors unpinned; nothing at all, warnings included, with the image
 // pinned by digest), and the parts held to rootlock's own manifests: the
 // webhook to `rootlock webhook manifests`, the drift DaemonSet to
-// `rootlock drift manifests`, the auditor's RBAC to deploy/rbac.
+// `rootlock drift manifests`, the auditor's and the dashboard's RBAC to deploy/rbac.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { CHART_DIR, PINNED_DIGEST, find, helm, inBatches, parseObjects, renderCh
 
 const IMAGE = 'ghcr.io/rootlock/rootlock:0.1.0';
 const PINNED = `${IMAGE}@${PINNED_DIGEST}`;
-const ALL_ON: Values = { webhook: { mutate: true }, drift: { enabled: true } };
+const ALL_ON: Values = { webhook: { mutate: true }, drift: { enabled: true }, dashboard: { enabled: true } };
 
 type Json = Record<string, unknown>;
 const spec = (o: K8sObject): Json => o['spec'] as Json;
@@ -106,7 +106,7 @@ describe('the Helm chart, rendered by helm v4', () => {
     for (const [values, image] of [[ALL_ON, IMAGE], [withValue(ALL_ON, 'image.digest', PINNED_DIGEST), PINNED], [withValue(ALL_ON, 'image.tag', '0.2.0'), 'ghcr.io/rootlock/rootlock:0.2.0']] as const) {
       const objects = parseObjects(await renderChart(values));
       const workloads = objects.filter((o) => ['Deployment', 'DaemonSet'].includes(o.kind));
-      assert.equal(workloads.length, 3);
+      assert.equal(workloads.length, 4, workloads.map((w) => w.metadata.name).join(', '));
       for (const w of workloads) for (const c of containers(w)) assert.equal(c['image'], image, `${w.kind}/${w.metadata.name}`);
     }
   });
@@ -214,6 +214,34 @@ describe('the Helm chart, rendered by helm v4', () => {
     const metricsOnly = parseObjects(await renderChart({ audit: { policyReports: false } }));
     assert.deepEqual(metricsOnly.filter((o) => o.kind.includes('Role') && !o.kind.endsWith('Binding')).map((r) => r.metadata.name), ['rootlock-audit']);
     assert.ok(!(containers(find(metricsOnly, 'Deployment', 'rootlock-audit'))[0]!['args'] as string[]).includes('--leader-elect'));
+  });
+
+  it('the dashboard, when enabled, serves on the pod\'s addresses behind a ClusterIP Service, with the read-only RBAC of deploy/rbac', async () => {
+    assert.ok(!parseObjects(await renderChart({})).some((o) => o.metadata.name.startsWith('rootlock-dashboard')));
+    const chart = parseObjects(await renderChart({ dashboard: { enabled: true, port: 9443, interval: '1m' } }));
+    const dashboard = chart.filter((o) => o.metadata.name.startsWith('rootlock-dashboard'));
+    assert.deepEqual(dashboard.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+      'ClusterRole/rootlock-dashboard', 'ClusterRole/rootlock-dashboard-audit', 'ClusterRoleBinding/rootlock-dashboard', 'ClusterRoleBinding/rootlock-dashboard-audit',
+      'ConfigMap/rootlock-dashboard-config', 'Deployment/rootlock-dashboard', 'Service/rootlock-dashboard', 'ServiceAccount/rootlock-dashboard',
+    ]);
+    const read = (f: string) => parseAllDocuments(readFileSync(join(repoRoot(), 'deploy', 'rbac', f), 'utf8'))[0]!.toJS() as { rules: { verbs: string[] }[] };
+    assert.deepEqual(find(chart, 'ClusterRole', 'rootlock-dashboard-audit')['rules'], read('audit-clusterrole.yaml').rules);
+    assert.deepEqual(find(chart, 'ClusterRole', 'rootlock-dashboard')['rules'], read('dashboard-clusterrole.yaml').rules);
+    for (const name of ['rootlock-dashboard', 'rootlock-dashboard-audit']) {
+      for (const rule of find(chart, 'ClusterRole', name)['rules'] as { verbs: string[] }[]) assert.ok(rule.verbs.every((v) => ['get', 'list', 'watch'].includes(v)), `${name}: ${JSON.stringify(rule)}`);
+      const binding = find(chart, 'ClusterRoleBinding', name) as K8sObject & { subjects: { name: string; namespace: string }[] };
+      assert.deepEqual(binding.subjects.map((x) => `${x.namespace}/${x.name}`), ['rootlock-system/rootlock-dashboard']);
+    }
+    const container = containers(find(chart, 'Deployment', 'rootlock-dashboard'))[0]!;
+    assert.deepEqual(container['args'], ['dashboard', '--listen', '0.0.0.0:9443', '--interval', '1m', '--config', '/etc/rootlock/config/.rootlock.yaml']);
+    assert.equal((container['securityContext'] as Json)['readOnlyRootFilesystem'], true);
+    assert.ok((container['resources'] as Json | undefined)?.['limits']);
+    const service = spec(find(chart, 'Service', 'rootlock-dashboard'));
+    assert.equal(service['type'], 'ClusterIP');
+    assert.deepEqual(service['ports'], [{ name: 'http', port: 9443, targetPort: 'http', protocol: 'TCP' }]);
+    // Its own render, pinned, is clean too (the combinations cover it unpinned).
+    const pinned = await findings(await renderChart({ dashboard: { enabled: true }, image: { digest: PINNED_DIGEST } }));
+    assert.deepEqual(pinned.lines, [], pinned.report);
   });
 
   it('the CRDs are deploy/crds\' and are kept on uninstall unless asked; the config reaches every part', async () => {
