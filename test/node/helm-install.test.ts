@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startNode, type Node, type PodLike } from '../helpers/node.js';
+import { readyPods } from '../helpers/ready-pods.js';
 import { importBusyboxImage } from '../helpers/node-images.js';
 import { rootlockImage } from '../helpers/rootlock-image.js';
 import { assertToolsInstalled, run, startRegistry, type RunningRegistry } from '../registry/registry-server.js';
@@ -21,25 +22,6 @@ const APPS = 'apps';
 
 interface PodList { items: PodLike[] }
 interface Report { results?: { rule?: string; result: string; resources?: { kind: string; name: string }[] }[]; summary?: Record<string, number> }
-
-const isReady = (pod: PodLike): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-
-/** Waits until `count` pods of the selector are Ready; fails with their status and the namespace's events. */
-async function readyPods(node: Node, namespace: string, selector: string, count: number, timeoutMs = 180_000): Promise<PodLike[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const res = await node.request('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
-    const pods = (res.body as PodList).items ?? [];
-    last = pods.map((p) => ({ name: p.metadata.name, status: p.status }));
-    const ready = pods.filter(isReady);
-    if (ready.length >= count) return ready;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const events = ((await node.request('GET', `/api/v1/namespaces/${namespace}/events`)).body as { items?: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] }).items ?? [];
-  const said = events.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`).join('\n');
-  assert.fail(`fewer than ${count} Ready pods ${selector} in ${namespace} within ${timeoutMs} ms: ${JSON.stringify(last)}\n${said}`);
-}
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -92,15 +74,15 @@ describe('the Helm chart installed with helm install on a real node', () => {
 
   it('brings every part up Ready: two webhook replicas, two auditor replicas, the drift DaemonSet', async () => {
     const n = started();
-    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', 2);
-    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-audit', 2);
-    await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', 1);
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', { count: 2 });
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-audit', { count: 2 });
+    await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', { count: 1 });
     await n.waitForPod(APPS, 'mutable', 'Ready');
   });
 
   it('the webhook denies a mutable Deployment with rootlock\'s message', async () => {
     const n = started();
-    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', 2);
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', { count: 2 });
     const denied = await n.request('POST', `/apis/apps/v1/namespaces/${APPS}/deployments`, {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: APPS },
       spec: {
@@ -116,7 +98,7 @@ describe('the Helm chart installed with helm install on a real node', () => {
 
   it('the auditor holds its Lease with one replica and writes the mutable pod\'s PolicyReport', async () => {
     const n = started();
-    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-audit', 2);
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-audit', { count: 2 });
     const auditPods = (((await n.request('GET', `/api/v1/namespaces/${SYSTEM}/pods?labelSelector=${encodeURIComponent('app.kubernetes.io/name=rootlock-audit')}`)).body as PodList).items ?? []).map((p) => p.metadata.name);
     const holder = await eventually('a replica holds the Lease', async () => {
       const lease = await n.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${SYSTEM}/leases/rootlock-audit`);
@@ -157,7 +139,7 @@ describe('the Helm chart installed with helm install on a real node', () => {
       return res.status === 201 ? res.body as { spec: { template: { spec: { containers: { securityContext?: Record<string, unknown> }[] } } } } : undefined;
     }, 120_000);
     assert.equal(mutated.spec.template.spec.containers[0]!.securityContext?.['readOnlyRootFilesystem'], true, JSON.stringify(mutated.spec.template.spec));
-    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', 2);
-    await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', 1);
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', { count: 2 });
+    await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', { count: 1 });
   });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAll } from '../helpers/apply.js';
 import { runCli } from '../helpers/cli.js';
+import { readyPod } from '../helpers/ready-pods.js';
 import { startNode, type Node, type PodLike } from '../helpers/node.js';
 import { importDebianImages } from '../helpers/node-images.js';
 import { repoRoot } from '../helpers/repo.js';
@@ -26,24 +27,6 @@ const AUDIT_IDENTITY = `system:serviceaccount:${SYSTEM}:rootlock-audit`;
 
 interface PodList { items: PodLike[] }
 interface JobStatus { status?: { succeeded?: number; failed?: number; conditions?: { type: string; status: string; reason?: string }[] } }
-
-const isReady = (pod: PodLike): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-
-async function readyPod(node: Node, namespace: string, selector: string, timeoutMs = 120_000): Promise<PodLike> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const res = await node.request('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
-    const pods = (res.body as PodList).items ?? [];
-    last = pods.map((p) => ({ name: p.metadata.name, status: p.status }));
-    const ready = pods.find(isReady);
-    if (ready) return ready;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const events = ((await node.request('GET', `/api/v1/namespaces/${namespace}/events`)).body as { items?: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] }).items ?? [];
-  const said = events.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`).join('\n');
-  assert.fail(`no Ready pod ${selector} in ${namespace} within ${timeoutMs} ms: ${JSON.stringify(last)}\n${said}`);
-}
 
 /** What the API server's authorizer answers for the audit's ServiceAccount. */
 async function mayAudit(node: Node, verb: string, resource: string, namespace?: string): Promise<boolean> {

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { createAll } from '../helpers/apply.js';
 import { runCli } from '../helpers/cli.js';
+import { readyPod } from '../helpers/ready-pods.js';
 import { startNode, type Node, type PodLike } from '../helpers/node.js';
 import { importDebianImages } from '../helpers/node-images.js';
 import { rootlockImage } from '../helpers/rootlock-image.js';
@@ -19,23 +20,6 @@ const SYSTEM = 'rootlock-system';
 const APPS = 'apps';
 
 interface PodList { items: PodLike[] }
-
-const isReady = (pod: PodLike): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-
-/** Waits until a pod of the namespace matching the selector is Ready (and, when given, is not one of `not`). */
-async function readyPod(node: Node, namespace: string, selector: string, not: string[] = [], timeoutMs = 120_000): Promise<PodLike> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const res = await node.request('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
-    const pods = (res.body as PodList).items ?? [];
-    last = pods.map((p) => ({ name: p.metadata.name, status: p.status }));
-    const ready = pods.find((p) => isReady(p) && !not.includes(p.metadata.name));
-    if (ready) return ready;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  assert.fail(`no Ready pod ${selector} in ${namespace} within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-}
 
 /** A Deployment of Debian's python3 serving HTTP as uid 1000, as the study guide's Python app runs. */
 function pythonDeployment(name: string, image: string): Record<string, unknown> {
@@ -135,7 +119,7 @@ describe('the webhook installed from rootlock\'s image on a real node', () => {
 
     const back = await n.request('PATCH', `/apis/apps/v1/namespaces/${SYSTEM}/deployments/rootlock-webhook/scale`, [{ op: 'replace', path: '/spec/replicas', value: 1 }]);
     assert.equal(back.status, 200, JSON.stringify(back.body));
-    await readyPod(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', [first.metadata.name]);
+    await readyPod(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', { not: [first.metadata.name] });
     const deniedAgain = await n.request('POST', `/apis/apps/v1/namespaces/${APPS}/deployments`, pythonDeployment('after', python));
     assert.equal(deniedAgain.status, 403, JSON.stringify(deniedAgain.body));
   });
