@@ -53,7 +53,8 @@ export async function runKustomizeFix(options: KustomizeFixOptions, flags: Kusto
       const path = resolve(options.cwd, file.file);
       try {
         // A patch file is new (created with its directory); the kustomization must already be there.
-        await writeFileAtomic(path, file.after, { create: file.before === '' && file !== run.files[0] });
+        const isNew = file.before === '' && file !== run.files[0];
+        await writeFileAtomic(path, file.after, { create: isNew, createDirectories: isNew });
       } catch (error) {
         run.errors.push({ file: file.file, code: 'write-failed', message: `cannot write: ${(error as Error).message}` });
         break;

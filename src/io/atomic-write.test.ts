@@ -61,9 +61,10 @@ describe('writeFileAtomic', () => {
     assert.deepEqual(readdirSync(directory).filter((name) => TEMPORARY_FILE.test(name) && name.includes('fail.yaml')), []);
   });
 
-  it('creates a new file, and the directories it needs, with create', async () => {
+  it('creates a new file with create, and the directories it needs only with createDirectories', async () => {
     const path = join(directory, 'new', 'deeper', 'patch.yaml');
-    await writeFileAtomic(path, 'created\n', { create: true });
+    await assert.rejects(writeFileAtomic(path, 'created\n', { create: true }), /ENOENT/);
+    await writeFileAtomic(path, 'created\n', { create: true, createDirectories: true });
     assert.equal(readFileSync(path, 'utf8'), 'created\n');
     assert.deepEqual(readdirSync(join(directory, 'new', 'deeper')), ['patch.yaml']);
     await writeFileAtomic(path, 'replaced\n', { create: true });

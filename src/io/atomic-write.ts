@@ -21,10 +21,13 @@ export interface AtomicWriteOptions {
    */
   beforeRename?: (temporaryPath: string) => void | Promise<void>;
   /**
-   * Create `path` when it does not exist (a report, a new patch file), with the default mode, and the
-   * directories it needs; without it a missing file is an error, so fixing a manifest never creates one.
+   * Create `path` when it does not exist (a report, a new patch file), with the default mode; without it a
+   * missing file is an error, so fixing a manifest never creates one. Its directory must exist: a mistyped
+   * `-o` path is an error, not a new tree.
    */
   create?: boolean;
+  /** With `create`: also make the directories it needs (a patch folder the fix adds to an overlay). */
+  createDirectories?: boolean;
 }
 
 export const TEMPORARY_FILE = /^\..+\.rootlock-[0-9a-f]+\.tmp$/;
@@ -63,15 +66,16 @@ async function ensureDirectory(directory: string): Promise<string> {
 }
 
 /** The file `path` names (through symlinks) and its stats; a missing file only with `create`. */
-async function existingTarget(path: string, create: boolean): Promise<{ target: string; info?: Stats }> {
+async function existingTarget(path: string, create: boolean, createDirectories: boolean): Promise<{ target: string; info?: Stats }> {
   try {
     const target = await realpath(path);
     return { target, info: await stat(target) };
   } catch (error) {
     if (!create || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  // A new file: realpath cannot resolve it, so resolve its directory (creating it) and name the file there.
-  return { target: join(await ensureDirectory(dirname(path)), basename(path)) };
+  // A new file: realpath cannot resolve it, so resolve its directory (creating it when asked) and name the file there.
+  const directory = createDirectories ? await ensureDirectory(dirname(path)) : await realpath(dirname(path));
+  return { target: join(directory, basename(path)) };
 }
 
 /**
@@ -80,7 +84,7 @@ async function existingTarget(path: string, create: boolean): Promise<{ target: 
  * report is never one string (pass pieces of a useful size: each is a write).
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array | Iterable<string | Uint8Array>, options: AtomicWriteOptions = {}): Promise<void> {
-  const { target, info } = await existingTarget(path, options.create === true);
+  const { target, info } = await existingTarget(path, options.create === true, options.createDirectories === true);
   const directory = dirname(target);
   const temporary = join(directory, `.${basename(target)}.rootlock-${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', info ? info.mode & 0o7777 : 0o666);
