@@ -5,10 +5,11 @@
 // needs a person goes to standard error (or to standard output as JSON).
 import { resolve } from 'node:path';
 import type { CliIO } from './io.js';
+import type { HelmChartOptions } from './helm-fix-command.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import { todayString } from './audit-command.js';
 
-export interface FixFlags {
+export interface FixFlags extends HelmChartOptions {
   write?: boolean;
   check?: boolean;
   format: 'text' | 'json';
@@ -25,15 +26,8 @@ export interface FixFlags {
   refreshDigests?: boolean;
   insecureRegistry?: string[];
   profile?: string[];
-  /** --helm CHART and its options: fix the chart through a values override file (helm-fix-command.ts). */
+  /** --helm CHART: fix the chart through a values override file (helm-fix-command.ts). */
   helm?: string;
-  values?: string[];
-  set?: string[];
-  valuesOut?: string;
-  postRenderPatch?: string | boolean;
-  helmBin?: string;
-  releaseName?: string;
-  namespace?: string;
   /** --kustomize DIR: fix the overlay through patch files (kustomize-fix-command.ts). */
   kustomize?: string;
   kustomizeBin?: string;

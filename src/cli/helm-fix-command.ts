@@ -9,8 +9,8 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { FixPlanOptions } from '../fix/plan.js';
 import type { HelmFixRun } from '../app/helm-fix.js';
 
-export interface HelmFixFlags {
-  helm: string;
+/** The options that go with --helm CHART; `rootlock fix` takes them too and hands them over. */
+export interface HelmChartOptions {
   values?: string[];
   set?: string[];
   valuesOut?: string;
@@ -18,6 +18,10 @@ export interface HelmFixFlags {
   helmBin?: string;
   releaseName?: string;
   namespace?: string;
+}
+
+export interface HelmFixFlags extends HelmChartOptions {
+  helm: string;
   write?: boolean;
   check?: boolean;
   format: 'text' | 'json';
