@@ -180,6 +180,17 @@ ${mounts.map((path, i) => `            - {name: v${i}, mountPath: ${path}}`).joi
 ${mounts.map((_, i) => `        - {name: v${i}, emptyDir: {}}`).join('\n')}
 `;
 
+  it('audit --format html --profile shows what the profile saw written and which of it the workload\'s volumes cover', async () => {
+    // result.json is the real profile made by the fix --profile test; this Deployment mounts an emptyDir at /tmp only.
+    writeFileSync(join(work, 'mounted.yaml'), verifyPod(['/tmp']));
+    const run = await runCli(['audit', 'mounted.yaml', '--format', 'html', '--profile', 'result.json'], { cwd: work });
+    assert.notEqual(run.code, 2, run.stderr);
+    const section = /<section id="rl-profiles".*?<\/section>/s.exec(run.stdout)?.[0] ?? '';
+    assert.match(section, /<h3>registry\.example\/app:1\.0<\/h3>/);
+    const rows = [...section.matchAll(/<tr class="profile-use" data-status="([a-z-]+)">.*?<td class="mono">([^<]+)<\/td>/g)].map((m) => `${m[2]} ${m[1]}`);
+    assert.deepEqual(rows, ['/run fails', '/tmp covered', '/var/cache/app fails']);
+  });
+
   it('verify passes with the proposed volumes on a read-only root, and fails naming what is missing', async () => {
     writeFileSync(join(work, 'fixed.yaml'), verifyPod(['/tmp', '/var/run', '/var/cache/app']));
     const passed = await runCli(['verify', 'fixed.yaml', '--image-source', image, '--settle', '1s'], { cwd: work });

@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import { EXIT_USAGE } from './io.js';
 import { packageVersion } from './version.js';
 import type { AuditCommandFlags } from './emit-report.js';
 import type { ParsedDocument } from '../input/kube-yaml.js';
+import type { RootlockConfig } from '../core/config.js';
+import type { ProfileMatcher } from '../dashboard/profiles.js';
 
 interface AuditFlags extends AuditCommandFlags {
   maxDocumentSize?: number;
@@ -10,6 +13,19 @@ interface AuditFlags extends AuditCommandFlags {
 
 export function todayString(io: CliIO): string {
   return io.today ?? new Date().toISOString().slice(0, 10);
+}
+
+/** The --profile results, matched against the input's containers as the audit reads it; null when a file is unreadable (said on stderr). */
+async function readProfiles(files: readonly string[], cwd: string, config: RootlockConfig, io: CliIO): Promise<ProfileMatcher | null> {
+  const { readProfileFile } = await import('../profile/profile-file.js');
+  const { ProfileMatcher } = await import('../dashboard/profiles.js');
+  try {
+    const profiles = await Promise.all(files.map(async (file) => ({ file, profile: await readProfileFile(resolve(cwd, file), file) })));
+    return new ProfileMatcher(profiles, config);
+  } catch (error) {
+    io.stderr(`rootlock: --profile: ${(error as Error).message}\n`);
+    return null;
+  }
 }
 
 export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): Promise<number> {
@@ -21,8 +37,14 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
     io.stderr('rootlock: --max-document-size must be a positive number of MiB\n');
     return EXIT_USAGE;
   }
+  if (flags.profile?.length && flags.format !== 'html') {
+    io.stderr('rootlock: --profile is shown by the HTML report only; add --format html (rootlock fix --profile mounts what it saw written)\n');
+    return EXIT_USAGE;
+  }
   const setup = await setupRules(flags, io);
   if (!setup) return EXIT_USAGE;
+  const profiles = flags.profile?.length ? await readProfiles(flags.profile, cwd, setup.config, io) : undefined;
+  if (profiles === null) return EXIT_USAGE;
   const failOn = flags.failOn ?? setup.config.failOn ?? 'error';
   // The HTML report lists every workload, clean ones too, and previews each fix with the planner `rootlock fix` uses.
   const collector = flags.format === 'html'
@@ -39,10 +61,15 @@ export async function runAudit(paths: string[], flags: AuditFlags, io: CliIO): P
     version: packageVersion(),
     ...(flags.maxDocumentSize !== undefined ? { maxDocumentChars: Math.floor(flags.maxDocumentSize * 1024 * 1024) } : {}),
     ...(io.stdin ? { stdin: io.stdin } : {}),
-    ...(collector ? { onDocument: (file: string, document: ParsedDocument) => collector.add(file, document) } : {}),
+    ...(collector ? {
+      onDocument: (file: string, document: ParsedDocument) => {
+        collector.add(file, document);
+        profiles?.add(file, document);
+      },
+    } : {}),
   });
   try {
-    return await emitStreamedReport(audit.report, audit.findings, setup.rules, flags, io, collector);
+    return await emitStreamedReport(audit.report, audit.findings, setup.rules, flags, io, collector, profiles?.result());
   } finally {
     audit.dispose();
     collector?.dispose();

@@ -67,6 +67,7 @@ export async function runClusterAudit(paths: readonly string[], flags: ClusterAu
   // The API server checks the selector's syntax; an empty one would silently select everything.
   if (flags.selector !== undefined && flags.selector.trim() === '') return usage('--selector is empty');
   if (flags.drift !== undefined && flags.format !== 'html') return usage('--drift is shown by the HTML report only; add --format html');
+  if (flags.profile?.length) return usage('--profile is matched against the containers of manifests: audit the manifests (rootlock audit k8s/ --format html --profile FILE), not --cluster');
 
   const watchOnly = WATCH_ONLY.filter(([key]) => flags[key] !== undefined).map(([, name]) => name);
   if (!flags.watch && watchOnly.length) return usage(`${watchOnly.join(', ')} ${watchOnly.length === 1 ? 'needs' : 'need'} --watch`);

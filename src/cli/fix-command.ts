@@ -3,6 +3,7 @@
 // exits 1 when anything would change; `-` reads standard input and writes the
 // fixed manifests to standard output. A summary of every change and of what
 // needs a person goes to standard error (or to standard output as JSON).
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import type { HelmChartOptions } from './helm-fix-command.js';
@@ -95,11 +96,10 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
   const { rules } = setup;
   let config = setup.config;
   if (flags.profile?.length) {
-    const { readFileSync } = await import('node:fs');
-    const { resolve } = await import('node:path');
     const { profileKnowledge } = await import('../profile/knowledge.js');
+    const { readProfileFile } = await import('../profile/profile-file.js');
     try {
-      const profiled = flags.profile.map((file) => profileKnowledge(JSON.parse(readFileSync(resolve(cwd, file), 'utf8')), file));
+      const profiled = await Promise.all(flags.profile.map(async (file) => profileKnowledge(await readProfileFile(resolve(cwd, file), file), file)));
       config = { ...config, images: [...profiled, ...config.images] };
     } catch (error) {
       return usage(`--profile: ${error instanceof Error ? error.message : String(error)}`);
@@ -189,8 +189,7 @@ export async function runFix(paths: string[], flags: FixFlags, io: CliIO): Promi
  */
 async function digestPinner(paths: readonly string[], flags: FixFlags, cwd: string) {
   const registry = await import('../registry/index.js');
-  const { resolve: resolvePath } = await import('node:path');
-  const lockPath = flags.lockFile ? resolvePath(cwd, flags.lockFile) : await registry.defaultLockFilePath(paths, cwd);
+  const lockPath = flags.lockFile ? resolve(cwd, flags.lockFile) : await registry.defaultLockFilePath(paths, cwd);
   return async (images: readonly string[]) => {
     const errors: Array<{ file: string; code: string; message: string }> = [];
     const pinned = new Map<string, string>();

@@ -2,9 +2,8 @@
 // (`audit --format html --drift FILE`) and keeps what the page shows. The
 // file is checked for the shape the scan writes; anything else is an error
 // that names the file, and the line and column when JSON.parse gives one.
-import { readFile } from 'node:fs/promises';
-import { load } from 'js-yaml';
 import { isObject } from '../core/path.js';
+import { readJsonFile } from '../io/json-file.js';
 
 export interface DriftView {
   hostname: string;
@@ -24,40 +23,8 @@ export interface DriftView {
 const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/**
- * `:line:column` of a JSON syntax error. Node 20's JSON.parse does not always
- * say where; js-yaml (a dependency already) reads JSON too and marks the spot.
- */
-function where(source: string, message: string): string {
-  const match = /position (\d+)/.exec(message);
-  if (match) {
-    const before = source.slice(0, Number(match[1]));
-    return `:${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`;
-  }
-  try {
-    load(source, { json: true });
-  } catch (error) {
-    const mark = (error as { mark?: { line: number; column: number } }).mark;
-    if (mark) return `:${mark.line + 1}:${mark.column + 1}`;
-  }
-  return '';
-}
-
 export async function readDriftFile(path: string): Promise<DriftView> {
-  let source: string;
-  try {
-    source = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (error) {
-    // V8 quotes the text around the error, line breaks included: one line reads better in a terminal.
-    const message = (error as Error).message.replace(/\r?\n/g, '\\n');
-    throw new Error(`${path}${where(source, (error as Error).message)}: not JSON: ${message}`);
-  }
+  const value = await readJsonFile(path);
   if (!isObject(value) || !Array.isArray(value['containers']) || !isObject(value['tool']) || value['tool']['name'] !== 'rootlock') {
     throw new Error(`${path}: not the output of \`rootlock drift scan --format json\` (an object with "tool" and "containers")`);
   }

@@ -10,6 +10,7 @@ import type { Finding } from '../core/types.js';
 import type { StreamContext, StreamRenderer } from '../report/model.js';
 import { fileLocation, ruleDocUrl } from '../report/labels.js';
 import type { DriftView } from './drift.js';
+import type { PathCoverage, ProfileView } from './profiles.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
 import { checklistItems, itemOfRule, ScoreMean, workloadScore } from './score.js';
 import type { ChecklistItem } from './score.js';
@@ -20,11 +21,15 @@ export interface HtmlExtras {
   /** Every workload of the input and its fix preview (manifest audits); without it, only objects with findings are listed. */
   workloads?: WorkloadSource;
   drift?: DriftView;
+  /** `--profile FILE`: what each profiled image writes, and how the input's containers of that image mount it. */
+  profiles?: readonly ProfileView[];
   /**
-   * `rootlock dashboard`: when the data was taken (ISO time), why the latest audit failed if it did, and
-   * `reports` when the data came from the continuous auditor's PolicyReports rather than an audit of its own.
+   * `rootlock dashboard`: when it took the data (ISO time: its own audit, or its read of the PolicyReports), why
+   * the latest attempt failed if it did, and with `reports` (data from the continuous auditor's PolicyReports)
+   * `changedAt`, the reports' newest write: the auditor writes only when findings change, so that is when they
+   * last changed, not when the auditor last looked.
    */
-  taken?: { at: string; lastError?: string; reports?: number };
+  taken?: { at: string; lastError?: string; reports?: number; changedAt?: string };
 }
 
 /** Escapes text for HTML content and double- or single-quoted attribute values. */
@@ -122,13 +127,21 @@ function bar(score: number | undefined): string {
   return `<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="track" width="100" height="10"/><rect class="fill" width="${width}" height="10"/></svg>`;
 }
 
+function timeHtml(id: string, at: string): string {
+  return `<time id="${id}" datetime="${escapeHtml(at)}">${escapeHtml(at)}</time>`;
+}
+
 function takenHtml(taken: HtmlExtras['taken']): string {
   if (taken === undefined) return '';
-  const error = taken.lastError !== undefined ? ` The latest audit failed (${escapeHtml(taken.lastError)}); this is the data of the one before.` : '';
-  const source = taken.reports !== undefined
-    ? ` <span id="rl-source" data-source="policy-reports">From the continuous auditor: ${taken.reports} PolicyReport(s) written by <code>rootlock audit --cluster --watch --policy-reports</code>; the time is their latest write.</span>`
-    : ' <span id="rl-source" data-source="audit">From the dashboard\'s own audit of the cluster.</span>';
-  return `<p id="rl-taken">Data taken at <time datetime="${escapeHtml(taken.at)}">${escapeHtml(taken.at)}</time>.${source}${error}</p>`;
+  const error = taken.lastError !== undefined ? ` The latest read of the cluster failed (${escapeHtml(taken.lastError)}); this is the data of the one before.` : '';
+  if (taken.reports === undefined) {
+    return `<p id="rl-taken">Data taken at ${timeHtml('rl-read', taken.at)}. <span id="rl-source" data-source="audit">From the dashboard's own audit of the cluster, made then.</span>${error}</p>`;
+  }
+  // Both times, when they differ: the auditor checks the cluster all the time but writes a report only when its findings change.
+  const changed = taken.changedAt !== undefined && taken.changedAt !== taken.at
+    ? ` <span id="rl-changed-note">Findings last changed at ${timeHtml('rl-changed', taken.changedAt)}: the newest write of the reports. The auditor watches the cluster and writes a report only when its findings change, so an older time does not mean it stopped looking.</span>`
+    : '';
+  return `<p id="rl-taken">Data taken at ${timeHtml('rl-read', taken.at)}. <span id="rl-source" data-source="policy-reports">From the continuous auditor: ${taken.reports} PolicyReport(s) written by <code>rootlock audit --cluster --watch --policy-reports</code>, read by the dashboard then.</span>${changed}${error}</p>`;
 }
 
 function summaryHtml(context: StreamContext, items: readonly ChecklistItem[], totals: Tally, taken?: HtmlExtras['taken']): string {
@@ -206,6 +219,45 @@ function driftHtml(drift: DriftView | undefined): string {
   return `<section id="rl-drift" aria-labelledby="h-drift"><h2 id="h-drift">Drift</h2><p class="muted">Scanned on ${escapeHtml(drift.hostname)} at ${escapeHtml(drift.time)}: ${drift.containers.length} container(s).</p>${containers}${problems ? `<ul class="plain">${problems}</ul>` : ''}</section>`;
 }
 
+const PATH_STATUS: Record<PathCoverage['status'], (coverage: PathCoverage) => string> = {
+  covered: (c) => `covered: ${c.mount?.volumeType ?? ''} volume "${c.mount?.volume ?? ''}" at ${c.mount?.mountPath ?? ''}`,
+  'read-only-mount': (c) => `fails: ${c.mount?.mountPath ?? ''} is mounted from ${c.mount?.volumeType === 'undeclared' ? `volume "${c.mount.volume}", which the pod does not declare` : `a ${c.mount?.volumeType ?? ''} volume that is not writable`}`,
+  fails: () => 'fails: the root filesystem is read-only and no writable volume is mounted there',
+  'would-fail': () => 'would fail with readOnlyRootFilesystem: true: no writable volume is mounted there',
+};
+
+function profilesHtml(views: readonly ProfileView[] | undefined): string {
+  if (views === undefined || views.length === 0) return '';
+  const sections = views.map(({ file, profile, uses, moreUses }) => {
+    const name = profile.imageName ?? profile.image;
+    const ran = `Profiled for ${profile.durationMs / 1000}s${profile.workload !== undefined ? ` as ${escapeHtml(profile.workload)}, container ${escapeHtml(profile.container ?? '')}` : ''}, from ${escapeHtml(file)} (image ${escapeHtml(profile.image)}).`;
+    const written = profile.proposals.map((proposal) => `<tr><td class="mono">${escapeHtml(proposal.path)}</td><td>${proposal.bytes}</td><td>${proposal.paths.length}</td></tr>`).join('');
+    const writtenTable = written
+      ? `<div class="scroll"><table class="profile-written"><caption>Directories it was seen writing</caption><thead><tr><th scope="col">directory</th><th scope="col">bytes</th><th scope="col">paths written</th></tr></thead><tbody>${written}</tbody></table></div>`
+      : '<p>It was seen writing no directory of its root filesystem.</p>';
+    const notes = [
+      profile.atRoot.length ? `Written directly under / (no directory to mount): <span class="mono">${profile.atRoot.map(escapeHtml).join(', ')}</span>.` : '',
+      profile.coveredByVolumes.length ? `Written into the profiled pod's own volumes: <span class="mono">${profile.coveredByVolumes.map(escapeHtml).join(', ')}</span>.` : '',
+    ].filter((note) => note !== '').map((note) => `<p>${note}</p>`).join('');
+    let usesHtml: string;
+    if (profile.imageName === undefined) usesHtml = '<p class="muted">The profile names no image (profile with --pod or --image-name), so no workload is matched to it.</p>';
+    else if (uses.length === 0) usesHtml = `<p class="muted">No container of this input runs ${escapeHtml(profile.imageName)}.</p>`;
+    else if (uses[0]?.paths.length === 0) usesHtml = `<p>${uses.length + moreUses} container(s) of this input run ${escapeHtml(profile.imageName)}; it was seen writing nothing, so none of them needs a writable volume for it.</p>`;
+    else {
+      const rows = uses.flatMap((use) => use.paths.map((coverage, index) => {
+        const workload = index === 0
+          ? `<td rowspan="${use.paths.length}">${escapeHtml(`${use.object.kind} ${use.object.namespace !== undefined ? `${use.object.namespace}/` : ''}${use.object.name}`)}<br><span class="mono muted">${escapeHtml(fileLocation(use))}</span></td><td rowspan="${use.paths.length}">${escapeHtml(use.container)}${use.readOnlyRoot ? '' : ' <span class="muted">(root filesystem writable)</span>'}</td>`
+          : '';
+        return `<tr class="profile-use" data-status="${coverage.status}">${workload}<td class="mono">${escapeHtml(coverage.path)}</td><td class="${coverage.status === 'covered' ? 'met' : 'missed'}">${escapeHtml(PATH_STATUS[coverage.status](coverage))}</td></tr>`;
+      })).join('');
+      const more = moreUses ? `<p class="muted">and ${moreUses} more container(s) that run it.</p>` : '';
+      usesHtml = `<div class="scroll"><table class="profile-uses"><caption>Containers that run ${escapeHtml(profile.imageName)}</caption><thead><tr><th scope="col">workload</th><th scope="col">container</th><th scope="col">written path</th><th scope="col">under readOnlyRootFilesystem</th></tr></thead><tbody>${rows}</tbody></table></div>${more}`;
+    }
+    return `<div class="profile" data-image="${escapeHtml(name)}"><h3>${escapeHtml(name)}</h3><p class="muted">${ran}</p>${writtenTable}${notes}${usesHtml}</div>`;
+  }).join('');
+  return `<section id="rl-profiles" aria-labelledby="h-profiles"><h2 id="h-profiles">Profiles</h2><p class="muted">What <code>rootlock profile</code> saw each image write, and whether the containers that run it have a writable volume (emptyDir, ephemeral, persistentVolumeClaim, hostPath) there. A path without one fails with "Read-only file system" once the root filesystem is read-only; <code>rootlock fix --profile</code> mounts an emptyDir at each directory the profile saw written.</p>${sections}</section>`;
+}
+
 /** Strings that repeat across workloads (fix hints, field paths, fix lines), written once and referred to by index. */
 class StringTable {
   private readonly ids = new Map<string, number>();
@@ -262,6 +314,7 @@ export function* streamHtmlReport(context: StreamContext, extras: HtmlExtras = {
   yield summaryHtml(context, items, totals, extras.taken);
   yield CONTROLS;
   yield driftHtml(extras.drift);
+  yield profilesHtml(extras.profiles);
   yield itemsHtml('Input errors', context.report.errors);
   yield itemsHtml('Notices', context.report.notices);
   yield '</main><footer>Generated by rootlock. This page loads nothing from the network; it works opened from disk.</footer>';

@@ -1,11 +1,11 @@
 // A profile result as a knowledge-base entry, so `rootlock fix --profile`
 // mounts what the profile saw the image write, ahead of the built-in knowledge.
+// The result comes from readProfileFile, which checks its shape.
 import type { ImageKnowledge } from '../knowledge/images.js';
 import type { ProfileResult } from './profile.js';
 
 export function profileKnowledge(result: ProfileResult, file: string): ImageKnowledge {
   if (!result.imageName) throw new Error(`${file}: the profile names no image (profile with --pod, or with --image-name)`);
-  if (!Array.isArray(result.proposals)) throw new Error(`${file}: not a rootlock profile result (no proposals)`);
   const knowledge: ImageKnowledge = {
     id: `profile:${result.imageName}`,
     images: [result.imageName],

@@ -19,6 +19,8 @@ import { CONTENT_SECURITY_POLICY } from '../../src/dashboard/html.js';
 import { diffUpperLayer } from '../../src/drift/differ.js';
 import { buildContainerDrift } from '../../src/drift/report.js';
 import { renderJson } from '../../src/drift/render.js';
+import type { ProfileResult } from '../../src/profile/profile.js';
+import { NGINX_PROFILE } from '../helpers/profile-fixture.js';
 
 const root = repoRoot();
 
@@ -63,14 +65,18 @@ describe('the HTML report in a real browser', () => {
   let browser: Browser | undefined;
   let examples: Awaited<ReturnType<typeof reportsOf>> | undefined;
   let json: AuditReport;
+  // The examples' report with a profile of their nginx image, so the checks below (phone width, axe-core) cover the profile section too.
+  const profileDir = mkdtempSync(join(tmpdir(), 'rootlock-browser-profile-'));
   before(async () => {
     browser = await launchBrowser();
-    examples = await reportsOf(['examples'], { cwd: root });
+    writeFileSync(join(profileDir, 'nginx.profile.json'), JSON.stringify({ ...NGINX_PROFILE, imageName: 'nginx:1.25' }));
+    examples = await reportsOf(['examples'], { cwd: root, extraArgs: ['--profile', join(profileDir, 'nginx.profile.json')] });
     json = JSON.parse(readFileSync(examples.json, 'utf8')) as AuditReport;
   });
   after(async () => {
     await browser?.close();
     examples?.remove();
+    rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('shows the scores and counts of the JSON report of the same input, and loads nothing from the network', async () => {
@@ -89,6 +95,10 @@ describe('the HTML report in a real browser', () => {
     const objects = new Set(json.findings.map((f) => `${f.file}|${f.object.kind}|${f.object.namespace}|${f.object.name}`));
     // hardened.yaml's worker has no findings: it is listed only with "workloads without findings".
     assert.equal((await shownCounts(page)).groups, objects.size + 1);
+    // The profile of nginx:1.25 against examples/web.yaml's nginx container, which mounts nothing and has a writable root.
+    const profileRows = await page.$$eval('#rl-profiles tr.profile-use', (rows) => rows.map((row) => `${row.querySelector('td.mono')?.textContent ?? ''} ${row.getAttribute('data-status') ?? ''}`));
+    assert.deepEqual(profileRows, NGINX_PROFILE.proposals.map((proposal) => `${proposal.path} would-fail`));
+    assert.match((await page.textContent('#rl-profiles tr.profile-use td[rowspan]')) ?? '', /^Deployment shop\/web/);
     assert.deepEqual(watch, { errors: [], dialogs: [], requests: [] });
     await context.close();
   });
@@ -197,7 +207,23 @@ describe('the HTML report in a real browser', () => {
         accepted: { allow: [] },
       });
       writeFileSync(join(work, 'drift.json'), renderJson({ tool: { name: 'rootlock', version: '0.0.0' }, hostname: '<script>alert(26)</script>', time: '2026-12-07T00:00:00Z', containers: [container], problems: ['<img src=x onerror=alert(27)>'] }));
-      const reports = await reportsOf([join(root, 'test', 'fixtures', 'html-report', 'hostile.yaml')], { cwd: work, extraArgs: ['--drift', 'drift.json'] });
+      // A profile of the hostile Deployment's image whose every string is markup too; typed, and read back by readProfileFile.
+      const hostileImage = 'javascript:window.__xss=7//<script>alert(7)</script>:latest';
+      const profile: ProfileResult = {
+        ...NGINX_PROFILE,
+        image: '<script>window.__xss=30</script>',
+        imageName: hostileImage,
+        workload: '"><img src=x onerror=alert(31)>',
+        container: "'><svg onload=alert(32)>",
+        proposals: [
+          { path: '/tmp/<script>alert(8)</script>/<script>window.__xss=33</script>', bytes: 1, paths: ['/tmp/<script>alert(8)</script>/<script>window.__xss=33</script>/f'] },
+          { path: '/var/<img src=x onerror=alert(34)>', bytes: 2, paths: ['/var/<img src=x onerror=alert(34)>/f'] },
+        ],
+        coveredByVolumes: ['/data/"><script>alert(35)</script>'],
+        atRoot: ["/<svg onload='alert(36)'>"],
+      };
+      writeFileSync(join(work, 'profile.json'), JSON.stringify(profile));
+      const reports = await reportsOf([join(root, 'test', 'fixtures', 'html-report', 'hostile.yaml')], { cwd: work, extraArgs: ['--drift', 'drift.json', '--profile', 'profile.json'] });
       try {
         const { page, watch, context } = await openReport(browser!, reports.html);
         await page.check('input[name=clean]');
@@ -215,9 +241,18 @@ describe('the HTML report in a real browser', () => {
         assert.equal(await page.locator('script:not([type])').count(), 1);
         assert.equal(await page.locator('img, iframe, svg:not(.bar), b, i').count(), 0);
         const body = (await page.textContent('body')) ?? '';
-        for (const text of ['<script>window.__xss=2;alert(2)</script>', '"><img src=x onerror="window.__xss=3;alert(3)">', "<img src=x onerror='window.__xss=5;alert(5)'> javascript:alert(5) ' \" &amp; <!--", '/usr/bin/<script>window.__xss=20</script>', '<img src=x onerror=alert(27)>']) {
+        for (const text of ['<script>window.__xss=2;alert(2)</script>', '"><img src=x onerror="window.__xss=3;alert(3)">', "<img src=x onerror='window.__xss=5;alert(5)'> javascript:alert(5) ' \" &amp; <!--", '/usr/bin/<script>window.__xss=20</script>', '<img src=x onerror=alert(27)>', '<script>window.__xss=30</script>', '"><img src=x onerror=alert(31)>', "'><svg onload=alert(32)>", '/var/<img src=x onerror=alert(34)>', '/data/"><script>alert(35)</script>', "/<svg onload='alert(36)'>"]) {
           assert.ok(body.includes(text), `shown as text: ${text}`);
         }
+        // The profile's paths against the hostile Deployment's container: its hostPath at /tmp/<script>... covers the first.
+        const profileRows = await page.$$eval('#rl-profiles tr.profile-use', (rows) => rows.map((row) => `${row.querySelector('td.mono')?.textContent ?? ''} ${row.getAttribute('data-status') ?? ''}`));
+        assert.deepEqual(profileRows, [
+          '/tmp/<script>alert(8)</script>/<script>window.__xss=33</script> covered',
+          '/var/<img src=x onerror=alert(34)> would-fail',
+          '/data/"><script>alert(35)</script> would-fail',
+          "/<svg onload='alert(36)'> would-fail",
+        ]);
+        assert.equal(await page.textContent('#rl-profiles h3'), hostileImage);
         await page.selectOption('select[name=group]', 'workload');
         await page.fill('input[name=text]', '<svg onload');
         await page.waitForFunction(() => ((globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById('rl-count').textContent ?? '').startsWith('1 object'));

@@ -67,7 +67,9 @@ export async function reportsOf(paths: string[], options: { cwd: string; extraAr
   const htmlRun = await runCli(['audit', ...paths, '--format', 'html', '-o', html, ...extra], { cwd: options.cwd, allRules: true });
   // Exit code 2 also means input errors, which the report shows; only a missing page is a failure.
   if (!existsSync(html)) throw new Error(`audit --format html wrote no report (exit ${htmlRun.code}): ${htmlRun.stderr}`);
-  const jsonRun = await runCli(['audit', ...paths, '--format', 'json', ...extra.filter((arg, i, all) => arg !== '--drift' && all[i - 1] !== '--drift')], { cwd: options.cwd, allRules: true });
+  // --drift and --profile are shown by the HTML report only.
+  const htmlOnly = (arg: string | undefined) => arg === '--drift' || arg === '--profile';
+  const jsonRun = await runCli(['audit', ...paths, '--format', 'json', ...extra.filter((arg, i, all) => !htmlOnly(arg) && !htmlOnly(all[i - 1]))], { cwd: options.cwd, allRules: true });
   writeFileSync(json, jsonRun.stdout);
   return { dir, html, json, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
