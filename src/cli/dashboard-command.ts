@@ -52,11 +52,12 @@ export async function runDashboard(flags: DashboardFlags, io: CliIO, signals: No
   const namespaces = flags.namespace?.length ? [...new Set(flags.namespace)] : undefined;
 
   let page: string | undefined;
-  let last: { report: Awaited<ReturnType<typeof auditCluster>>; at: string; reports?: number } | undefined;
+  let last: { report: Awaited<ReturnType<typeof auditCluster>>; at: string; reports?: number; changedAt?: string } | undefined;
   const render = (lastError?: string) => {
     if (!last) return;
     const context = streamContextOf({ report: last.report, rules: setup.rules, color: false });
-    page = [...streamHtmlReport(context, { taken: { at: last.at, ...(last.reports !== undefined ? { reports: last.reports } : {}), ...(lastError !== undefined ? { lastError } : {}) } })].join('');
+    const { report: _, ...taken } = last;
+    page = [...streamHtmlReport(context, { taken: { ...taken, ...(lastError !== undefined ? { lastError } : {}) } })].join('');
   };
   const refresh = async () => {
     const failOn = setup.config.failOn ?? 'error';
@@ -70,9 +71,9 @@ export async function runDashboard(flags: DashboardFlags, io: CliIO, signals: No
         })
         : undefined;
       if (read) {
-        last = { report: read.report, at: read.at, reports: read.reports };
+        last = { report: read.report, at: new Date().toISOString(), reports: read.reports, changedAt: read.changedAt };
         render();
-        io.stderr(`rootlock dashboard: read ${read.reports} PolicyReport(s) of the continuous auditor, ${read.report.summary.workloads} workload(s), written at ${read.at}\n`);
+        io.stderr(`rootlock dashboard: read ${read.reports} PolicyReport(s) of the continuous auditor, ${read.report.summary.workloads} workload(s), at ${last.at}; findings last changed at ${read.changedAt}\n`);
         return;
       }
       const report = await auditCluster({

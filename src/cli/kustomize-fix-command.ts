@@ -64,6 +64,9 @@ export async function runKustomizeFix(options: KustomizeFixOptions, flags: Kusto
   const mode = flags.write ? 'write' : flags.check ? 'check' : 'preview';
   const label = `kustomize build ${options.dir}`;
   const summary = buildFixSummary(mode, [{ file: label, changed: changed.length > 0, objects: run.objects }], run.errors);
+  // The changes land in the overlay's files (the kustomization and its patches), not in the one rendered output.
+  summary.summary.files = run.files.length;
+  summary.summary.changedFiles = changed.length;
   if (flags.format === 'json') {
     const files = run.files.map((f) => ({ file: f.file, changed: f.after !== f.before, ...(f.after !== f.before ? { diff: unifiedDiff(f.file, f.before, f.after) } : {}) }));
     io.stdout(JSON.stringify({ ...summary, source: 'kustomize', kustomize: { dir: options.dir, files, patches: run.patches.map((p) => ({ file: p.file, type: p.type, target: p.target })) } }, null, 2) + '\n');

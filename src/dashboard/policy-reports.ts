@@ -16,8 +16,8 @@ import type { AuditReport } from '../report/model.js';
 
 export interface ReportsRead {
   report: AuditReport;
-  /** When the newest of the reports was last written (ISO time). */
-  at: string;
+  /** When the newest of the reports was last written (ISO time): when the findings last changed. */
+  changedAt: string;
   /** How many report objects were read. */
   reports: number;
 }
@@ -115,5 +115,5 @@ export async function readPolicyReports(connection: ClusterConnection, options: 
   const built = buildReport({ findings, errors, notices: [], files: 0, documents: 0, objects: objectsSeen.size, workloads: workloads.size, failOn: options.failOn, version: options.version });
   const { version, tool, ...rest } = built;
   const report: AuditReport = { version, tool, cluster: { context: connection.context, server: connection.server, ...(options.namespaces ? { namespaces: [...options.namespaces] } : {}), pods: 0 }, ...rest };
-  return { report, at: new Date(latest || Date.now()).toISOString(), reports: ours };
+  return { report, changedAt: new Date(latest || Date.now()).toISOString(), reports: ours };
 }

@@ -66,8 +66,10 @@ describe('rootlock dashboard (real API server, real browser)', () => {
     assert.equal(await page.textContent('#rl-workloads strong'), String(report.summary.workloads));
     assert.match((await page.textContent('#rl-count')) ?? '', new RegExp(`, ${report.findings.length} finding\\(s\\) match$`));
     assert.equal(await page.getAttribute('#rl-source', 'data-source'), 'audit');
-    const taken = await page.getAttribute('#rl-taken time', 'datetime');
+    const taken = await page.getAttribute('#rl-read', 'datetime');
     assert.ok(taken && Date.now() - Date.parse(taken) < 60_000, `data taken at ${taken}`);
+    // Its own audit is the check: there is no second, older time.
+    assert.equal(await page.locator('#rl-changed').count(), 0);
     await page.locator('details.group', { has: page.locator('.name', { hasText: /^Deployment shop\/web$/ }) }).locator('summary').click();
     assert.ok(await page.locator('details[open] tr.finding').count() > 0);
     assert.deepEqual(errors, []);
@@ -162,10 +164,28 @@ describe('rootlock dashboard (real API server, real browser)', () => {
     assert.equal(counts.workloads, oneShot.summary.workloads);
     assert.match(html, new RegExp(`From the continuous auditor: ${items.length} PolicyReport\\(s\\)`));
     assert.match(log, /read \d+ PolicyReport\(s\) of the continuous auditor/);
-    // The time shown is the latest write of a report, as the API server recorded it.
-    const written = items.flatMap((item) => item.metadata.managedFields ?? []).map((field) => Date.parse(field.time ?? '')).filter((t) => t > 0);
-    const taken = /<p id="rl-taken">Data taken at <time datetime="([^"]+)"/.exec(html)?.[1];
-    assert.equal(taken, new Date(Math.max(...written)).toISOString());
+    // Two times: when the dashboard read the reports, and when the findings last changed, the latest write of a
+    // report as the API server recorded it (the auditor writes only on change, so nothing says when it last looked).
+    const newestWrite = (listed: Listed['items']) => new Date(Math.max(...listed.flatMap((item) => item.metadata.managedFields ?? []).map((field) => Date.parse(field.time ?? '')).filter((t) => t > 0))).toISOString();
+    const times = (page: string) => ({
+      read: /<time id="rl-read" datetime="([^"]+)"/.exec(page)?.[1] ?? '',
+      changed: /Findings last changed at <time id="rl-changed" datetime="([^"]+)"/.exec(page)?.[1] ?? '',
+    });
+    const first = times(html);
+    assert.equal(first.changed, newestWrite(items));
+    assert.ok(Date.parse(first.read) >= Date.parse(first.changed) && Date.now() - Date.parse(first.read) < 60_000, JSON.stringify(first));
+    // The next read (every 2 s) moves the read time; the changed time stays the reports' newest write.
+    const next = await eventually('the dashboard reading the reports again', async () => {
+      const before = await list();
+      const shown = times(await (await fetch(`${base}/`)).text());
+      const after = await list();
+      // Compared only while no report was written meanwhile.
+      if (!before || !after || newestWrite(before) !== newestWrite(after)) return undefined;
+      const newest = newestWrite(after);
+      return shown.read !== '' && Date.parse(shown.read) > Date.parse(first.read) && Date.parse(shown.read) >= Date.parse(newest) ? { ...shown, newest } : undefined;
+    }, 30_000);
+    assert.equal(next.changed, next.newest);
+    assert.match(log, /read \d+ PolicyReport\(s\) of the continuous auditor, \d+ workload\(s\), at \S+; findings last changed at \S+/);
     const context = await browser!.newContext();
     const page = await context.newPage();
     const errors: string[] = [];

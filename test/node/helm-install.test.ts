@@ -3,7 +3,8 @@
 // digest, every part switched on. Each part comes up Ready: the webhook (two
 // replicas) denies a mutable Deployment, the auditor (two replicas, one
 // holding the Lease) writes the PolicyReport of a mutable pod that was there
-// before, and the drift DaemonSet runs in its privileged namespace.
+// before, the drift DaemonSet runs in its privileged namespace, and the
+// dashboard serves the page of those PolicyReports on its pod's address.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { importBusyboxImage } from '../helpers/node-images.js';
 import { rootlockImage } from '../helpers/rootlock-image.js';
 import { assertToolsInstalled, run, startRegistry, type RunningRegistry } from '../registry/registry-server.js';
 import { CHART_DIR, helm, type Values } from '../chart/chart.js';
+import { DASHBOARD_CSP } from '../../src/dashboard/server.js';
 
 const SYSTEM = 'rootlock-system';
 const DRIFT = 'rootlock-drift';
@@ -63,6 +65,8 @@ describe('the Helm chart installed with helm install on a real node', () => {
     values = {
       image: { repository: `${registry.host}/rootlock`, tag: '0.1.0', digest: image.digest },
       drift: { enabled: true, containerdRoot: node.containerdDirs.root, containerdState: node.containerdDirs.state },
+      // A short interval so the page picks up the auditor's reports within the test.
+      dashboard: { enabled: true, interval: '5s' },
     };
     await helm(['install', 'rootlock', CHART_DIR(), '--namespace', 'default', '--kubeconfig', node.kubeconfigPath], values);
   });
@@ -72,11 +76,12 @@ describe('the Helm chart installed with helm install on a real node', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('brings every part up Ready: two webhook replicas, two auditor replicas, the drift DaemonSet', async () => {
+  it('brings every part up Ready: two webhook replicas, two auditor replicas, the drift DaemonSet, the dashboard', async () => {
     const n = started();
     await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-webhook', { count: 2 });
     await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-audit', { count: 2 });
     await readyPods(n, DRIFT, 'app.kubernetes.io/name=rootlock-drift', { count: 1 });
+    await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-dashboard', { count: 1 });
     await n.waitForPod(APPS, 'mutable', 'Ready');
   });
 
@@ -120,6 +125,28 @@ describe('the Helm chart installed with helm install on a real node', () => {
       return res.status === 200 ? res.body as Report : undefined;
     });
     assert.deepEqual((own.results ?? []).filter((r) => r.result === 'fail' || r.result === 'warn'), [], JSON.stringify(own.results));
+  });
+
+  it('the dashboard serves the page of the auditor\'s PolicyReports on its pod\'s address, read-only, with its CSP', async () => {
+    const n = started();
+    const [dashboard] = await readyPods(n, SYSTEM, 'app.kubernetes.io/name=rootlock-dashboard', { count: 1 });
+    const podIP = dashboard?.status?.podIP;
+    assert.ok(podIP, JSON.stringify(dashboard?.status));
+    // The host reaches the pod on the node's pod network, as the other node tests reach theirs.
+    const base = `http://${podIP}:8080`;
+    const page = await eventually('the dashboard showing the PolicyReport that fails the mutable pod', async () => {
+      const response = await fetch(`${base}/`);
+      if (response.status !== 200) return undefined;
+      const html = await response.text();
+      // The pod's findings are in the page's JSON blocks, its namespace in the namespace table.
+      return html.includes('data-source="policy-reports"') && html.includes('<tr data-namespace="apps">') && html.includes('"mutable"') ? { html, headers: response.headers } : undefined;
+    }, 120_000);
+    // The image is built from this checkout, so its page's policy is this checkout's.
+    assert.equal(page.headers.get('content-security-policy'), DASHBOARD_CSP);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.match(page.html, /<time id="rl-read" datetime="[^"]+">/);
+    assert.ok(Number(/<div class="card" id="rl-errors"><strong>(\d+)<\/strong>/.exec(page.html)?.[1]) >= 1, 'the mutable pod\'s errors are counted');
+    assert.equal((await fetch(`${base}/`, { method: 'POST' })).status, 405);
   });
 
   it('helm upgrade with webhook.mutate, through the running webhook, makes a mutable Deployment immutable on the way in', async () => {

@@ -65,6 +65,8 @@ describe('fix --kustomize', () => {
     const written = await fix(cwd, ['--write', '--format', 'json']);
     assert.equal(written.code, 0, written.stderr);
     const json = JSON.parse(written.stdout) as FixSummary & { kustomize: { patches: Array<{ file: string; type: string; target: { kind: string; name: string } }> } };
+    // Counted in the overlay's files: the kustomization and the two new patches.
+    assert.deepEqual([json.summary.files, json.summary.changedFiles], [3, 3]);
     assert.deepEqual(json.kustomize.patches.map((p) => [p.file, p.type, p.target.name]), [
       ['rootlock-patches/deployment-web.yaml', 'strategic-merge', 'web'],
       ['rootlock-patches/podtemplate-batch.yaml', 'json6902', 'batch'],
@@ -108,6 +110,7 @@ describe('fix --kustomize', () => {
     writeFileSync(join(cwd, 'overlay', 'kustomization.yaml'), '# Staging.\nresources:\n  - ../base   # the shared base\n');
     const run = await fix(cwd, ['--write']);
     assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^fixed \d+ findings in 3 files;/m);
     assert.match(run.stderr, /\nfix --kustomize wrote:\n  overlay\/kustomization\.yaml: 2 entries added to patches:\n  overlay\/rootlock-patches\/deployment-web\.yaml: strategic merge patch for Deployment web\n/);
     const text = readFileSync(join(cwd, 'overlay', 'kustomization.yaml'), 'utf8');
     assert.ok(text.startsWith('# Staging.\nresources:\n  - ../base   # the shared base\npatches:\n  - path: rootlock-patches/deployment-web.yaml\n'), text);
