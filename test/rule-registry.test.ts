@@ -13,6 +13,7 @@ import { hasAdmissionForm } from '../src/core/admission.js';
 import type { AdmissionLoader } from '../src/core/admission.js';
 import type { RuleDefinition } from '../src/core/rule.js';
 import { ruleDocPage, rulesIndexPage } from '../src/report/rule-docs.js';
+import { loadAdmissionChecks } from '../src/policy/admission-checks.js';
 import { repoRoot } from './helpers/repo.js';
 import { contractProblems, idsNamedOutsideTheirFolder, readRuleFolder } from './helpers/rule-contract.js';
 
@@ -76,11 +77,12 @@ describe('rule registry', () => {
     }
   });
 
-  it('docs/rules is generated from the current rule metadata (run `npm run docs:rules`)', () => {
+  it('docs/rules is generated from the current rule metadata (run `npm run docs:rules`)', async () => {
+    const checks = await loadAdmissionChecks();
     for (const rule of RULES) {
       const file = join(DOCS_DIR, `${rule.id}.md`);
       assert.ok(existsSync(file), `docs/rules/${rule.id}.md is missing`);
-      assert.equal(readFileSync(file, 'utf8'), ruleDocPage(rule), `docs/rules/${rule.id}.md is stale`);
+      assert.equal(readFileSync(file, 'utf8'), ruleDocPage(rule, checks), `docs/rules/${rule.id}.md is stale`);
     }
     assert.equal(readFileSync(join(DOCS_DIR, 'README.md'), 'utf8'), rulesIndexPage(RULES), 'docs/rules/README.md is stale');
     const pages = readdirSync(DOCS_DIR).filter((f) => f !== 'README.md').map((f) => f.replace(/\.md$/, '')).sort();

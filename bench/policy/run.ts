@@ -10,12 +10,14 @@ import { performance } from 'node:perf_hooks';
 import { Engine } from '../../src/core/engine.js';
 import { emptyConfig } from '../../src/core/config.js';
 import { RULES } from '../../src/rules/index.js';
-import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { loadAdmissionChecks } from '../../src/policy/admission-checks.js';
 import { validatingAdmissionPolicies } from '../../src/policy/vap.js';
 import { policyCases, type PolicyCase } from '../../test/policy/cases.js';
 import { evaluateRego, type GatekeeperInput } from '../../test/policy/opa.js';
 import { apply, collectionPath } from '../../test/policy/api-server.js';
 import { startControlPlane, type ControlPlane } from '../../test/helpers/control-plane.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 const roundsFlag = process.argv.indexOf('--rounds');
 const ROUNDS = roundsFlag === -1 ? 20 : Number(process.argv[roundsFlag + 1]);

@@ -1,6 +1,7 @@
 // Finds and reads `.rootlock.yaml`, turning every problem into an InputError
 // with file, line and column.
-import { readFile, access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { readConfig, emptyConfig } from '../core/config.js';
 import type { RootlockConfig } from '../core/config.js';
@@ -16,12 +17,8 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
   for (;;) {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = join(dir, name);
-      try {
-        await access(candidate);
-        return candidate;
-      } catch {
-        // keep looking upward
-      }
+      // Synchronous, so a run with no config file never loads node:fs/promises.
+      if (existsSync(candidate)) return candidate;
     }
     const parent = dirname(dir);
     if (parent === dir) return undefined;

@@ -7,7 +7,9 @@ import { parseAllDocuments } from 'yaml';
 import { main, POLICY_ENGINE_CHOICES } from './main.js';
 import { POLICY_ENGINES } from '../policy/engines.js';
 import { regoModule } from '../policy/rego.js';
-import { ADMISSION_CHECKS } from '../policy/admission-checks.js';
+import { loadAdmissionChecks } from '../policy/admission-checks.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

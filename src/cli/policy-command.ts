@@ -33,7 +33,7 @@ export async function runPolicy(engine: string, flags: PolicyFlags, io: CliIO): 
     io.stderr(`rootlock policy: unknown engine "${engine}"; expected one of ${POLICY_ENGINES.map((e) => e.name).join(', ')}\n`);
     return EXIT_USAGE;
   }
-  const result = known.generate({
+  const result = await known.generate({
     ...(flags.rules ? { rules: flags.rules } : {}),
     namespaces: flags.namespaces ?? [],
     excludeNamespaces: flags.excludeNamespaces ?? [],

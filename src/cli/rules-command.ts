@@ -9,7 +9,9 @@ export async function runRules(flags: { format: 'text' | 'json' | 'markdown'; wr
   if (flags.writeDocs) {
     const dir = resolve(io.cwd ?? process.cwd(), flags.writeDocs);
     await mkdir(dir, { recursive: true });
-    for (const rule of RULES) await writeFile(join(dir, `${rule.id}.md`), ruleDocPage(rule));
+    const { loadAdmissionChecks } = await import('../policy/admission-checks.js');
+    const checks = await loadAdmissionChecks();
+    for (const rule of RULES) await writeFile(join(dir, `${rule.id}.md`), ruleDocPage(rule, checks));
     await writeFile(join(dir, 'README.md'), rulesIndexPage(RULES));
     io.stdout(`wrote ${RULES.length} rule pages to ${flags.writeDocs}\n`);
     return EXIT_OK;

@@ -5,7 +5,6 @@
 // an exception.
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, resolve } from 'node:path';
 import type { InputError, Notice } from '../core/types.js';
 import { countNewlines } from './kube-yaml.js';
@@ -27,6 +26,15 @@ export interface SourceInput {
 }
 
 export type SourceItem = SourceInput | { kind: 'error'; error: InputError } | { kind: 'notice'; notice: Notice };
+
+/** The real path of a named input, or the path itself when it has none (synchronous, as the directory walk is). */
+function realPathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -320,7 +328,7 @@ export async function* readSources(args: readonly string[], options: SourceOptio
       continue;
     }
     const full = resolve(options.cwd, arg);
-    const info = await stat(full).catch(() => undefined);
+    const info = statOrUndefined(full);
     if (info?.isDirectory()) {
       let any = false;
       for (const found of walk(full, options.cwd, new Set())) {
@@ -335,7 +343,7 @@ export async function* readSources(args: readonly string[], options: SourceOptio
       // A named folder with nothing to audit is an input error, as a glob that matches nothing is: a clean exit would read as a clean audit.
       if (!any) yield { kind: 'error', error: { file: arg, code: 'no-manifests', message: 'directory has no .yaml, .yml or .json files to audit' } };
     } else if (info) {
-      if (once(await realpath(full).catch(() => full))) yield fileInput(full, arg);
+      if (once(realPathOr(full))) yield fileInput(full, arg);
     } else if (GLOB_CHARS.test(arg)) {
       const { glob } = await import('tinyglobby');
       const matches = await glob(arg, { cwd: options.cwd, absolute: true, onlyFiles: true, dot: false });
@@ -343,7 +351,7 @@ export async function* readSources(args: readonly string[], options: SourceOptio
       // Globs follow symlinks, so one file can match under several names: keep the shortest.
       const byRealPath = new Map<string, string>();
       for (const file of matches) {
-        const real = await realpath(file).catch(() => file);
+        const real = realPathOr(file);
         const known = byRealPath.get(real);
         if (known === undefined || file.length < known.length) byRealPath.set(real, file);
       }

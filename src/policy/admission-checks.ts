@@ -1,7 +1,8 @@
 // The admission checks: each rule's admission form (src/rules/<id>/admission.ts)
 // keyed by the rule's id, in the registry's order, and the rules admission
 // cannot enforce with the reason. Built from the rule folders, so a rule and
-// its policies have one home; loading this module loads every admission form.
+// its policies have one home; the admission forms load on first use, so a
+// command that enforces nothing never loads them.
 import { hasAdmissionForm } from '../core/admission.js';
 import type { AdmissionForm } from '../core/admission.js';
 import { RULES } from '../rules/index.js';
@@ -12,9 +13,15 @@ export type AdmissionCheck = AdmissionForm & {
   rule: string;
 };
 
-export const ADMISSION_CHECKS: readonly AdmissionCheck[] = await Promise.all(
-  RULES.flatMap((rule) => (hasAdmissionForm(rule.admission) ? [rule.admission().then((loaded) => ({ ...loaded.default, rule: rule.id }))] : [])),
-);
+let loading: Promise<readonly AdmissionCheck[]> | undefined;
+
+/** Every rule's admission check, in the registry's order (loaded once). */
+export function loadAdmissionChecks(): Promise<readonly AdmissionCheck[]> {
+  loading ??= Promise.all(
+    RULES.flatMap((rule) => (hasAdmissionForm(rule.admission) ? [rule.admission().then((loaded) => ({ ...loaded.default, rule: rule.id }))] : [])),
+  );
+  return loading;
+}
 
 /** Rules without an admission check, and why. */
 export const NOT_AT_ADMISSION: ReadonlyMap<string, string> = new Map(
@@ -28,17 +35,17 @@ export interface RuleSelection {
   unknown: string[];
 }
 
-/** The checks for --rules (all by default). */
-export function selectChecks(rules: readonly string[] | undefined, known: ReadonlySet<string>): RuleSelection {
+/** The checks for --rules (all by default), from `loadAdmissionChecks()`. */
+export function selectChecks(all: readonly AdmissionCheck[], rules: readonly string[] | undefined, known: ReadonlySet<string>): RuleSelection {
   if (!rules || rules.length === 0) {
     return {
-      checks: ADMISSION_CHECKS.filter((check) => check.optIn === undefined),
-      skipped: ADMISSION_CHECKS.filter((check) => check.optIn !== undefined).map((check) => ({ rule: check.rule, reason: `only with --rules: ${check.optIn}` })),
+      checks: all.filter((check) => check.optIn === undefined),
+      skipped: all.filter((check) => check.optIn !== undefined).map((check) => ({ rule: check.rule, reason: `only with --rules: ${check.optIn}` })),
       unknown: [],
     };
   }
   const unknown = rules.filter((rule) => !known.has(rule));
-  const checks = ADMISSION_CHECKS.filter((check) => rules.includes(check.rule));
+  const checks = all.filter((check) => rules.includes(check.rule));
   const skipped = rules
     .filter((rule) => known.has(rule) && !checks.some((check) => check.rule === rule))
     .map((rule) => ({ rule, reason: NOT_AT_ADMISSION.get(rule) ?? 'no admission check' }));

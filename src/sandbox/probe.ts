@@ -6,6 +6,7 @@
 // sandbox's namespaces, chroot'ed into its root, as the container's user.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inSingleExecutable, NETWORK_PROBE_ARGUMENT } from './single-executable.js';
 
 export type ProbeSpec =
   | { kind: 'http'; scheme: 'http' | 'https'; port: number; path: string; headers: Record<string, string> }
@@ -99,7 +100,8 @@ export function probeFromManifest(probe: unknown, ports: ReadonlyMap<string, num
   return undefined;
 }
 
-const RUNNER = fileURLToPath(new URL('./probe-runner.js', import.meta.url));
+const RUNNER = fileURLToPath(new URL('./probe-runner-main.js', import.meta.url));
+
 const OUTPUT_LIMIT = 4096;
 
 /**
@@ -185,7 +187,7 @@ async function networkProbe(target: ProbeTarget, probe: Exclude<ProbeSpec, { kin
   const netns = `--net=/proc/${target.pid}/ns/net`;
   const https = probe.kind === 'http' && probe.scheme === 'https';
   const args = https
-    ? [netns, '--', process.execPath, RUNNER, JSON.stringify({ probe, waitMs })]
+    ? [netns, '--', process.execPath, inSingleExecutable() ? NETWORK_PROBE_ARGUMENT : RUNNER, JSON.stringify({ probe, waitMs })]
     : [netns, '--', 'bash', '--norc', '--noprofile', '-c', BASH_PROBER, 'rootlock-probe', probe.kind, String(probe.port), probe.kind === 'http' ? httpRequest(probe) : '', String(waitMs)];
   const { code, output } = await collect('nsenter', args, env, waitMs + 5000, signal, https ? 'ignore' : 'pipe');
   const elapsedMs = Date.now() - started;

@@ -3,11 +3,13 @@
 // has an admission check.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { loadAdmissionChecks } from '../../src/policy/admission-checks.js';
 import { apiGroup } from '../../src/core/workloads.js';
 import { policyCases } from './cases.js';
 import { checkRego, evaluateRego, type GatekeeperInput } from './opa.js';
 import { rootlockVerdicts } from './verdicts.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 const RULES = ADMISSION_CHECKS.map((check) => check.rule);
 

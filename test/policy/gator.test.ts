@@ -11,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { loadAdmissionChecks } from '../../src/policy/admission-checks.js';
 import { gatekeeperPolicies } from '../../src/policy/gatekeeper.js';
 import { policyCases, type PolicyCase } from './cases.js';
 import { builtTool } from './tools.js';
 import { rootlockVerdicts } from './verdicts.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 type Json = Record<string, unknown>;
 

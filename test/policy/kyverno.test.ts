@@ -13,12 +13,14 @@ import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { annotationExemption } from '../../src/core/exemptions.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, workloadOf } from '../../src/core/workloads.js';
-import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { loadAdmissionChecks } from '../../src/policy/admission-checks.js';
 import { kyvernoLegacyPolicies, kyvernoPolicies } from '../../src/policy/kyverno.js';
 import type { GeneratedDocument } from '../../src/policy/options.js';
 import { builtTool } from './tools.js';
 import { policyCases, type PolicyCase } from './cases.js';
 import { rootlockVerdicts } from './verdicts.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 function ruleWaived(c: PolicyCase, rule: string): boolean {
   const workload = workloadOf(c.object, BUILTIN_POD_SPEC_LOCATIONS);

@@ -12,11 +12,13 @@ import { getAt, isObject } from '../../src/core/path.js';
 import { BUILTIN_POD_SPEC_LOCATIONS, findPodSpecPath } from '../../src/core/workloads.js';
 import { applyEdits } from '../../src/fix/edit-semantics.js';
 import { RULES } from '../../src/rules/index.js';
-import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { loadAdmissionChecks } from '../../src/policy/admission-checks.js';
 import { mutatingAdmissionPolicies, mutatingChecks } from '../../src/policy/mutating.js';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
 import { apply, submitCase } from './api-server.js';
 import { policyCases } from './cases.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 const NAMESPACE = 'policy-mutate';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { loadAdmissionChecks } from '../../src/policy/admission-checks.js';
 import { validatingAdmissionPolicies } from '../../src/policy/vap.js';
 import { startControlPlane, type ApiResponse, type ControlPlane } from '../helpers/control-plane.js';
 import { apply, collectionPath, rulesNamed, submitCase } from './api-server.js';
@@ -15,6 +15,8 @@ import { policyCases, type PolicyCase } from './cases.js';
 import { rootlockVerdicts } from './verdicts.js';
 import { imageSpellings } from './image-spellings.js';
 import { KnowledgeBase, requiredPaths } from '../../src/knowledge/images.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 const RULES = ADMISSION_CHECKS.map((check) => check.rule);
 const WARN_NAMESPACE = 'policy-warn';

@@ -4,8 +4,10 @@
 import { Engine } from '../../src/core/engine.js';
 import { emptyConfig } from '../../src/core/config.js';
 import { RULES } from '../../src/rules/index.js';
-import { ADMISSION_CHECKS } from '../../src/policy/admission-checks.js';
+import { loadAdmissionChecks } from '../../src/policy/admission-checks.js';
 import type { PolicyCase } from './cases.js';
+
+const ADMISSION_CHECKS = await loadAdmissionChecks();
 
 /** Rule id -> true when rootlock reports a (non-exempted) finding. */
 export function rootlockVerdicts(policyCase: PolicyCase, rules: readonly string[]): Map<string, boolean> {

@@ -5,5 +5,5 @@ import { builtGoTool } from '../policy/tools.js';
 
 /** The binary `build-<tool>.sh --print-path` names, built (minutes, once) when missing; the script waits on a build in progress. */
 export function renderTool(tool: 'helm' | 'kustomize'): string {
-  return builtGoTool('render', tool);
+  return builtGoTool('test/render', tool);
 }
