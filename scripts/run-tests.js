@@ -39,6 +39,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The CLI's launcher runs dist/cli.cjs: bundle what tsc just compiled, so a test never runs an older CLI than the code.
+const bundled = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-cli.js')], { stdio: 'inherit', cwd: root });
+if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+
 const env = { ...process.env };
 if (corpusMode) {
   // The corpus suite's one argument: the only path outside the repository a test may read.

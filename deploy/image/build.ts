@@ -12,8 +12,8 @@
 //      unpack. Only the drift DaemonSet runs it; the kernel refuses to exec it
 //      in a pod that drops ALL capabilities, so the webhook and the audit run
 //      the plain copy.
-//   3. rootlock: package.json, bin/, dist/src (no tests, no source maps) and
-//      the production node_modules (`npm ci --omit=dev` in a staging folder).
+//   3. rootlock: package.json, bin/, the CLI bundle dist/cli.cjs, dist/src
+//      (no tests, no source maps) and the production node_modules (`npm ci --omit=dev` in a staging folder).
 //
 // Reproducible: every mtime is SOURCE_DATE_EPOCH (default 0), every owner
 // root, modes normalised, entries sorted, so the same inputs give the same
@@ -208,8 +208,9 @@ export async function buildRootlockImage(options: BuildImageOptions = {}): Promi
   const epoch = options.epoch ?? defaultEpoch();
   const packageJson = JSON.parse(readFileSync(join(repository, 'package.json'), 'utf8')) as { version: string };
   const reference = options.reference ?? defaultImageReference(packageJson.version);
-  const cli = join(repository, 'dist', 'src', 'cli', 'main.js');
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  for (const built of [join(repository, 'dist', 'src', 'cli', 'main.js'), join(repository, 'dist', 'cli.cjs')]) {
+    if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
+  }
 
   const nodeBinary = readFileSync(node);
   const runtime = layerEntries([
@@ -226,6 +227,8 @@ export async function buildRootlockImage(options: BuildImageOptions = {}): Promi
   const app = layerEntries([
     { path: `${IMAGE_APP_DIR}/package.json`, type: 'file', content: readFileSync(join(repository, 'package.json')) },
     ...treeEntries(join(repository, 'bin'), `${IMAGE_APP_DIR}/bin`, () => false),
+    // The CLI bundle the launcher runs (its source map stays out, like the compiled modules' maps).
+    { path: `${IMAGE_APP_DIR}/dist/cli.cjs`, type: 'file', content: readFileSync(join(repository, 'dist', 'cli.cjs')) },
     // Compiled modules whose source exists: tsc never deletes what it emitted, and a stale module has no place in the image.
     ...treeEntries(join(repository, 'dist', 'src'), `${IMAGE_APP_DIR}/dist/src`, (path, isDir) => !isDir
       && (/\.test\.js$/.test(path) || !path.endsWith('.js') || !existsSync(join(repository, 'src', path.replace(/\.js$/, '.ts'))))),

@@ -2,6 +2,7 @@
 // the chosen format, colour only on a terminal, to a file or standard output,
 // and turn the result into the exit code.
 import { resolve } from 'node:path';
+import { stdoutIsTerminal } from './process-output.js';
 import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { RuleDefinition } from '../core/rule.js';
@@ -11,6 +12,7 @@ import type { FailOn } from '../core/types.js';
 import type { RuleSelectionFlags } from './rule-setup.js';
 import type { DriftView } from '../dashboard/drift.js';
 import type { WorkloadSource } from '../dashboard/workloads.js';
+import type { ProfileView } from '../dashboard/profiles.js';
 
 export interface ReportOutputFlags {
   format: ReportFormat;
@@ -18,6 +20,8 @@ export interface ReportOutputFlags {
   color?: boolean;
   /** --drift FILE: `rootlock drift scan --format json` output shown in the HTML report. */
   drift?: string;
+  /** --profile FILE (manifest audits): `rootlock profile --format json` results shown in the HTML report. */
+  profile?: string[];
 }
 
 /** Flags every audit front end (manifests, clusters) takes: rules, config, report and --fail-on. */
@@ -40,7 +44,7 @@ export async function emitReport(report: AuditReport, rules: readonly RuleDefini
  * on Linux for files, pipes and terminals, so nothing piles up in memory) or
  * to a file, replaced atomically as `fix --write` replaces manifests.
  */
-export async function emitStreamedReport(report: AuditReport, findings: FindingSequence, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO, workloads?: WorkloadSource): Promise<number> {
+export async function emitStreamedReport(report: AuditReport, findings: FindingSequence, rules: readonly RuleDefinition[], flags: ReportOutputFlags, io: CliIO, workloads?: WorkloadSource, profiles?: readonly ProfileView[]): Promise<number> {
   const { loadStreamRenderer } = await import('../report/index.js');
   if (flags.drift !== undefined && flags.format !== 'html') {
     io.stderr('rootlock: --drift is shown by the HTML report only; add --format html\n');
@@ -59,9 +63,9 @@ export async function emitStreamedReport(report: AuditReport, findings: FindingS
         return EXIT_USAGE;
       }
     }
-    render = (context) => streamHtmlReport(context, { ...(workloads ? { workloads } : {}), ...(drift ? { drift } : {}) });
+    render = (context) => streamHtmlReport(context, { ...(workloads ? { workloads } : {}), ...(drift ? { drift } : {}), ...(profiles ? { profiles } : {}) });
   }
-  const color = flags.output === undefined && flags.format === 'text' && (flags.color ?? ((io.isTTY ?? Boolean(process.stdout.isTTY)) && !process.env['NO_COLOR']));
+  const color = flags.output === undefined && flags.format === 'text' && (flags.color ?? ((io.isTTY ?? stdoutIsTerminal()) && !process.env['NO_COLOR']));
   const pieces = render({ report, findings, rules, color: Boolean(color) });
   if (flags.output) {
     try {

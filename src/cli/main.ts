@@ -4,16 +4,39 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { packageVersion } from './version.js';
 import type { CliIO } from './io.js';
 import { EXIT_OK, EXIT_USAGE } from './io.js';
+import { writeToDescriptor } from './process-output.js';
 
 const defaultIO: CliIO = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => writeToDescriptor(1, text),
+  stderr: (text) => writeToDescriptor(2, text),
 };
 
 /** The process's own streams, named after the executable that ran (kubectl runs plugins as `kubectl-<name>`). */
 export function processIO(executable: string | undefined): CliIO {
   const base = executable?.split(/[\\/]/).pop()?.replace(/\.js$/, '');
-  return { ...defaultIO, ...(base === 'kubectl-rootlock' ? { programName: 'kubectl rootlock' } : {}) };
+  // ROOTLOCK_TODAY pins the date exemptions expire against, for a report that reads the same on every run.
+  const today = process.env['ROOTLOCK_TODAY'];
+  return {
+    ...defaultIO,
+    ...(base === 'kubectl-rootlock' ? { programName: 'kubectl rootlock' } : {}),
+    ...(today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? { today } : {}),
+  };
+}
+
+/**
+ * Runs the CLI as this process, with its streams and its exit code: what the launcher (bin/rootlock.js) and the
+ * single executable do once they have the CLI.
+ */
+export function runAsProcess(argv: readonly string[], executable: string | undefined): void {
+  main(argv, processIO(executable)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      writeToDescriptor(2, `rootlock: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }
 
 /** The engines of src/policy/engines.ts, spelled here so --help loads no generator (a test holds the two equal). */
@@ -40,6 +63,7 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'markdown', 'html']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--drift <file>', 'with --format html: show the drift found by `rootlock drift scan --format json` (its output file)')
+    .option('--profile <file>', 'with --format html: show what this `rootlock profile --format json` result saw written, and whether the containers that run its image mount it writable (repeatable)', (v: string, previous: string[] = []) => [...previous, v])
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity is found').choices(['error', 'warning', 'info', 'none']))
     .option('-c, --config <file>', 'config file (default: .rootlock.yaml found upward from the working directory)')
     .option('--no-config', 'ignore any .rootlock.yaml')
@@ -70,6 +94,7 @@ Examples:
   helm template ./chart | ${name} audit -
   kustomize build overlays/prod | ${name} audit - --format sarif -o rootlock.sarif
   ${name} audit k8s/ --format html -o report.html
+  ${name} audit k8s/ --format html --profile nginx.profile.json -o report.html
   ${name} audit --cluster -n shop -l app=web
   ${name} audit --cluster --watch --policy-reports --metrics-listen 127.0.0.1:9090 --leader-elect`)
     .action(async (paths: string[], options, command: Command) => {

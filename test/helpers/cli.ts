@@ -1,6 +1,9 @@
 // Runs the CLI in-process through `main(argv, io)` with captured output, and
-// builds throwaway folders of manifests for it to read.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// builds throwaway folders of manifests for it to read. With
+// ROOTLOCK_CLI_EXECUTABLE set (test/single-executable.test.ts sets it to the
+// single executable), runCli runs that executable as a process instead.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -24,6 +27,8 @@ export async function runCli(argv: string[], options: { cwd: string; stdin?: str
   let stdout = '';
   let stderr = '';
   const args = argv[0] === 'audit' && !options.allRules ? [...argv, ...INPUT_TEST_RULES] : argv;
+  const executable = process.env['ROOTLOCK_CLI_EXECUTABLE'];
+  if (executable) return runExecutable(executable, args, options);
   const code = await main(args, {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
@@ -34,6 +39,38 @@ export async function runCli(argv: string[], options: { cwd: string; stdin?: str
     ...(options.programName ? { programName: options.programName } : {}),
   });
   return { code, stdout, stderr };
+}
+
+/** The CLI as a process: the same arguments, working directory, standard input and pinned date as runCli in process. */
+async function runExecutable(executable: string, args: readonly string[], options: Parameters<typeof runCli>[1]): Promise<CliRun> {
+  let command = executable;
+  let linkDir: string | undefined;
+  if (options.programName === 'kubectl rootlock') {
+    // kubectl runs plugins by their file name: give the executable that name.
+    linkDir = mkdtempSync(join(tmpdir(), 'rootlock-plugin-'));
+    command = join(linkDir, 'kubectl-rootlock');
+    symlinkSync(executable, command);
+  }
+  try {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ROOTLOCK_TODAY: options.today ?? '2026-06-01' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.stdin ?? '');
+    const code = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (status) => resolve(status ?? 2));
+    });
+    return { code, stdout, stderr };
+  } finally {
+    if (linkDir) rmSync(linkDir, { recursive: true, force: true });
+  }
 }
 
 /** Runs `audit --format json` and parses the report. */
