@@ -1,5 +1,5 @@
-// Runs inside a sandbox's network namespace (started by probe.ts through
-// `nsenter --net`): makes an HTTP(S) GET or opens a TCP connection to
+// Runs inside a sandbox's network namespace (probe.ts starts
+// probe-runner-main.js, or the single executable, through `nsenter --net`): makes an HTTP(S) GET or opens a TCP connection to
 // 127.0.0.1 until it succeeds or the wait is over, then prints one JSON line
 // { ok, attempts, status?, error? }. HTTPS certificates are not checked, as
 // the kubelet does not check them.
@@ -44,8 +44,9 @@ function tcpAttempt(port: number): Promise<Attempt> {
   });
 }
 
-async function main(): Promise<void> {
-  const { probe, waitMs } = JSON.parse(process.argv[2] ?? '{}') as { probe: ProbeSpec; waitMs: number };
+/** Probes as `argument` (JSON: { probe, waitMs }) says and prints the verdict line. */
+export async function runNetworkProbe(argument: string): Promise<void> {
+  const { probe, waitMs } = JSON.parse(argument) as { probe: ProbeSpec; waitMs: number };
   const started = Date.now();
   const deadline = started + waitMs;
   let attempts = 0;
@@ -60,5 +61,3 @@ async function main(): Promise<void> {
   } while (Date.now() < deadline);
   process.stdout.write(`${JSON.stringify({ ...last, attempts })}\n`);
 }
-
-void main();
