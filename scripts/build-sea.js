@@ -7,7 +7,7 @@
 //
 //   npm run sea -- [--out dist/sea/rootlock]
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,14 +17,13 @@ import { bundleCli } from './bundle-cli.js';
 const root = new URL('..', import.meta.url).pathname;
 const { values: flags } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist', 'sea', 'rootlock') } } });
 const out = resolve(flags.out);
-const work = join(root, 'dist', 'sea', 'build');
 const CLIENT_ASSET = 'kubernetes-client-node.cjs';
 const require = createRequire(import.meta.url);
 
 /** Runs a build step, showing its chatter (postject warns about every ELF note it passes) only when it fails. */
-function quietly(command, args) {
+function quietly(command, args, cwd) {
   try {
-    execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   } catch (error) {
     process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
     throw error;
@@ -35,8 +34,17 @@ function quietly(command, args) {
 export async function buildSingleExecutable(target = out) {
   const entry = join(root, 'dist', 'src', 'cli', 'single-executable.js');
   statSync(entry); // npm run build makes it
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
+  // A folder of its own, so two builds at once (the image's and the tests') do not share one.
+  mkdirSync(join(root, 'dist', 'sea'), { recursive: true });
+  const work = mkdtempSync(join(root, 'dist', 'sea', 'build-'));
+  try {
+    return await buildIn(work, entry, target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function buildIn(work, entry, target) {
   const main = join(work, 'rootlock.cjs');
   await bundleCli({ entry, outfile: main, external: '@kubernetes/client-node', banner: CLIENT_LOADER });
   await build({
@@ -47,9 +55,13 @@ export async function buildSingleExecutable(target = out) {
   const config = join(work, 'sea-config.json');
   const blob = join(work, 'rootlock.blob');
   writeFileSync(config, JSON.stringify({
-    main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { [CLIENT_ASSET]: join(work, CLIENT_ASSET) },
+    main: 'rootlock.cjs', output: 'rootlock.blob', disableExperimentalSEAWarning: true, useCodeCache: true, assets: { [CLIENT_ASSET]: CLIENT_ASSET },
   }));
-  quietly(process.execPath, ['--experimental-sea-config', config]);
+  // V8's code cache holds values seeded at random; a fixed seed makes the same inputs give the same executable, byte
+  // for byte (the image's digest depends on it). The executable still accepts the cache: the seed is not among the
+  // flags V8 checks it against.
+  // Paths relative to the build folder, whose name is new each time, for the same reason.
+  quietly(process.execPath, ['--random-seed=1', '--experimental-sea-config', config], work);
   mkdirSync(dirname(target), { recursive: true });
   const partial = `${target}.partial`;
   copyFileSync(process.execPath, partial);

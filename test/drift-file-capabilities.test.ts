@@ -6,7 +6,7 @@
 // layer directory is root-only (0700), as containerd, CRI-O and Docker keep
 // theirs. It must read the upper layer and the running process exactly as
 // root does. The setups that cannot are checked too: the node binary without
-// file capabilities (the image's plain node), and the capped
+// file capabilities (as the image's plain copy is), and the capped
 // binary started through a shell under no_new_privs.
 //
 // setpriv leaves the capabilities it kept across the uid change in the
@@ -39,7 +39,8 @@ const NAMESPACE = 'drift-caps';
 const ID = 'caf'.padEnd(56, 'e') + `${process.pid}`.padStart(8, '0');
 
 // What is run comes from what ships: the DaemonSet's user, added capabilities and
-// allowPrivilegeEscalation, and the file capabilities the image's drift node carries (deploy/image;
+// allowPrivilegeEscalation, and the file capabilities the image's drift copy carries (deploy/image; a copy of the
+// node binary it is built from, running this checkout, stands in for it;
 // test/rootlock-image.test.ts checks them on the built image with getcap).
 interface DriftPodSpec {
   securityContext: { runAsUser: number; runAsGroup: number };

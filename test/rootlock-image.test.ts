@@ -1,12 +1,13 @@
 // rootlock's own image (deploy/image, `npm run image`), checked as what it is:
 // an OCI archive that skopeo reads and pushes to a real registry, holding no
-// shell and no package manager, running as non-root; its node runs rootlock in
-// the project's sandbox and the drift DaemonSet passes `rootlock verify` from
-// it; the drift node carries exactly its two file capabilities once GNU tar
-// unpacks the layer with its xattrs (as containerd does), and the kernel
-// refuses to exec it where ALL capabilities are dropped, which is why the
-// webhook and the audit run the plain node; the same inputs give the same
-// digest; and the manifests that run it pass rootlock's own audit.
+// shell, no package manager and no node beside rootlock's single executable,
+// running as non-root; it runs in the project's sandbox and the drift
+// DaemonSet passes `rootlock verify` from it; the drift copy carries exactly
+// its two file capabilities once GNU tar unpacks the layer with its xattrs (as
+// containerd does), and the kernel refuses to exec it where ALL capabilities
+// are dropped, which is why the webhook and the audit run the plain copy; the
+// same inputs give the same digest; and the manifests that run it pass
+// rootlock's own audit.
 //
 // Needs root (CI runs as root), skopeo and docker-registry
 // (scripts/install-test-deps.sh), GNU tar, getcap and setpriv.
@@ -21,7 +22,7 @@ import { parseAllDocuments } from 'yaml';
 import { buildRootlockImage, sharedLibraries } from '../deploy/image/build.js';
 import { openImage } from '../src/image/source.js';
 import {
-  DRIFT_FILE_CAPABILITIES, IMAGE_APP_DIR, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, IMAGE_NODE, IMAGE_USER, fileCapabilityText,
+  DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_CLI, IMAGE_DRIFT_USER, IMAGE_USER, fileCapabilityText,
 } from '../src/image/rootlock-image.js';
 import { startSandbox } from '../src/sandbox/run.js';
 import { runCli } from './helpers/cli.js';
@@ -70,27 +71,25 @@ describe('rootlock\'s image (npm run image)', () => {
     assert.deepEqual(index.manifests[0]!.annotations, { 'io.containerd.image.name': image.reference, 'org.opencontainers.image.ref.name': VERSION });
   });
 
-  it('runs as non-root, with the plain node as entrypoint; holds node, its libraries and rootlock, and no shell or package manager', () => {
+  it('runs as non-root, with the plain executable as entrypoint; holds rootlock twice and node\'s libraries, and no node, shell or package manager', () => {
     const run = contents.config.config;
     assert.equal(run['User'], `${IMAGE_USER.uid}:${IMAGE_USER.gid}`);
-    assert.deepEqual(run['Entrypoint'], [IMAGE_NODE, IMAGE_CLI]);
+    assert.deepEqual(run['Entrypoint'], [IMAGE_CLI]);
     const entries = contents.layers.flatMap((layer) => layer.entries);
-    const paths = new Set(entries.map((e) => e.path));
     const passwd = entries.find((e) => e.path === 'etc/passwd')!.data.toString();
     assert.match(passwd, new RegExp(`^${IMAGE_USER.name}:x:${IMAGE_USER.uid}:${IMAGE_USER.gid}:`, 'm'));
     assert.match(passwd, new RegExp(`^${IMAGE_DRIFT_USER.name}:x:${IMAGE_DRIFT_USER.uid}:${IMAGE_DRIFT_USER.gid}:`, 'm'));
-    for (const tool of ['sh', 'bash', 'dash', 'ash', 'busybox', 'env', 'apt', 'apt-get', 'dpkg', 'apk', 'rpm', 'microdnf', 'npm', 'npx', 'setcap']) {
+    for (const tool of ['node', 'nodejs', 'sh', 'bash', 'dash', 'ash', 'busybox', 'env', 'apt', 'apt-get', 'dpkg', 'apk', 'rpm', 'microdnf', 'npm', 'npx', 'setcap']) {
       assert.deepEqual(entries.filter((e) => e.path.split('/').pop() === tool).map((e) => e.path), [], `no ${tool}`);
     }
-    // Outside rootlock's folder, the only executables are the two nodes and what ldd names for node.
-    const expected = [strip(IMAGE_NODE), strip(IMAGE_DRIFT_NODE), ...sharedLibraries(process.execPath).map(strip)].sort();
-    const executables = entries.filter((e) => e.type === 'file' && (e.mode & 0o111) !== 0 && !e.path.startsWith(strip(IMAGE_APP_DIR))).map((e) => e.path).sort();
+    // The only executables are the two copies of rootlock and what ldd names for the node they are built from.
+    const expected = [strip(IMAGE_CLI), strip(IMAGE_DRIFT_CLI), ...sharedLibraries(process.execPath).map(strip)].sort();
+    const executables = entries.filter((e) => e.type === 'file' && (e.mode & 0o111) !== 0).map((e) => e.path).sort();
     assert.deepEqual(executables, expected);
-    for (const path of [`${strip(IMAGE_APP_DIR)}/package.json`, `${strip(IMAGE_APP_DIR)}/dist/src/cli/main.js`, `${strip(IMAGE_APP_DIR)}/node_modules/yaml/package.json`]) {
-      assert.ok(paths.has(path), `${path} is in the image`);
-    }
-    assert.deepEqual([...paths].filter((p) => /^opt\/rootlock\/dist\/(.*\.test\.js$|test\/|bench\/|deploy\/)/.test(p) || (p.startsWith('opt/rootlock/dist/') && p.endsWith('.map'))), [], 'no tests, benchmarks or source maps');
-    assert.ok(![...paths].some((p) => p.startsWith('opt/rootlock/node_modules/typescript/')), 'no dev dependencies');
+    // Nothing else of rootlock: no dist/, node_modules or package.json beside the executable.
+    assert.deepEqual(entries.filter((e) => e.type === 'file' && e.path.startsWith('opt/')).map((e) => e.path).sort(), [strip(IMAGE_CLI), strip(IMAGE_DRIFT_CLI)].sort());
+    const [plain, capped] = [IMAGE_CLI, IMAGE_DRIFT_CLI].map((path) => entries.find((e) => e.path === strip(path))!.data);
+    assert.ok(plain!.equals(capped!), 'the drift copy is the same executable');
     assert.ok(entries.every((e) => e.uid === 0 && e.gid === 0), 'every file belongs to root');
   });
 
@@ -126,41 +125,47 @@ describe('rootlock\'s image (npm run image)', () => {
     assert.match(result.output, /rootlock drift watch: every 30s/);
   });
 
-  it(`carries ${CAPPED} on the drift node only, once unpacked with its xattrs; the kernel refuses it where ALL capabilities are dropped`, () => {
-    writeFileSync(join(work, 'runtime.tar'), contents.layers[0]!.tar);
-    writeFileSync(join(work, 'drift.tar'), contents.layers[1]!.tar);
+  it(`carries ${CAPPED} on the drift copy only, once unpacked with its xattrs; the kernel refuses it where ALL capabilities are dropped`, () => {
+    for (const [i, name] of ['runtime', 'drift', 'rootlock'].entries()) writeFileSync(join(work, `${name}.tar`), contents.layers[i]!.tar);
     const root = join(work, 'root');
     const asUser = (user: { uid: number; gid: number }, bounding: string): string =>
       `setpriv --reuid=${user.uid} --regid=${user.gid} --clear-groups --inh-caps=-all --bounding-set=${bounding} --no-new-privs`;
-    const status = `-e 'console.log(require("fs").readFileSync("/proc/self/status", "utf8").match(/^CapEff.*/m)[0])'`;
     const added = ['-all', ...DRIFT_FILE_CAPABILITIES.map((c) => `+${c.toLowerCase()}`)].join(',');
     // A tmpfs of its own, in a private mount namespace: file capabilities are ignored on a nosuid mount.
+    // The capped copy's effective set is read from /proc while it waits on a FIFO for standard input.
     const script = [
       'set -e',
       'mkdir -p "$1" && mount -t tmpfs -o mode=0755 tmpfs "$1"',
-      'for layer in runtime drift; do tar --xattrs --xattrs-include=security.capability -xpf "$2/$layer.tar" -C "$1"; done',
-      `echo "caps: $(getcap "$1${IMAGE_DRIFT_NODE}")"`,
-      `echo "plain: $(getcap "$1${IMAGE_NODE}")"`,
-      `${asUser(IMAGE_USER, '-all')} "$1${IMAGE_NODE}" -e 'console.log("plain node ran")'`,
-      `${asUser(IMAGE_USER, '-all')} "$1${IMAGE_DRIFT_NODE}" -e 1 2>&1 || echo "capped node, ALL dropped: exit $?"`,
-      `${asUser(IMAGE_DRIFT_USER, added)} "$1${IMAGE_DRIFT_NODE}" ${status}`,
+      'for layer in runtime drift rootlock; do tar --xattrs --xattrs-include=security.capability -xpf "$2/$layer.tar" -C "$1"; done',
+      `echo "caps: $(getcap "$1${IMAGE_DRIFT_CLI}")"`,
+      `echo "plain: $(getcap "$1${IMAGE_CLI}")"`,
+      `${asUser(IMAGE_USER, '-all')} "$1${IMAGE_CLI}" --version`,
+      `${asUser(IMAGE_USER, '-all')} "$1${IMAGE_DRIFT_CLI}" --version 2>&1 || echo "capped copy, ALL dropped: exit $?"`,
+      'mkfifo "$2/stdin"',
+      `${asUser(IMAGE_DRIFT_USER, added)} "$1${IMAGE_DRIFT_CLI}" audit - --no-config < "$2/stdin" > /dev/null 2>&1 &`,
+      'pid=$!',
+      'exec 3> "$2/stdin"',
+      'i=0; while [ "$(readlink /proc/$pid/exe)" != "$1' + IMAGE_DRIFT_CLI + '" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done',
+      'grep "^CapEff" /proc/$pid/status',
+      'exec 3>&-',
+      'wait $pid || true',
     ].join('\n');
     const result = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', root, work], {
       encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' },
     });
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.deepEqual(result.stdout.trim().split('\n'), [
-      `caps: ${root}${IMAGE_DRIFT_NODE} ${CAPPED}`,
+      `caps: ${root}${IMAGE_DRIFT_CLI} ${CAPPED}`,
       'plain: ',
-      'plain node ran',
-      `setpriv: failed to execute ${root}${IMAGE_DRIFT_NODE}: Operation not permitted`,
-      'capped node, ALL dropped: exit 126',
+      VERSION,
+      `setpriv: failed to execute ${root}${IMAGE_DRIFT_CLI}: Operation not permitted`,
+      'capped copy, ALL dropped: exit 126',
       // cap_dac_read_search (bit 2) and cap_sys_ptrace (bit 19), nothing else.
       'CapEff:\t0000000000080004',
     ]);
   });
 
-  it('has the same digest, byte for byte, when built again from nothing (a fresh cache and npm ci)', async () => {
+  it('has the same digest, byte for byte, when built again from nothing (a fresh cache, the executable built again)', async () => {
     const again = await buildRootlockImage({ cacheDir: join(work, 'fresh-cache'), rebuild: true });
     assert.equal(again.built, true);
     assert.equal(again.digest, image.digest);
@@ -199,11 +204,11 @@ describe('rootlock\'s image (npm run image)', () => {
       'namespace-pod-security Namespace', 'no-added-capabilities DaemonSet', 'no-added-capabilities DaemonSet', 'no-writable-host-path DaemonSet',
     ]);
     assert.ok(report.findings.filter((f) => f.exemption).every((f) => (f.exemption?.reason ?? '').length > 20));
-    // Each runs the node it can exec: the webhook the image's entrypoint (plain node), drift the capped one.
+    // Each runs the copy it can exec: the webhook the image's entrypoint (the plain one), drift the capped one.
     const objects = parseAllDocuments(readFileSync(join(work, 'install.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>); // `any`: the test walks manifest fields
     const container = (kind: string): Record<string, any> => objects.find((o) => o?.['kind'] === kind)!['spec']['template']['spec']['containers'][0]; // `any`: as above
     assert.equal(container('Deployment')['command'], undefined);
     assert.deepEqual(container('Deployment')['securityContext']['capabilities'], { drop: ['ALL'] });
-    assert.deepEqual(container('DaemonSet')['command'], [IMAGE_DRIFT_NODE, IMAGE_CLI]);
+    assert.deepEqual(container('DaemonSet')['command'], [IMAGE_DRIFT_CLI]);
   });
 });

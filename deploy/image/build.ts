@@ -2,18 +2,21 @@
 // image: `npm run image` writes an OCI archive of three layers and prints its
 // digest and path.
 //
-//   1. runtime: this machine's node binary (the one running this script) at
-//      /nodejs/bin/node, exactly the shared libraries and loader `ldd` names,
-//      /etc/passwd and /etc/group with root, nonroot (65532) and
-//      rootlock-drift (65533), an empty /tmp. No shell, no package manager.
-//   2. drift node: a second copy of node at /nodejs/bin/node-drift with the
-//      file capabilities cap_dac_read_search,cap_sys_ptrace=ep, as a pax
+//   1. runtime: exactly the shared libraries and loader `ldd` names for the
+//      node binary (the one running this script), /etc/passwd and /etc/group
+//      with root, nonroot (65532) and rootlock-drift (65533), an empty /tmp.
+//      No shell, no package manager, no node of its own.
+//   2. drift: rootlock's single executable (scripts/build-sea.js: that node
+//      with the CLI inside) at /opt/rootlock/bin/rootlock-drift with the file
+//      capabilities cap_dac_read_search,cap_sys_ptrace=ep, as a pax
 //      SCHILY.xattr.security.capability record that the runtime applies on
 //      unpack. Only the drift DaemonSet runs it; the kernel refuses to exec it
 //      in a pod that drops ALL capabilities, so the webhook and the audit run
 //      the plain copy.
-//   3. rootlock: package.json, bin/, the CLI bundle dist/cli.cjs, dist/src
-//      (no tests, no source maps) and the production node_modules (`npm ci --omit=dev` in a staging folder).
+//   3. rootlock: the same executable, plain, at /opt/rootlock/bin/rootlock:
+//      the entrypoint. One file instead of node, dist/ and node_modules: a
+//      smaller image, and a start that needs no writable cache (the code is
+//      compiled ahead into V8's code cache inside the executable).
 //
 // Reproducible: every mtime is SOURCE_DATE_EPOCH (default 0), every owner
 // root, modes normalised, entries sorted, so the same inputs give the same
@@ -22,8 +25,8 @@
 // cache hit. See deploy/image/README.md.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { writeFileAtomic } from '../../src/io/atomic-write.js';
@@ -32,12 +35,12 @@ import type { OciLayerInfo } from '../../src/image/oci-archive-writer.js';
 import type { TarWriteEntry } from '../../src/image/tar-writer.js';
 import { cacheRoot } from '../../src/image/unpack.js';
 import {
-  DRIFT_FILE_CAPABILITIES, IMAGE_APP_DIR, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, IMAGE_NODE, IMAGE_USER,
+  DRIFT_FILE_CAPABILITIES, IMAGE_APP_DIR, IMAGE_CLI, IMAGE_DRIFT_CLI, IMAGE_DRIFT_USER, IMAGE_USER,
   defaultImageReference, fileCapabilityText, fileCapabilityXattr,
 } from '../../src/image/rootlock-image.js';
 
 /** Bumped when the recipe changes what it writes for the same inputs, so older cached archives are not reused. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 const ARCHIVE_NAME = 'rootlock.oci.tar';
 
 export interface BuildImageOptions {
@@ -45,11 +48,11 @@ export interface BuildImageOptions {
   out?: string;
   /** The name the archive gives the image (index.json); default ghcr.io/rootlock/rootlock:<version>. */
   reference?: string;
-  /** The node binary to ship; default the one running this (process.execPath). */
+  /** The node binary the executable is built from; default the one running this (process.execPath). */
   node?: string;
-  /** The repository whose dist/, bin/ and package files go in; default this checkout. */
+  /** The built checkout (npm run build) whose executable goes in; default this checkout. */
   repository?: string;
-  /** Where archives and the staged node_modules are cached; default ${ROOTLOCK_CACHE:-~/.cache/rootlock}/image. */
+  /** Where archives are cached; default ${ROOTLOCK_CACHE:-~/.cache/rootlock}/image. */
   cacheDir?: string;
   /** Build even when the cache holds an archive for these inputs (the cache entry is then replaced). */
   rebuild?: boolean;
@@ -66,7 +69,7 @@ export interface RootlockImage {
   digest: string;
   /** The name index.json gives the image (io.containerd.image.name; its tag is org.opencontainers.image.ref.name). */
   reference: string;
-  /** Layers bottom first: runtime, drift node, rootlock. */
+  /** Layers bottom first: runtime, drift, rootlock. */
   layers: Array<OciLayerInfo & { name: string; files: number }>;
   archiveSize: number;
   /** False when the archive came from the cache. */
@@ -93,32 +96,6 @@ export function sharedLibraries(binary: string): string[] {
   }
   if (paths.length === 0) throw new Error(`${binary}: ldd lists no libraries (a static binary, or not an ELF file): ${output.trim()}`);
   return [...new Set(paths)].sort();
-}
-
-/** Files of a tree below `root` (relative paths, sorted), skipping what `skip` names. Symlinks are kept as links. */
-function walk(root: string, skip: (relativePath: string, isDir: boolean) => boolean, base = root, out: string[] = []): string[] {
-  for (const name of readdirSync(root).sort()) {
-    const full = join(root, name);
-    const path = relative(base, full);
-    const isDir = lstatSync(full).isDirectory();
-    if (skip(path, isDir)) continue;
-    out.push(path);
-    if (isDir) walk(full, skip, base, out);
-  }
-  return out;
-}
-
-/** A tree copied into the image under `prefix`: modes normalised to 0755 or 0644, owner root. */
-function treeEntries(root: string, prefix: string, skip: (relativePath: string, isDir: boolean) => boolean): TarWriteEntry[] {
-  return walk(root, skip).map((path): TarWriteEntry => {
-    const full = join(root, path);
-    const stats = lstatSync(full);
-    const inImage = `${prefix}/${path}`;
-    if (stats.isDirectory()) return { path: inImage, type: 'dir', mode: 0o755 };
-    if (stats.isSymbolicLink()) return { path: inImage, type: 'symlink', target: readlinkSync(full) };
-    if (!stats.isFile()) throw new Error(`${full}: neither a file, a directory nor a symlink`);
-    return { path: inImage, type: 'file', content: readFileSync(full), mode: stats.mode & 0o111 ? 0o755 : 0o644 };
-  });
 }
 
 /** Adds the parent directories a layer's entries lack (0755, root) and sorts by path, so parents come first. */
@@ -159,30 +136,20 @@ function passwdFiles(): TarWriteEntry[] {
 }
 
 /**
- * The production node_modules for this package-lock.json, installed once into
- * the cache (`npm ci --omit=dev --ignore-scripts`, from npm's local cache when
- * it has the packages) and reused while the lock file and npm stay the same.
+ * rootlock's single executable for this node (`scripts/build-sea.js --out`), built in a folder of its own and read
+ * whole. The same tree and node give the same bytes, so the cache key below still finds the archive.
  */
-function stagedNodeModules(repository: string, cacheDir: string, log: (line: string) => void): string {
-  const lock = readFileSync(join(repository, 'package-lock.json'));
-  const manifest = readFileSync(join(repository, 'package.json'));
-  const npmVersion = execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
-  const key = sha256(Buffer.concat([lock, Buffer.from('\0'), manifest, Buffer.from(`\0npm ${npmVersion}`)])).slice(0, 32);
-  const dir = join(cacheDir, `node-modules-${key}`);
-  if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules');
+function singleExecutable(repository: string, node: string, cacheDir: string, log: (line: string) => void): Buffer {
   mkdirSync(cacheDir, { recursive: true });
-  const staging = mkdtempSync(join(cacheDir, '.node-modules-'));
+  const staging = mkdtempSync(join(cacheDir, '.executable-'));
   try {
-    writeFileSync(join(staging, 'package.json'), manifest);
-    writeFileSync(join(staging, 'package-lock.json'), lock);
-    log(`installing production dependencies (npm ci --omit=dev) into ${dir}`);
-    execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: staging, stdio: ['ignore', 'ignore', 'inherit'] });
-    renameSync(staging, dir);
-  } catch (error) {
+    const out = join(staging, 'rootlock');
+    log(`building the single executable (scripts/build-sea.js) with ${node}`);
+    execFileSync(node, [join(repository, 'scripts', 'build-sea.js'), '--out', out], { cwd: repository, stdio: ['ignore', 'ignore', 'inherit'] });
+    return readFileSync(out);
+  } finally {
     rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(dir, 'node_modules'))) throw error;
   }
-  return join(dir, 'node_modules');
 }
 
 function architectureOf(arch: string): string {
@@ -208,42 +175,29 @@ export async function buildRootlockImage(options: BuildImageOptions = {}): Promi
   const epoch = options.epoch ?? defaultEpoch();
   const packageJson = JSON.parse(readFileSync(join(repository, 'package.json'), 'utf8')) as { version: string };
   const reference = options.reference ?? defaultImageReference(packageJson.version);
-  for (const built of [join(repository, 'dist', 'src', 'cli', 'main.js'), join(repository, 'dist', 'cli.cjs')]) {
-    if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
-  }
+  const entry = join(repository, 'dist', 'src', 'cli', 'single-executable.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
 
-  const nodeBinary = readFileSync(node);
+  const executable = singleExecutable(repository, node, cacheDir, log);
   const runtime = layerEntries([
     ...passwdFiles(),
     // Each library at the path ldd names (where the loader looks), holding the file the path resolves to.
     ...sharedLibraries(node).map((path): TarWriteEntry => ({ path, type: 'file', content: readFileSync(path), mode: 0o755 })),
-    { path: IMAGE_NODE, type: 'file', content: nodeBinary, mode: 0o755 },
     { path: 'tmp', type: 'dir', mode: 0o1777 },
   ]);
-  const driftNode = layerEntries([
-    { path: IMAGE_DRIFT_NODE, type: 'file', content: nodeBinary, mode: 0o755, xattrs: { 'security.capability': fileCapabilityXattr(DRIFT_FILE_CAPABILITIES) } },
+  const drift = layerEntries([
+    { path: IMAGE_DRIFT_CLI, type: 'file', content: executable, mode: 0o755, xattrs: { 'security.capability': fileCapabilityXattr(DRIFT_FILE_CAPABILITIES) } },
   ]);
-  const nodeModules = stagedNodeModules(repository, cacheDir, log);
-  const app = layerEntries([
-    { path: `${IMAGE_APP_DIR}/package.json`, type: 'file', content: readFileSync(join(repository, 'package.json')) },
-    ...treeEntries(join(repository, 'bin'), `${IMAGE_APP_DIR}/bin`, () => false),
-    // The CLI bundle the launcher runs (its source map stays out, like the compiled modules' maps).
-    { path: `${IMAGE_APP_DIR}/dist/cli.cjs`, type: 'file', content: readFileSync(join(repository, 'dist', 'cli.cjs')) },
-    // Compiled modules whose source exists: tsc never deletes what it emitted, and a stale module has no place in the image.
-    ...treeEntries(join(repository, 'dist', 'src'), `${IMAGE_APP_DIR}/dist/src`, (path, isDir) => !isDir
-      && (/\.test\.js$/.test(path) || !path.endsWith('.js') || !existsSync(join(repository, 'src', path.replace(/\.js$/, '.ts'))))),
-    // The .bin links are for npm scripts, which the image never runs.
-    ...treeEntries(nodeModules, `${IMAGE_APP_DIR}/node_modules`, (path) => /(^|\/)\.bin$/.test(path)),
-  ]);
+  const app = layerEntries([{ path: IMAGE_CLI, type: 'file', content: executable, mode: 0o755 }]);
   const layers = [
-    { name: 'runtime', entries: runtime, createdBy: `rootlock deploy/image: node ${process.version} (${node}) with the libraries ldd lists, users root, ${IMAGE_USER.name}, ${IMAGE_DRIFT_USER.name}` },
-    { name: 'drift node', entries: driftNode, createdBy: `rootlock deploy/image: ${IMAGE_DRIFT_NODE} with ${fileCapabilityText(DRIFT_FILE_CAPABILITIES)}` },
-    { name: 'rootlock', entries: app, createdBy: `rootlock deploy/image: rootlock ${packageJson.version} in ${IMAGE_APP_DIR}` },
+    { name: 'runtime', entries: runtime, createdBy: `rootlock deploy/image: the libraries ldd lists for node ${process.version} (${node}), users root, ${IMAGE_USER.name}, ${IMAGE_DRIFT_USER.name}` },
+    { name: 'drift', entries: drift, createdBy: `rootlock deploy/image: ${IMAGE_DRIFT_CLI} with ${fileCapabilityText(DRIFT_FILE_CAPABILITIES)}` },
+    { name: 'rootlock', entries: app, createdBy: `rootlock deploy/image: rootlock ${packageJson.version} as one executable at ${IMAGE_CLI}` },
   ];
   const runConfig = {
     User: `${IMAGE_USER.uid}:${IMAGE_USER.gid}`,
-    Env: [`PATH=${dirname(IMAGE_NODE)}`],
-    Entrypoint: [IMAGE_NODE, IMAGE_CLI],
+    Env: [`PATH=${IMAGE_APP_DIR}/bin`],
+    Entrypoint: [IMAGE_CLI],
     Cmd: ['--help'],
     WorkingDir: '/',
     Labels: {
@@ -292,7 +246,7 @@ function mebibytes(bytes: number): string {
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('npm run image --')
-    .description('build rootlock\'s container image as an OCI archive, from this checkout\'s dist/ and the node binary running this')
+    .description('build rootlock\'s container image as an OCI archive: this checkout\'s single executable, built from the node binary running this')
     .option('-o, --out <file>', 'also write the archive here')
     .option('--reference <name>', 'the name the archive gives the image (default ghcr.io/rootlock/rootlock:<version>)')
     .option('--rebuild', 'build even when the cache holds an archive for the same inputs')

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../test/helpers/cli.js';
 import { hostReadPaths } from './manifests.js';
-import { DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, fileCapabilityText } from '../image/rootlock-image.js';
+import { DRIFT_FILE_CAPABILITIES, IMAGE_DRIFT_CLI, IMAGE_DRIFT_USER, fileCapabilityText } from '../image/rootlock-image.js';
 
 interface AuditJson {
   summary: { bySeverity: Record<string, number>; exempted: number; errors: number };
@@ -73,13 +73,13 @@ describe('rootlock drift manifests', () => {
     assert.match(relative.stderr, /--containerd-root: "var\/lib\/containerd" is not an absolute path/);
   });
 
-  it('runs the image\'s capped node as its command, which carries exactly the added capabilities, as the image\'s drift user', async () => {
+  it('runs the image\'s capped copy of rootlock as its command, which carries exactly the added capabilities, as the image\'s drift user', async () => {
     const printed = await runCli(['drift', 'manifests'], { cwd: tmpdir() });
     const docs = parseAllDocuments(printed.stdout).map((d) => d.toJS() as Record<string, any>); // `any`: the test walks arbitrary manifest fields
     const pod = docs[4]!['spec']['template']['spec'];
     const container = pod['containers'][0];
-    // The runtime execs the capped node itself: no shell, no entrypoint (the image's is the plain node) in between.
-    assert.deepEqual(container['command'], [IMAGE_DRIFT_NODE, IMAGE_CLI]);
+    // The runtime execs the capped copy itself: no shell, no entrypoint (the image's is the plain copy) in between.
+    assert.deepEqual(container['command'], [IMAGE_DRIFT_CLI]);
     assert.deepEqual(container['args'].slice(0, 2), ['drift', 'watch']);
     assert.deepEqual(container['securityContext']['capabilities']['add'], [...DRIFT_FILE_CAPABILITIES]);
     assert.equal(fileCapabilityText(container['securityContext']['capabilities']['add']), 'cap_dac_read_search,cap_sys_ptrace=ep');

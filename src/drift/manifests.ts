@@ -7,7 +7,7 @@
 // adds, which is how a non-root process keeps them (docs/drift.md,
 // "Privileges"; test/drift-file-capabilities.test.ts).
 import { stringify } from 'yaml';
-import { DRIFT_FILE_CAPABILITIES, IMAGE_CLI, IMAGE_DRIFT_NODE, IMAGE_DRIFT_USER, defaultImageReference } from '../image/rootlock-image.js';
+import { DRIFT_FILE_CAPABILITIES, IMAGE_DRIFT_CLI, IMAGE_DRIFT_USER, defaultImageReference } from '../image/rootlock-image.js';
 import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION } from '../core/exemptions.js';
 import namespacePodSecurity from '../rules/namespace-pod-security/rule.js';
 import { DEFAULT_RUNTIME_LOCATIONS, containerdTaskDir } from './runtime-metadata.js';
@@ -86,7 +86,7 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             'rootlock.dev/ignore.drift': 'no-added-capabilities,no-writable-host-path',
             'rootlock.dev/ignore-reason':
               'drift scanner: DAC_READ_SEARCH reads upper layers owned by any user, SYS_PTRACE reads /proc/<pid>/exe and /proc/<pid>/root ' +
-              `of other users' processes; uid ${IMAGE_DRIFT_USER.uid} holds them only through the file capabilities of the image's ${IMAGE_DRIFT_NODE} ` +
+              `of other users' processes; uid ${IMAGE_DRIFT_USER.uid} holds them only through the file capabilities of the image's ${IMAGE_DRIFT_CLI} ` +
               '(deploy/image), which allowPrivilegeEscalation: false leaves in effect because the runtime already grants them; ' +
               'every host mount is readOnly (not recursively), and the containerd mount is the task-bundle directory, ' +
               'which does not hold the containerd socket',
@@ -103,10 +103,10 @@ export function driftManifests(options: DriftManifestOptions = DRIFT_MANIFEST_DE
             image: options.image,
             // .rootlock.yaml (drift.allow) is found upward from the working directory: the optional ConfigMap.
             workingDir: '/etc/rootlock',
-            // The capped node, exec'd by the runtime itself: a shell in between would hold no capabilities, and under
-            // no_new_privs node would then start without them. The image's entrypoint is its plain node, which the
-            // webhook and the audit run with ALL capabilities dropped (the kernel refuses to exec the capped one there).
-            command: [IMAGE_DRIFT_NODE, IMAGE_CLI],
+            // The capped copy of rootlock, exec'd by the runtime itself: a shell in between would hold no capabilities,
+            // and under no_new_privs rootlock would then start without them. The image's entrypoint is the plain copy,
+            // which the webhook and the audit run with ALL capabilities dropped (the kernel refuses to exec the capped one there).
+            command: [IMAGE_DRIFT_CLI],
             args: ['drift', 'watch', '--root', '/host', '--interval', options.interval, '--listen', `0.0.0.0:${options.port}`, ...stateArgs],
             env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
             ports: [{ name: 'metrics', containerPort: options.port }],

@@ -1,7 +1,7 @@
 // The layout of rootlock's own image, which `npm run image` builds
 // (deploy/image/) and `rootlock webhook manifests` and `rootlock drift
-// manifests` run: where node and rootlock are, which users exist, and which
-// file capabilities the drift scanner's node binary carries. Pure constants,
+// manifests` run: where rootlock is, which users exist, and which file
+// capabilities the drift scanner's copy of it carries. Pure constants,
 // so the manifests and the image recipe cannot disagree.
 
 /** Where the image is published by default; `--image` names the copy you pushed. */
@@ -11,17 +11,16 @@ export function defaultImageReference(version: string): string {
   return `${DEFAULT_IMAGE_REPOSITORY}:${version}`;
 }
 
-/**
- * Node.js without file capabilities: the entrypoint, for the webhook and the
- * in-cluster audit, whose pods drop ALL capabilities. A binary with file
- * capabilities cannot run there: the kernel refuses the exec (EPERM) when its
- * effective bit is set and the bounding set lacks a capability it names.
- */
-export const IMAGE_NODE = '/nodejs/bin/node';
-/** A second copy of node carrying DRIFT_FILE_CAPABILITIES (=ep), which only the drift DaemonSet runs, as its `command`. */
-export const IMAGE_DRIFT_NODE = '/nodejs/bin/node-drift';
 export const IMAGE_APP_DIR = '/opt/rootlock';
-export const IMAGE_CLI = `${IMAGE_APP_DIR}/bin/rootlock.js`;
+/**
+ * rootlock as one executable (`npm run sea`: Node.js with the CLI inside), without file capabilities: the
+ * entrypoint, for the webhook and the in-cluster audit, whose pods drop ALL capabilities. A binary with file
+ * capabilities cannot run there: the kernel refuses the exec (EPERM) when its effective bit is set and the bounding
+ * set lacks a capability it names.
+ */
+export const IMAGE_CLI = `${IMAGE_APP_DIR}/bin/rootlock`;
+/** A second copy of it carrying DRIFT_FILE_CAPABILITIES (=ep), which only the drift DaemonSet runs, as its `command`. */
+export const IMAGE_DRIFT_CLI = `${IMAGE_APP_DIR}/bin/rootlock-drift`;
 
 /** The image's default user and the webhook's: distroless's "nonroot". */
 export const IMAGE_USER = { name: 'nonroot', uid: 65532, gid: 65532 };
@@ -31,7 +30,7 @@ export const IMAGE_USER = { name: 'nonroot', uid: 65532, gid: 65532 };
  */
 export const IMAGE_DRIFT_USER = { name: 'rootlock-drift', uid: 65533, gid: 65533 };
 
-/** What the drift DaemonSet adds to `drop: [ALL]`, and exactly what IMAGE_DRIFT_NODE carries. */
+/** What the drift DaemonSet adds to `drop: [ALL]`, and exactly what IMAGE_DRIFT_CLI carries. */
 export const DRIFT_FILE_CAPABILITIES = ['DAC_READ_SEARCH', 'SYS_PTRACE'] as const;
 
 /** Linux capability numbers (include/uapi/linux/capability.h). */
