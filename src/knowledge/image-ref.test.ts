@@ -24,6 +24,10 @@ test('imageMatches tries every spelling of the image', () => {
   ]);
   assert.ok(imageMatches('nginx', 'docker.io/library/nginx:1.27'));
   assert.ok(imageMatches('docker.io/library/nginx', 'nginx'));
+  // A tag pattern written short matches the long spelling too, and the other way round.
+  assert.ok(imageMatches('nginx:1.27', 'docker.io/library/nginx:1.27'));
+  assert.ok(imageMatches('docker.io/library/nginx:1.27', 'nginx:1.27'));
+  assert.ok(!imageMatches('nginx:1.27', 'docker.io/library/nginx:1.28'));
   assert.ok(imageMatches('quay.io/*', 'quay.io/prometheus/prometheus:v2'));
   assert.ok(!imageMatches('nginx', 'ghcr.io/acme/nginx'));
   assert.ok(imageMatches('busybox:1.*', 'busybox:1.36'));

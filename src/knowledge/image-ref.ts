@@ -91,10 +91,13 @@ export function imageCandidates(image: string): readonly string[] {
     if (ref) {
       candidates.add(ref.name);
       candidates.add(ref.repository);
-      if (ref.registry === 'docker.io' && ref.repository.startsWith('library/')) candidates.add(ref.repository.slice('library/'.length));
+      // Docker Hub's official images are written without docker.io/library/ as often as with it.
+      const short = ref.registry === 'docker.io' && ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : undefined;
+      if (short !== undefined) candidates.add(short);
       if (ref.tag !== undefined) {
         candidates.add(`${ref.name}:${ref.tag}`);
         candidates.add(`${ref.repository}:${ref.tag}`);
+        if (short !== undefined) candidates.add(`${short}:${ref.tag}`);
       }
     }
     return [...candidates];
