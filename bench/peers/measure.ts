@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync } 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/helpers/repo.js';
+import { timedEnv } from '../timed-env.js';
 
 /** ${ROOTLOCK_TOOLS_CACHE:-$HOME/.cache/rootlock/tools}, as test/policy/go-tool.sh has it. */
 export function toolsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -54,7 +55,7 @@ interface RusageReport {
 export async function measure(rusage: string, command: string, args: readonly string[], stdoutPath: string, cwd?: string): Promise<Measured> {
   const out = openSync(stdoutPath, 'w');
   try {
-    const child = spawn(rusage, [command, ...args], { cwd, stdio: ['ignore', out, 'pipe', 'pipe'] });
+    const child = spawn(rusage, [command, ...args], { cwd, env: timedEnv(), stdio: ['ignore', out, 'pipe', 'pipe'] });
     let stderr = '';
     let report = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

@@ -25,6 +25,7 @@ import type { Measured } from './measure.js';
 import { kubeconformPeer, kubeScorePeer, rootlockPeer, trivyPeer } from './peers.js';
 import type { Peer } from './peers.js';
 import { median, roundOrder } from './rounds.js';
+import { timedEnvNote } from '../timed-env.js';
 import { kubeconformSchemaDir } from './schema-source.js';
 
 /** The issue's target: on the ~6 MB corpus, rootlock's CPU time at most this times kube-score's. */
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
     say(`rootlock ${version(process.execPath, [join(root, 'bin', 'rootlock.js'), '--version'])}; ${version(kubeScore, ['version'])}; kubeconform ${version(kubeconform, ['-v'])}${trivy ? `; trivy ${version(trivy, ['--version'])}` : ''}`);
     for (const peer of peers) say(`- ${peer.name}: ${peer.does}`);
     say('x rootlock = the peer\'s cost divided by rootlock\'s in the same round: above 1, rootlock is cheaper (better).');
+    process.stdout.write(timedEnvNote());
     say();
 
     const results: InputResult[] = [];

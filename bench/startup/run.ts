@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../../test/helpers/repo.js';
 import { median, roundOrder } from '../peers/rounds.js';
+import { timedEnv, timedEnvNote } from '../timed-env.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,7 +55,7 @@ const TIMER = 's=$EPOCHREALTIME; "$@" >/dev/null 2>"$ROOTLOCK_BENCH_ERR"; rc=$?;
 /** One whole process, timed; its output is discarded, a crash fails the benchmark. */
 function timeProcess(args: readonly string[]): Timing {
   const errFile = join(tmpdir(), `rootlock-bench-startup-${process.pid}.err`);
-  const result = spawnSync('bash', ['-c', TIMER, 'bash', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ROOTLOCK_BENCH_ERR: errFile } });
+  const result = spawnSync('bash', ['-c', TIMER, 'bash', ...args], { cwd: root, encoding: 'utf8', env: timedEnv({ NO_COLOR: '1', ROOTLOCK_BENCH_ERR: errFile }) });
   const [line, , children] = result.stdout.trim().split('\n');
   const [start, end, code] = (line ?? '').split(' ').map(Number);
   // Findings exit 1; anything else is the command failing, which would make its time meaningless.
@@ -78,7 +79,7 @@ for (let round = 0; round < rounds; round++) {
   });
 }
 
-process.stdout.write(`start-up: ${rounds} rounds, rotating order, Node.js ${process.version}, launcher ${launcher.join(' ')}\n\n`);
+process.stdout.write(`start-up: ${rounds} rounds, rotating order, Node.js ${process.version}, launcher ${launcher.join(' ')}\n${timedEnvNote()}\n`);
 process.stdout.write('| command | median wall ms | wall to the floor | CPU to the floor | target (wall) | met |\n| --- | --- | --- | --- | --- | --- |\n');
 CASES.forEach((c, i) => {
   const ratio = median(wallRatios[i]!);
